@@ -1,0 +1,55 @@
+#!/bin/sh
+# Restores a backup written by backup.sh into an EMPTY database (a new server bootstrapped by
+# entrypoint.sh, or a scratch server for a restore drill).
+#
+#   restore.sh            the newest complete backup (one with a .sha256)
+#   restore.sh NAME       a named backup, e.g. botfleet-20261125T030000123Z.dump
+#
+# Downloads the dump and its checksum, verifies the checksum, refuses a database that already holds
+# tables, and runs pg_restore in one transaction (all or nothing). Objects are owned by $PGUSER
+# (--no-owner) and grants are not replayed (--no-privileges): the target's roles may differ.
+#
+# Environment: PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD/PGPASSFILE (the target), BACKUP_REMOTE,
+# RCLONE_CONFIG_<REMOTE>_*, RCLONE (rclone), TMPDIR (/tmp).
+set -eu
+
+log() { printf '%s restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+die() {
+  log "FATAL: $*"
+  exit 1
+}
+
+: "${PGDATABASE:?PGDATABASE must be set}"
+: "${BACKUP_REMOTE:?BACKUP_REMOTE must be set, e.g. backup:bucket/prefix}"
+RCLONE="${RCLONE:-rclone}"
+remote="${BACKUP_REMOTE%/}"
+
+workdir="$(mktemp -d "${TMPDIR:-/tmp}/pg-restore.XXXXXX")"
+trap 'rm -rf "$workdir"' EXIT INT TERM
+
+if [ $# -ge 1 ] && [ -n "$1" ]; then
+  name="$1"
+else
+  "$RCLONE" lsf --files-only "$remote/" >"$workdir/listing" || die "cannot list $remote"
+  name="$(grep '\.dump\.sha256$' "$workdir/listing" | sort | tail -n 1 | sed 's/\.sha256$//')"
+  [ -n "$name" ] || die "no complete backup under $remote"
+fi
+case "$name" in */* | *..*) die "backup name must be a plain file name, got '$name'" ;; esac
+
+log "downloading $remote/$name"
+"$RCLONE" copyto --retries 3 "$remote/$name" "$workdir/$name" || die "cannot download $remote/$name"
+"$RCLONE" copyto --retries 3 "$remote/$name.sha256" "$workdir/$name.sha256" ||
+  die "cannot download $remote/$name.sha256 (an incomplete backup?)"
+(cd "$workdir" && sha256sum -c --status "$name.sha256") || die "checksum mismatch for $name"
+log "checksum ok: $(cut -d' ' -f1 "$workdir/$name.sha256")"
+
+tables="$(psql -X -A -t --no-password -d "$PGDATABASE" -c \
+  "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind IN ('r','p','v','m','S') AND n.nspname NOT IN ('pg_catalog','information_schema')
+     AND n.nspname NOT LIKE 'pg_toast%'")" || die "cannot inspect $PGDATABASE"
+[ "$tables" = "0" ] || die "$PGDATABASE already holds $tables relations; restore only into an empty database"
+
+pg_restore --exit-on-error --single-transaction --no-owner --no-privileges --no-password \
+  --dbname="$PGDATABASE" "$workdir/$name"
+log "restored $name into $PGDATABASE on ${PGHOST:-local}:${PGPORT:-5432}"
+printf '%s\n' "$name"
