@@ -1,0 +1,111 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterConfig } from "../../config/cluster";
+import { tokenKubeconfig } from "./kubeconfig";
+import { poolNodeLabels, poolScaling } from "./labels";
+import type { ClusterOutputs } from "./types";
+
+export interface DigitalOceanClusterArgs {
+  readonly clusterName: string;
+  readonly config: ClusterConfig & { provider: "digitalocean"; region: string; version: string };
+  /** The DigitalOcean API token: the kubeconfig authenticates with it so it never expires. */
+  readonly token: pulumi.Output<string>;
+  /** Deletion protection on the cluster and its pools. */
+  readonly protect: boolean;
+}
+
+/** A DOKS cluster: a small fixed system pool plus separately managed, autoscaling workload pools. */
+export class DigitalOceanCluster extends pulumi.ComponentResource implements ClusterOutputs {
+  readonly provider: k8s.Provider;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly clusterId: pulumi.Output<string>;
+  readonly kubernetesVersion: pulumi.Output<string>;
+
+  constructor(name: string, args: DigitalOceanClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("botfleet:cluster:DigitalOcean", name, {}, opts);
+    const c = args.config;
+    const system = c.systemPool!;
+
+    // "latest" would show a permanent diff: resolve the newest patch of the configured minor.
+    const versions = digitalocean.getKubernetesVersionsOutput(
+      { versionPrefix: `${c.version}.` },
+      { parent: this },
+    );
+
+    const cluster = new digitalocean.KubernetesCluster(
+      `${name}-cluster`,
+      {
+        name: args.clusterName,
+        region: c.region,
+        version: versions.latestVersion,
+        ha: c.ha,
+        autoUpgrade: c.autoUpgrade,
+        surgeUpgrade: c.surgeUpgrade,
+        maintenancePolicy: { day: c.maintenance.day, startTime: c.maintenance.startTime },
+        vpcUuid: c.vpcUuid,
+        tags: ["botfleet", ...c.tags],
+        // Deleting the cluster must never take the volumes (trade history, databases) with it.
+        destroyAllAssociatedResources: false,
+        // Changing the default pool's size replaces the whole cluster: keep it small and fixed.
+        nodePool: {
+          name: "system",
+          size: system.size,
+          nodeCount: system.count,
+          autoScale: false,
+          labels: poolNodeLabels({ name: "system", labels: {} }),
+        },
+      },
+      {
+        parent: this,
+        protect: args.protect,
+        // Under auto-upgrade the cloud moves the patch version; a diff would look like a downgrade.
+        ignoreChanges: c.autoUpgrade ? ["version"] : [],
+      },
+    );
+
+    for (const pool of c.pools) {
+      const scaling = poolScaling(pool);
+      new digitalocean.KubernetesNodePool(
+        `${name}-pool-${pool.name}`,
+        {
+          clusterId: cluster.id,
+          name: pool.name,
+          size: pool.size,
+          autoScale: scaling.autoscale,
+          minNodes: scaling.autoscale ? scaling.min : undefined,
+          maxNodes: scaling.autoscale ? scaling.max : undefined,
+          nodeCount: scaling.autoscale ? undefined : scaling.min,
+          labels: poolNodeLabels(pool),
+          taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+          tags: ["botfleet", ...c.tags],
+        },
+        // The autoscaler owns the live node count.
+        { parent: this, protect: args.protect, ignoreChanges: scaling.autoscale ? ["nodeCount"] : [] },
+      );
+    }
+
+    this.clusterName = cluster.name;
+    this.clusterId = cluster.id;
+    this.kubernetesVersion = cluster.version;
+    this.kubeconfig = pulumi.secret(
+      pulumi
+        .all([cluster.name, cluster.endpoint, cluster.kubeConfigs, args.token])
+        .apply(([clusterName, server, kubeConfigs, token]) =>
+          tokenKubeconfig({
+            clusterName,
+            server,
+            caCertificateBase64: kubeConfigs[0].clusterCaCertificate,
+            token,
+          }),
+        ),
+    );
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig, clusterIdentifier: cluster.id, enableServerSideApply: true },
+      { parent: this },
+    );
+    this.registerOutputs({ clusterName: this.clusterName, clusterId: this.clusterId });
+  }
+}

@@ -1,0 +1,52 @@
+import * as fs from "fs";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterConfig } from "../../config/cluster";
+import type { ClusterOutputs } from "./types";
+
+export interface ExistingClusterArgs {
+  readonly clusterName: string;
+  readonly config: ClusterConfig & { provider: "existing" };
+}
+
+/** Any cluster you already have (kind, minikube, k3d, a cloud cluster) through a kubeconfig. */
+export class ExistingCluster extends pulumi.ComponentResource implements ClusterOutputs {
+  readonly provider: k8s.Provider;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly clusterId: pulumi.Output<string>;
+  readonly kubernetesVersion: pulumi.Output<string>;
+
+  constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("botfleet:cluster:Existing", name, {}, opts);
+    const { path, context } = args.config.kubeconfig ?? {};
+    // With no path the provider reads the ambient kubeconfig ($KUBECONFIG or ~/.kube/config) itself.
+    const kubeconfig = path === undefined ? undefined : readKubeconfig(path);
+    this.kubeconfig = pulumi.secret(kubeconfig ?? "");
+    this.clusterName = pulumi.output(args.clusterName);
+    // A stable identity: rotating the kubeconfig's credentials must not replace every resource.
+    this.clusterId = pulumi.output(`existing/${context ?? "current-context"}`);
+    this.kubernetesVersion = pulumi.output("existing");
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      {
+        kubeconfig: kubeconfig === undefined ? undefined : this.kubeconfig,
+        context,
+        clusterIdentifier: this.clusterId,
+        enableServerSideApply: true,
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ clusterName: this.clusterName, clusterId: this.clusterId });
+  }
+}
+
+function readKubeconfig(path: string): string {
+  const resolved = path.replace(/^~(?=\/)/, process.env.HOME ?? "~");
+  if (!fs.existsSync(resolved)) {
+    throw new Error(
+      `botfleet:cluster.kubeconfig.path: file not found, got "${path}"; point it at a kubeconfig (kind: "kind get kubeconfig > ~/.kube/kind") or remove it to use the ambient one`,
+    );
+  }
+  return fs.readFileSync(resolved, "utf8");
+}

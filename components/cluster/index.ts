@@ -1,0 +1,43 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../../config";
+import { DigitalOceanCluster } from "./digitalocean";
+import { ExistingCluster } from "./existing";
+import { LinodeCluster } from "./linode";
+import type { ClusterOutputs } from "./types";
+
+export type { ClusterOutputs } from "./types";
+
+/** The cluster for the stack's `cluster.provider`; all three modes give the same outputs. */
+export function createCluster(config: StackConfig, opts?: pulumi.ComponentResourceOptions): ClusterOutputs {
+  const c = config.cluster;
+  const clusterName = c.name ?? `${config.project}-${config.stack}`;
+  switch (c.provider) {
+    case "digitalocean":
+      return new DigitalOceanCluster(
+        "cluster",
+        {
+          clusterName,
+          config: c as typeof c & { provider: "digitalocean"; region: string; version: string },
+          token: config.secrets.digitaloceanToken!,
+          protect: config.protect,
+        },
+        opts,
+      );
+    case "linode":
+      return new LinodeCluster(
+        "cluster",
+        {
+          clusterName,
+          config: c as typeof c & { provider: "linode"; region: string; version: string },
+          protect: config.protect,
+        },
+        opts,
+      );
+    case "existing":
+      return new ExistingCluster(
+        "cluster",
+        { clusterName, config: c as typeof c & { provider: "existing" } },
+        opts,
+      );
+  }
+}

@@ -1,0 +1,76 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as linode from "@pulumi/linode";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterConfig } from "../../config/cluster";
+import { decodeBase64Kubeconfig } from "./kubeconfig";
+import { poolNodeLabels, poolScaling } from "./labels";
+import type { ClusterOutputs } from "./types";
+
+export interface LinodeClusterArgs {
+  readonly clusterName: string;
+  readonly config: ClusterConfig & { provider: "linode"; region: string; version: string };
+  /** Deletion protection on the cluster and its pools. */
+  readonly protect: boolean;
+}
+
+/**
+ * An LKE cluster. The cluster's own first pool is the small fixed system pool (LKE requires one and
+ * never lets it be reordered or removed); workload pools are separate LkeNodePool resources.
+ */
+export class LinodeCluster extends pulumi.ComponentResource implements ClusterOutputs {
+  readonly provider: k8s.Provider;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly clusterId: pulumi.Output<string>;
+  readonly kubernetesVersion: pulumi.Output<string>;
+
+  constructor(name: string, args: LinodeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("botfleet:cluster:Linode", name, {}, opts);
+    const c = args.config;
+    const system = c.systemPool!;
+    const tags = ["botfleet", ...c.tags];
+
+    const cluster = new linode.LkeCluster(
+      `${name}-cluster`,
+      {
+        label: args.clusterName,
+        region: c.region,
+        k8sVersion: c.version,
+        controlPlane: { highAvailability: c.ha },
+        tags,
+        pools: [
+          { type: system.size, count: system.count, labels: poolNodeLabels({ name: "system", labels: {} }) },
+        ],
+      },
+      { parent: this, protect: args.protect },
+    );
+
+    for (const pool of c.pools) {
+      const scaling = poolScaling(pool);
+      new linode.LkeNodePool(
+        `${name}-pool-${pool.name}`,
+        {
+          clusterId: cluster.id.apply(Number),
+          type: pool.size,
+          nodeCount: scaling.min,
+          autoscaler: scaling.autoscale ? { min: scaling.min, max: scaling.max } : undefined,
+          labels: poolNodeLabels(pool),
+          taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+          tags,
+        },
+        { parent: this, protect: args.protect, ignoreChanges: scaling.autoscale ? ["nodeCount"] : [] },
+      );
+    }
+
+    this.clusterName = cluster.label;
+    this.clusterId = cluster.id;
+    this.kubernetesVersion = cluster.k8sVersion;
+    this.kubeconfig = pulumi.secret(cluster.kubeconfig.apply(decodeBase64Kubeconfig));
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig, clusterIdentifier: cluster.id, enableServerSideApply: true },
+      { parent: this },
+    );
+    this.registerOutputs({ clusterName: this.clusterName, clusterId: this.clusterId });
+  }
+}

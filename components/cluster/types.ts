@@ -1,0 +1,15 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+
+/** What every cluster mode gives the rest of the program. */
+export interface ClusterOutputs {
+  /** The one Kubernetes provider every Kubernetes resource in the program uses. */
+  readonly provider: k8s.Provider;
+  /** Admin kubeconfig, always a secret. Empty for an `existing` cluster on the ambient kubeconfig. */
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  /** Cloud cluster id (or `existing/<context>`): the provider's `clusterIdentifier`. */
+  readonly clusterId: pulumi.Output<string>;
+  /** Resolved Kubernetes version (`1.33.1-do.0`), or the configured one. */
+  readonly kubernetesVersion: pulumi.Output<string>;
+}

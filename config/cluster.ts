@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { CATALOGS, type CloudProvider } from "./catalog";
+import { count, dns1123Label, show } from "./common";
+
+const taint = z.strictObject({
+  key: z.string().min(1),
+  value: z.string().default(""),
+  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+});
+
+const workerPool = z
+  .strictObject({
+    /** Pool name, also the `botfleet.io/pool` node label. */
+    name: dns1123Label(40),
+    /** Node size slug (`s-4vcpu-8gb` on DigitalOcean, `g6-standard-4` on Linode). */
+    size: z.string(),
+    minNodes: count(1),
+    maxNodes: count(1),
+    labels: z.record(z.string(), z.string()).default({}),
+    taints: z.array(taint).default([]),
+  })
+  .superRefine((pool, ctx) => {
+    if (pool.minNodes > pool.maxNodes) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["minNodes"],
+        input: pool.minNodes,
+        message: `must be <= maxNodes (${pool.maxNodes}), got ${pool.minNodes}`,
+      });
+    }
+  });
+
+const DAYS = ["any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+
+export const clusterSchema = z
+  .strictObject({
+    provider: z.enum(["digitalocean", "linode", "existing"]),
+    /** Cluster name; defaults to `botfleet-<stack>`. */
+    name: dns1123Label(40).optional(),
+    region: z.string().optional(),
+    /** Kubernetes minor version such as "1.33"; the latest patch is resolved at deploy time. */
+    version: z
+      .string()
+      .regex(/^1\.\d{2}$/, {
+        error: (iss) =>
+          `must be a Kubernetes minor version such as "1.33" (no patch, no "v"), got ${show(iss.input)}`,
+      })
+      .optional(),
+    /** Highly-available control plane. Irreversible once on. */
+    ha: z.boolean().default(false),
+    autoUpgrade: z.boolean().default(true),
+    surgeUpgrade: z.boolean().default(true),
+    maintenance: z
+      .strictObject({
+        day: z.enum(DAYS),
+        startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, {
+          error: (iss) => `must be a UTC time "HH:MM", got ${show(iss.input)}`,
+        }),
+      })
+      .default({ day: "sunday", startTime: "04:00" }),
+    /** DigitalOcean VPC to place the cluster in. */
+    vpcUuid: z
+      .string()
+      .uuid({ error: (iss) => `must be a VPC UUID, got ${show(iss.input)}` })
+      .optional(),
+    tags: z.array(z.string().regex(/^[a-z0-9:_-]+$/i)).default([]),
+    /** The small fixed default pool: changing it on DigitalOcean would replace the cluster. */
+    systemPool: z.strictObject({ size: z.string(), count: count(1) }).optional(),
+    pools: z.array(workerPool).default([]),
+    /** Deletion protection on the cluster; defaults to on in prod. */
+    protect: z.boolean().optional(),
+    /** `existing` only: kubeconfig file and context; both default to the ambient kubeconfig. */
+    kubeconfig: z
+      .strictObject({ path: z.string().min(1).optional(), context: z.string().min(1).optional() })
+      .optional(),
+  })
+  .superRefine((c, ctx) => {
+    const issue = (path: (string | number)[], input: unknown, message: string) =>
+      ctx.addIssue({ code: "custom", path, input, message });
+    const names = new Set<string>();
+    c.pools.forEach((p, i) => {
+      if (names.has(p.name))
+        issue(["pools", i, "name"], p.name, `must be unique among pools, got "${p.name}" twice`);
+      names.add(p.name);
+      if (p.name === "system")
+        issue(["pools", i, "name"], p.name, `"system" is reserved for systemPool; rename the pool`);
+    });
+    if (c.provider === "existing") {
+      for (const key of ["region", "version", "systemPool", "vpcUuid"] as const) {
+        if (c[key] !== undefined) issue([key], c[key], `is not used with provider "existing"; remove it`);
+      }
+      if (c.pools.length > 0)
+        issue(
+          ["pools"],
+          c.pools.length,
+          `node pools cannot be managed with provider "existing"; remove them`,
+        );
+      return;
+    }
+    const cloud = CATALOGS[c.provider as CloudProvider];
+    if (c.kubeconfig !== undefined)
+      issue(["kubeconfig"], c.kubeconfig, `is only for provider "existing"; remove it`);
+    if (c.region === undefined)
+      issue(
+        ["region"],
+        undefined,
+        `is required for provider "${c.provider}" (one of ${cloud.regions.join(", ")})`,
+      );
+    else if (!cloud.regions.includes(c.region))
+      issue(
+        ["region"],
+        c.region,
+        `must be a ${c.provider} region (${cloud.regions.join(", ")}), got "${c.region}"`,
+      );
+    if (c.version === undefined)
+      issue(["version"], undefined, `is required for provider "${c.provider}", e.g. "1.33"`);
+    if (c.systemPool === undefined)
+      issue(
+        ["systemPool"],
+        undefined,
+        `is required for provider "${c.provider}", e.g. { size: ${Object.keys(cloud.sizes)[2]}, count: 1 }`,
+      );
+    const checkSize = (path: (string | number)[], size: string) => {
+      if (!(size in cloud.sizes))
+        issue(
+          path,
+          size,
+          `must be a ${c.provider} node size (${Object.keys(cloud.sizes).join(", ")}), got "${size}"`,
+        );
+    };
+    if (c.systemPool) checkSize(["systemPool", "size"], c.systemPool.size);
+    c.pools.forEach((p, i) => checkSize(["pools", i, "size"], p.size));
+  });
+
+export type ClusterConfig = z.output<typeof clusterSchema>;
+export type WorkerPoolConfig = ClusterConfig["pools"][number];

@@ -1,0 +1,230 @@
+/**
+ * The one place that reads stack config. Every `botfleet:*` key is validated here, every problem is
+ * collected, and one error lists them all before any resource is created. What comes out is typed,
+ * resolved (defaults filled in) and frozen; secret values come out only as secret Outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { clusterSchema } from "./cluster";
+import { type Secretify } from "./common";
+import { formatIssue, suggest } from "./format";
+import { platformSchema } from "./platform";
+
+export const PROJECT = "botfleet";
+export const ENVIRONMENTS = ["dev", "staging", "prod", "local"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Structured, non-secret keys: `botfleet:<name>`. `undefined` input means "absent from the stack file". */
+const SECTIONS = {
+  cluster: clusterSchema,
+  platform: platformSchema.prefault({}),
+} as const;
+
+/** Structured secret keys: validated like the others, then every string leaf becomes a secret. */
+const SECRET_SECTIONS = {} as const;
+
+type Sections = { readonly [K in keyof typeof SECTIONS]: z.output<(typeof SECTIONS)[K]> };
+type SecretSections = {
+  readonly [K in keyof typeof SECRET_SECTIONS]?: Secretify<z.output<(typeof SECRET_SECTIONS)[K]>>;
+};
+
+export interface StackConfig extends Sections {
+  readonly project: string;
+  readonly stack: string;
+  readonly environment: Environment;
+  /** Deletion protection on the cluster and the data layer (`cluster.protect`, default: on in prod). */
+  readonly protect: boolean;
+  readonly secrets: SecretSections & {
+    /** DigitalOcean API token, for the kubeconfig that never expires. */
+    readonly digitaloceanToken?: pulumi.Output<string>;
+  };
+}
+
+export interface RawConfig {
+  /** Full keys (`botfleet:cluster`) to raw values: JSON text for structured keys. */
+  readonly values: Readonly<Record<string, string>>;
+  readonly secretKeys: ReadonlySet<string>;
+  /** Environment variables consulted as documented fallbacks (DIGITALOCEAN_TOKEN). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** A secret the stack needs but does not have: what to set and why. */
+export interface SecretRequirement {
+  /** Full key, `digitalocean:token` or `botfleet:botSecrets`. */
+  readonly key: string;
+  /** Path inside a structured secret key (`["btc-usdt-mm", "apiKey"]`), empty for a plain key. */
+  readonly path: readonly string[];
+  readonly reason: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `botfleet: the stack config has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was created:\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+const OTHER_KEYS = new Set(["environment"]);
+const KNOWN_KEYS = [...Object.keys(SECTIONS), ...Object.keys(SECRET_SECTIONS), ...OTHER_KEYS];
+
+/** Validates raw stack config; throws one ConfigError listing every problem. */
+export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+
+  for (const fullKey of Object.keys(raw.values)) {
+    const [ns, key] = splitKey(fullKey);
+    if (ns !== PROJECT || KNOWN_KEYS.includes(key)) continue;
+    const hint = suggest(key, KNOWN_KEYS);
+    problems.push(
+      `${fullKey}: unknown key${hint ? `; did you mean "${PROJECT}:${hint}"?` : ""} (allowed: ${KNOWN_KEYS.join(", ")})`,
+    );
+  }
+
+  const environment = raw.values[`${PROJECT}:environment`];
+  if (!ENVIRONMENTS.includes(environment as Environment)) {
+    problems.push(
+      `${PROJECT}:environment: must be one of ${ENVIRONMENTS.join(", ")}, got ${JSON.stringify(environment ?? null)}; run "pulumi config set environment dev"`,
+    );
+  }
+
+  const sections: [string, z.core.$ZodType, boolean][] = [
+    ...Object.entries(SECTIONS).map(([k, s]) => [k, s, false] as [string, z.core.$ZodType, boolean]),
+    ...Object.entries(SECRET_SECTIONS).map(([k, s]) => [k, s, true] as [string, z.core.$ZodType, boolean]),
+  ];
+  for (const [key, schema, secret] of sections) {
+    const fullKey = `${PROJECT}:${key}`;
+    const text = raw.values[fullKey];
+    if (secret && text !== undefined && !raw.secretKeys.has(fullKey)) {
+      problems.push(
+        `${fullKey}: must be set as a secret, got a plain-text value; remove it from the stack file and run "pulumi config set --secret --path ${key}.<name> <value>"`,
+      );
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      problems.push(`${fullKey}: must be a YAML object or list, got ${JSON.stringify(text)}`);
+      continue;
+    }
+    const result = z.safeParse(schema, value, { reportInput: true });
+    if (result.success) parsed[key] = result.data;
+    else problems.push(...result.error.issues.flatMap((issue) => formatIssue(fullKey, schema, issue)));
+  }
+
+  if (problems.length === 0) {
+    for (const missing of requiredSecretsOf(parsed as Sections, raw)) problems.push(describeMissing(missing));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const sectionsOut = parsed as unknown as Sections;
+  const token = raw.values["digitalocean:token"] ?? raw.env?.DIGITALOCEAN_TOKEN;
+  const secrets: Record<string, unknown> = {};
+  for (const key of Object.keys(SECRET_SECTIONS)) {
+    if (parsed[key] !== undefined) secrets[key] = secretify(parsed[key]);
+  }
+  if (sectionsOut.cluster.provider === "digitalocean" && token !== undefined) {
+    secrets.digitaloceanToken = pulumi.secret(token);
+  }
+  return deepFreeze({
+    project: PROJECT,
+    stack,
+    environment: environment as Environment,
+    protect: sectionsOut.cluster.protect ?? environment === "prod",
+    ...sectionsOut,
+    secrets: secrets as StackConfig["secrets"],
+  });
+}
+
+/**
+ * The secrets a stack's config needs, given its non-secret keys. The harness uses it to supply fakes;
+ * parseStackConfig uses it to report what is missing.
+ */
+export function requiredSecrets(raw: RawConfig): SecretRequirement[] {
+  const parsed: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(SECTIONS)) {
+    const text = raw.values[`${PROJECT}:${key}`];
+    const result = z.safeParse(schema as z.core.$ZodType, text === undefined ? undefined : JSON.parse(text));
+    if (!result.success) return [];
+    parsed[key] = result.data;
+  }
+  return requiredSecretsOf(parsed as Sections, { ...raw, values: {}, env: {} });
+}
+
+function requiredSecretsOf(config: Sections, raw: RawConfig): SecretRequirement[] {
+  const needed: SecretRequirement[] = [];
+  if (config.cluster.provider === "digitalocean") {
+    needed.push({
+      key: "digitalocean:token",
+      path: [],
+      reason: `needed for cluster.provider "digitalocean": the provider and the non-expiring kubeconfig use it`,
+    });
+  }
+  return needed.filter((req) => !isPresent(req, raw));
+}
+
+function isPresent(req: SecretRequirement, raw: RawConfig): boolean {
+  if (req.key === "digitalocean:token" && raw.env?.DIGITALOCEAN_TOKEN) return true;
+  const text = raw.values[req.key];
+  if (text === undefined) return false;
+  if (req.path.length === 0) return text.length > 0;
+  let node: unknown;
+  try {
+    node = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  for (const part of req.path) node = (node as Record<string, unknown> | undefined)?.[part];
+  return typeof node === "string" && node.length > 0;
+}
+
+function describeMissing(req: SecretRequirement): string {
+  const [ns, key] = splitKey(req.key);
+  const path = [key, ...req.path].join(".");
+  const shown = ns === PROJECT ? `${PROJECT}:${path}` : req.key;
+  const setKey = ns === PROJECT ? path : req.key;
+  const flag = req.path.length > 0 ? "--secret --path" : "--secret";
+  const env = req.key === "digitalocean:token" ? " (or export DIGITALOCEAN_TOKEN)" : "";
+  return `${shown}: required secret is missing (${req.reason}); run "pulumi config set ${flag} ${setKey} <value>"${env}`;
+}
+
+function splitKey(fullKey: string): [string, string] {
+  const i = fullKey.indexOf(":");
+  return i < 0 ? ["", fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
+}
+
+/** Every string leaf becomes a secret Output. */
+export function secretify<T>(value: T): Secretify<T> {
+  if (typeof value === "string") return pulumi.secret(value) as Secretify<T>;
+  if (Array.isArray(value)) return value.map(secretify) as Secretify<T>;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretify(v)])) as Secretify<T>;
+  }
+  return value as Secretify<T>;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (
+    value === null ||
+    typeof value !== "object" ||
+    pulumi.Output.isInstance(value) ||
+    Object.isFrozen(value)
+  ) {
+    return value;
+  }
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
+}
+
+/** Reads the running stack's config through the Pulumi runtime. */
+export function loadConfig(): StackConfig {
+  const values = pulumi.runtime.allConfig();
+  // isConfigSecret is exported at run time but marked @internal in the SDK's typings.
+  const runtime = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+  const secretKeys = new Set(Object.keys(values).filter((k) => runtime.isConfigSecret(k)));
+  return parseStackConfig({ values, secretKeys, env: process.env }, pulumi.getStack());
+}

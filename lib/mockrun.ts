@@ -1,0 +1,169 @@
+/**
+ * Runs the whole program under Pulumi's mock engine, with no CLI, cloud or cluster, and returns every
+ * resource it registered: its inputs as plain values, and as "redacted" values where everything that
+ * reached the engine as a Pulumi secret is replaced by a marker (what a leak check and the synth use).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { LoadedStack } from "./stackfile";
+
+export const REDACTED = "<secret>";
+export const MOCK_RANDOM_PREFIX = "MOCKRANDOM";
+
+export interface RegisteredResource {
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  /** Inputs as the provider would receive them, secrets unwrapped. */
+  readonly inputs: Record<string, unknown>;
+  /** The same inputs with every secret replaced by {@link REDACTED}. */
+  readonly redacted: Record<string, unknown>;
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly ignoreChanges: readonly string[];
+  readonly parent: string;
+  readonly provider: string;
+}
+
+export interface ProgramRun {
+  readonly resources: RegisteredResource[];
+  /** Stack outputs, secrets replaced by {@link REDACTED}. */
+  readonly outputs: Record<string, unknown>;
+  /** Messages the program logged at warning level. */
+  readonly warnings: string[];
+}
+
+// The engine's wire markers for secret values (sdk/nodejs/runtime/rpc.ts).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Unwraps secrets to plain values, or replaces them with the redaction marker. */
+export function unwrapSecrets(value: unknown, redact: boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => unwrapSecrets(v, redact));
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return redact ? REDACTED : unwrapSecrets(obj.value, false);
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v, redact)]));
+  }
+  return value;
+}
+
+/** Computed outputs a cloud would return, so that the program's applies run. */
+function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "digitalocean:index/kubernetesCluster:KubernetesCluster":
+      return {
+        ...inputs,
+        endpoint: `https://${name}.k8s.ondigitalocean.com`,
+        kubeConfigs: [{ clusterCaCertificate: Buffer.from("mock-ca").toString("base64") }],
+      };
+    case "linode:index/lkeCluster:LkeCluster":
+      return {
+        ...inputs,
+        kubeconfig: Buffer.from(
+          `apiVersion: v1\nkind: Config\nclusters: [{name: ${name}, cluster: {server: "https://${name}.linodelke.net"}}]\n`,
+        ).toString("base64"),
+      };
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString":
+      return { ...inputs, result: `${MOCK_RANDOM_PREFIX}-${name}` };
+    default:
+      if (type.startsWith("kubernetes:") && inputs.metadata && typeof inputs.metadata === "object") {
+        const metadata = inputs.metadata as Record<string, unknown>;
+        return { ...inputs, metadata: { ...metadata, name: metadata.name ?? name } };
+      }
+      return inputs;
+  }
+}
+
+const mocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    const id = args.type === "linode:index/lkeCluster:LkeCluster" ? "424242" : `${args.name}-id`;
+    return { id, state: mockState(args.type, args.name, args.inputs) };
+  },
+  call(args) {
+    if (args.token === "digitalocean:index/getKubernetesVersions:getKubernetesVersions") {
+      const prefix = String(args.inputs.versionPrefix ?? "1.33.");
+      return { latestVersion: `${prefix}1-do.0`, validVersions: [`${prefix}1-do.0`, `${prefix}0-do.0`] };
+    }
+    throw new Error(`the mock engine has no answer for invoke ${args.token}; add one to lib/mockrun.ts`);
+  },
+};
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getCustom(): boolean;
+  getObject(): { toJavaScript(): Record<string, unknown> };
+  getProtect(): boolean;
+  getRetainondelete?(): boolean;
+  getIgnorechangesList(): string[];
+  getParent(): string;
+  getProvider(): string;
+}
+
+let recorder: RegisteredResource[] | undefined;
+let stackOutputs: Record<string, unknown> = {};
+
+// Record what reaches the engine before the mock monitor unwraps the secrets.
+function installRecorder() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+  if (MockMonitor.prototype.__botfleetRecorder) return;
+  const register = MockMonitor.prototype.registerResource;
+  MockMonitor.prototype.registerResource = function (req: RegisterRequest, callback: unknown) {
+    const raw = req.getObject().toJavaScript();
+    recorder?.push({
+      type: req.getType(),
+      name: req.getName(),
+      custom: req.getCustom(),
+      inputs: unwrapSecrets(raw, false) as Record<string, unknown>,
+      redacted: unwrapSecrets(raw, true) as Record<string, unknown>,
+      protect: req.getProtect(),
+      retainOnDelete: req.getRetainondelete?.() ?? false,
+      ignoreChanges: req.getIgnorechangesList(),
+      parent: req.getParent(),
+      provider: req.getProvider(),
+    });
+    return register.call(this, req, callback);
+  };
+  const registerOutputs = MockMonitor.prototype.registerResourceOutputs;
+  MockMonitor.prototype.registerResourceOutputs = function (
+    req: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined },
+    callback: unknown,
+  ) {
+    if (req.getUrn().includes("::pulumi:pulumi:Stack::")) {
+      stackOutputs = unwrapSecrets(req.getOutputs()?.toJavaScript() ?? {}, true) as Record<string, unknown>;
+    }
+    return registerOutputs.call(this, req, callback);
+  };
+  MockMonitor.prototype.__botfleetRecorder = true;
+}
+
+/**
+ * Evaluates `program` for one stack. Runs are sequential: the Pulumi runtime keeps global state.
+ * Rejects with the program's error (a ConfigError for bad config).
+ */
+export async function runProgram(stack: LoadedStack, program: () => unknown): Promise<ProgramRun> {
+  installRecorder();
+  const resources: RegisteredResource[] = [];
+  const warnings: string[] = [];
+  recorder = resources;
+  stackOutputs = {};
+  await pulumi.runtime.setMocks(mocks, "botfleet", stack.stack, false);
+  pulumi.runtime.setAllConfig({ ...stack.values }, [...stack.secretKeys]);
+  const warn = pulumi.log.warn;
+  pulumi.log.warn = (message: string) => {
+    warnings.push(message);
+    return Promise.resolve();
+  };
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => program());
+    // Wait for every registration the program started, including those inside applies.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    return { resources, outputs: stackOutputs, warnings };
+  } finally {
+    pulumi.log.warn = warn;
+    recorder = undefined;
+  }
+}
