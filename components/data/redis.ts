@@ -1,0 +1,132 @@
+/**
+ * The Redis half of the data layer: standalone Redis, or Redis + Sentinel (automatic failover) with
+ * `ha`. Wires the pure builders of `redis-specs.ts`; see there for the topology and why.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { RedisConfig } from "../../config/redis";
+import { REDIS_PORT, SENTINEL_MASTER_NAME, SENTINEL_PORT } from "./redis-conf";
+import {
+  type Environment,
+  type Namespaces,
+  checksum,
+  redisAuthSecret,
+  redisClientSecret,
+  redisClientService,
+  redisConfigMap,
+  redisConfigMapData,
+  redisHeadlessService,
+  redisNetworkPolicy,
+  redisPodDisruptionBudget,
+  redisSentinelService,
+  redisServiceAccount,
+  redisStatefulSet,
+  sentinelAddresses,
+  serviceHost,
+  type RedisSpecArgs,
+} from "./redis-specs";
+
+export interface RedisArgs {
+  /** The provider of the target cluster; every Kubernetes resource uses it. */
+  readonly provider: k8s.Provider;
+  /** Redis lives in `data`; `redis-client` is created in `bots`; `monitoring` may scrape. */
+  readonly namespaces: Namespaces;
+  /** The validated `botfleet:redis` section. */
+  readonly config: RedisConfig;
+  readonly environment: Environment;
+  /** Protect the StatefulSet and keep it on delete (prod). @default false */
+  readonly protect?: boolean;
+}
+
+export class Redis extends pulumi.ComponentResource {
+  /** Client Service DNS name (6379). With HA, clients should use Sentinel. */
+  public readonly host: pulumi.Output<string>;
+  public readonly port: pulumi.Output<number>;
+  /** Sentinel Service DNS name (26379); undefined without HA. */
+  public readonly sentinelHost: pulumi.Output<string | undefined>;
+  /** "host:port,..." of every Sentinel pod; "" without HA. */
+  public readonly sentinels: pulumi.Output<string>;
+  /** Sentinel master name; "" without HA. */
+  public readonly masterName: pulumi.Output<string>;
+  public readonly headlessServiceName: pulumi.Output<string>;
+  /** Secret in the data namespace with key `password`. */
+  public readonly authSecretName: pulumi.Output<string>;
+  /** Secret in the bots namespace: host, port, password, sentinels, masterName. */
+  public readonly clientSecretName: pulumi.Output<string>;
+  public readonly statefulSetName: pulumi.Output<string>;
+
+  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("botfleet:data:Redis", name, {}, opts);
+    const { provider, namespaces, config } = args;
+    const protect = args.protect ?? false;
+    const child = { parent: this, provider };
+    const spec: RedisSpecArgs = { instance: name, namespaces, config, environment: args.environment };
+
+    // Alphanumeric: it is written into redis.conf/sentinel.conf by the entrypoint without quoting issues.
+    const password = new random.RandomPassword(
+      `${name}-password`,
+      { length: 32, special: false },
+      { parent: this },
+    );
+
+    const authSecret = new k8s.core.v1.Secret(`${name}-auth`, redisAuthSecret(spec, password.result), child);
+    const clientSecret = new k8s.core.v1.Secret(
+      `${name}-client`,
+      redisClientSecret(spec, password.result),
+      child,
+    );
+    const configData = redisConfigMapData(config);
+    const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, redisConfigMap(spec, configData), child);
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-serviceaccount`,
+      redisServiceAccount(spec),
+      child,
+    );
+    const headless = new k8s.core.v1.Service(`${name}-headless`, redisHeadlessService(spec), child);
+    const service = new k8s.core.v1.Service(`${name}-service`, redisClientService(spec), child);
+    const sentinelService = config.ha
+      ? new k8s.core.v1.Service(`${name}-sentinel`, redisSentinelService(spec), child)
+      : undefined;
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, redisPodDisruptionBudget(spec), child);
+    new k8s.networking.v1.NetworkPolicy(`${name}-networkpolicy`, redisNetworkPolicy(spec), child);
+
+    const statefulSet = new k8s.apps.v1.StatefulSet(
+      `${name}-statefulset`,
+      redisStatefulSet(spec, checksum(configData)),
+      {
+        ...child,
+        dependsOn: [authSecret, configMap, serviceAccount, headless],
+        // Losing the StatefulSet by mistake must not take the data with it; the PVCs are Retain anyway.
+        protect,
+        retainOnDelete: protect,
+      },
+    );
+
+    this.host = service.metadata.apply((m) => serviceHost(m.name, namespaces.data));
+    this.port = pulumi.output(REDIS_PORT);
+    this.sentinelHost = sentinelService
+      ? sentinelService.metadata.apply((m) => serviceHost(m.name, namespaces.data))
+      : pulumi.output(undefined);
+    this.sentinels = pulumi.output(sentinelAddresses(config, namespaces.data));
+    this.masterName = pulumi.output(config.ha ? SENTINEL_MASTER_NAME : "");
+    this.headlessServiceName = headless.metadata.name;
+    this.authSecretName = authSecret.metadata.name;
+    this.clientSecretName = clientSecret.metadata.name;
+    this.statefulSetName = statefulSet.metadata.name;
+
+    this.registerOutputs({
+      host: this.host,
+      port: this.port,
+      sentinelHost: this.sentinelHost,
+      sentinelPort: config.ha ? SENTINEL_PORT : undefined,
+      sentinels: this.sentinels,
+      masterName: this.masterName,
+      headlessServiceName: this.headlessServiceName,
+      authSecretName: this.authSecretName,
+      clientSecretName: this.clientSecretName,
+      statefulSetName: this.statefulSetName,
+    });
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Schema of the `botfleet:redis` stack key: the Redis half of the data layer.
+ * Standalone by default (one pod, AOF on a PVC); `ha: true` runs Redis + Sentinel in N pods.
+ */
+import { z } from "zod";
+import { byteQuantity, bytes, count, cpuQuantity, pinnedImage, show } from "./common";
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Eviction policies Redis accepts. Bot state must not be evicted, hence `noeviction` by default. */
+export const MAXMEMORY_POLICIES = [
+  "noeviction",
+  "allkeys-lru",
+  "allkeys-lfu",
+  "allkeys-random",
+  "volatile-lru",
+  "volatile-lfu",
+  "volatile-random",
+  "volatile-ttl",
+] as const;
+
+/** Official Redis image (Debian based: has sh, timeout and redis-cli for the entrypoint and probes). */
+export const DEFAULT_REDIS_IMAGE = "redis:7.2.5";
+export const DEFAULT_EXPORTER_IMAGE = "oliver006/redis_exporter:v1.62.0";
+
+export const redisSchema = z
+  .strictObject({
+    /** Redis + Sentinel in `replicas` pods (automatic failover). @default false */
+    ha: z.boolean().default(false),
+    /** Data pods when `ha` (one primary, the rest replicas); ignored without `ha`. @default 3 */
+    replicas: count(1).default(3),
+    /** Sentinels that must agree the primary is down before a failover. @default 2 */
+    sentinelQuorum: count(1).default(2),
+    /**
+     * With `ha`: the primary refuses writes unless this many replicas are connected and at most
+     * 10 s behind. 1 of 2 replicas keeps writes going while one replica is down, and stops an
+     * isolated old primary from taking writes that a failover would throw away. @default 1
+     */
+    minReplicasToWrite: count(0).default(1),
+    /** Sentinel: how long a primary must be unreachable before it is considered down. @default 10000 */
+    downAfterMilliseconds: count(500).default(10000),
+    /** Sentinel: how long a failover may take before another Sentinel retries it. @default 60000 */
+    failoverTimeoutMilliseconds: count(1000).default(60000),
+    /** PVC size per pod. @default "8Gi" */
+    storage: byteQuantity.default("8Gi"),
+    /** StorageClass of the PVCs; the cluster default when unset. */
+    storageClass: z
+      .string()
+      .refine((v) => DNS1123_SUBDOMAIN.test(v) && v.length <= 253, {
+        error: (iss) => `must be a StorageClass name (a DNS-1123 subdomain), got ${show(iss.input)}`,
+      })
+      .optional(),
+    /** Resources of the redis container. */
+    resources: z
+      .strictObject({
+        requests: z
+          .strictObject({
+            /** @default "100m" */
+            cpu: cpuQuantity.default("100m"),
+            /** @default "256Mi" */
+            memory: byteQuantity.default("256Mi"),
+          })
+          .prefault({}),
+        limits: z
+          .strictObject({
+            /** @default "512Mi" */
+            memory: byteQuantity.default("512Mi"),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    /** Redis image, pinned. @default "redis:7.2.5" */
+    image: pinnedImage.default(DEFAULT_REDIS_IMAGE),
+    /** redis_exporter image, pinned. @default "oliver006/redis_exporter:v1.62.0" */
+    exporterImage: pinnedImage.default(DEFAULT_EXPORTER_IMAGE),
+    /** Redis `maxmemory`; 70% of the memory limit when unset (headroom for the AOF rewrite fork). */
+    maxmemory: byteQuantity.optional(),
+    /** Redis `maxmemory-policy`. @default "noeviction" */
+    maxmemoryPolicy: z
+      .string()
+      .refine((v) => (MAXMEMORY_POLICIES as readonly string[]).includes(v), {
+        error: (iss) => `must be one of ${MAXMEMORY_POLICIES.join(", ")}, got ${show(iss.input)}`,
+      })
+      .default("noeviction"),
+  })
+  .superRefine((v, ctx) => {
+    if (v.ha && v.replicas < 3) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["replicas"],
+        message: `must be >= 3 when ha is true (Sentinel needs a majority of 3 to fail over), got ${v.replicas}`,
+        input: v.replicas,
+      });
+    }
+    if (v.ha && v.sentinelQuorum > v.replicas) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sentinelQuorum"],
+        message: `must be <= replicas (${v.replicas}), got ${v.sentinelQuorum}`,
+        input: v.sentinelQuorum,
+      });
+    }
+    if (v.ha && v.minReplicasToWrite > v.replicas - 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["minReplicasToWrite"],
+        message: `must be <= replicas - 1 (${v.replicas - 1}) or the primary can never accept a write, got ${v.minReplicasToWrite}`,
+        input: v.minReplicasToWrite,
+      });
+    }
+    const limit = bytes(v.resources.limits.memory);
+    if (bytes(v.resources.requests.memory) > limit) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["resources", "requests", "memory"],
+        message: `must be <= resources.limits.memory (${v.resources.limits.memory}), got ${v.resources.requests.memory}`,
+        input: v.resources.requests.memory,
+      });
+    }
+    if (v.maxmemory !== undefined && bytes(v.maxmemory) >= limit) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxmemory"],
+        message: `must be < resources.limits.memory (${v.resources.limits.memory}) so Redis refuses writes before the kernel kills it, got ${v.maxmemory}`,
+        input: v.maxmemory,
+      });
+    }
+  });
+
+export type RedisConfig = z.output<typeof redisSchema>;
