@@ -159,7 +159,7 @@ const DIGEST = /@sha256:[0-9a-f]{64}$/;
 
 /** True for `repo@sha256:<64 hex>` or `repo:<tag>` with a tag other than `latest` (item 10). */
 export function isPinnedImage(image: string): boolean {
-  if (DIGEST.test(image)) return true;
+  if (image.includes("@")) return DIGEST.test(image);
   const lastSlash = image.lastIndexOf("/");
   const colon = image.indexOf(":", lastSlash + 1);
   if (colon < 0) return false;
