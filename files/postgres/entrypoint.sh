@@ -74,6 +74,7 @@ local   all          $PG_SUPERUSER                 peer
 local   all          all                           scram-sha-256
 host    replication  $REPLICATION_USER    all      scram-sha-256
 host    replication  all                  all      reject
+host    all          $REPLICATION_USER    all      reject
 host    all          $PG_SUPERUSER        all      reject
 host    all          all                  all      scram-sha-256
 HBA

@@ -1,0 +1,210 @@
+/**
+ * Real servers (Debian PostgreSQL 15) started by files/postgres/entrypoint.sh, the script the
+ * StatefulSets run: primary bootstrap, replica bootstrap with pg_basebackup + slot, streaming, replica
+ * restart without manual steps, and manual failover with failover.sh.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+  Credentials,
+  PgNode,
+  eventually,
+  runAs,
+  runScript,
+  tempDir,
+  writeCredentials,
+} from "../support/postgres";
+
+jest.setTimeout(120_000);
+
+let root: string;
+let creds: Credentials;
+let primary: PgNode;
+let replica: PgNode;
+
+async function count(node: PgNode): Promise<number> {
+  const c = await node.client();
+  try {
+    const r = await c.query("SELECT count(*)::int AS n FROM trades");
+    return r.rows[0].n as number;
+  } finally {
+    await c.end();
+  }
+}
+
+async function exec(node: PgNode, sql: string): Promise<void> {
+  const c = await node.client();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  root = tempDir("botfleet-pg-repl");
+  creds = writeCredentials(root);
+  primary = new PgNode(root, { role: "primary", podName: "postgres-primary-0", credentials: creds });
+  await primary.start();
+  await exec(
+    primary,
+    "CREATE TABLE trades (id bigserial PRIMARY KEY, symbol text NOT NULL, qty numeric NOT NULL)",
+  );
+  await exec(
+    primary,
+    "INSERT INTO trades (symbol, qty) SELECT 'BTC-USDT', g FROM generate_series(1, 1000) g",
+  );
+});
+
+afterAll(async () => {
+  await replica?.stop();
+  await primary?.stop();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe("primary bootstrap", () => {
+  test("the app user owns its database, passwords are scram and the superuser cannot log in over TCP", async () => {
+    expect(primary.log()).toContain("primary initialised: database botfleet, owner botfleet");
+    expect(
+      primary.superSql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'botfleet'"),
+    ).toBe("botfleet");
+    expect(primary.superSql("SELECT rolreplication FROM pg_roles WHERE rolname = 'replicator'")).toBe("t");
+    expect(primary.superSql("SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = 'botfleet'")).toBe(
+      "SCRAM-SHA-256$",
+    );
+    await expect(primary.client("wrong-password")).rejects.toThrow(/password authentication failed/);
+    await expect(primary.client(creds.replicationPassword, runAs.name)).rejects.toThrow(
+      /pg_hba.conf rejects/,
+    );
+    // The replication user may stream but not read application data.
+    await expect(primary.client(creds.replicationPassword, "replicator")).rejects.toThrow(/pg_hba.conf/);
+  });
+});
+
+describe("replica", () => {
+  test("bootstraps with pg_basebackup and a slot named for the pod, then streams new writes", async () => {
+    replica = new PgNode(root, {
+      role: "replica",
+      podName: "postgres-replica-0",
+      credentials: creds,
+      primaryPort: primary.port,
+    });
+    await replica.start();
+    expect(replica.log()).toContain("pg_basebackup from 127.0.0.1");
+    expect(fs.existsSync(path.join(replica.pgdata, "standby.signal"))).toBe(true);
+    // -R wrote the slot; the conninfo (which would hold the password) is passed at start, never stored.
+    const autoConf = fs.readFileSync(path.join(replica.pgdata, "postgresql.auto.conf"), "utf8");
+    expect(autoConf).toContain("primary_slot_name = 'postgres_replica_0'");
+    expect(autoConf).not.toContain(creds.replicationPassword);
+    expect(autoConf).not.toContain("primary_conninfo");
+
+    expect(replica.superSql("SELECT pg_is_in_recovery()")).toBe("t");
+    expect(await count(replica)).toBe(1000);
+    await eventually(
+      async () =>
+        primary.superSql(
+          "SELECT s.slot_name || ':' || s.active || ':' || r.state FROM pg_replication_slots s " +
+            "JOIN pg_stat_replication r ON r.pid = s.active_pid",
+        ) === "postgres_replica_0:true:streaming",
+      "slot postgres_replica_0 active and streaming",
+    );
+
+    await exec(
+      primary,
+      "INSERT INTO trades (symbol, qty) SELECT 'ETH-USDT', g FROM generate_series(1, 500) g",
+    );
+    await eventually(async () => (await count(replica)) === 1500, "replica to see 1500 rows");
+    // A hot standby is read-only.
+    await expect(exec(replica, "INSERT INTO trades (symbol, qty) VALUES ('X', 1)")).rejects.toThrow(
+      /read-only transaction/,
+    );
+    console.log(
+      `replica streaming: primary=${await count(primary)} rows, replica=${await count(replica)} rows`,
+    );
+  });
+
+  test("restarted with existing data, it rejoins through its slot and catches up without manual steps", async () => {
+    await replica.stop();
+    // Writes while the replica is down are retained for it by the slot.
+    await exec(
+      primary,
+      "INSERT INTO trades (symbol, qty) SELECT 'SOL-USDT', g FROM generate_series(1, 2000) g",
+    );
+    const retained = primary.superSql(
+      "SELECT active || ':' || (restart_lsn IS NOT NULL) FROM pg_replication_slots WHERE slot_name = 'postgres_replica_0'",
+    );
+    expect(retained).toBe("false:true");
+
+    await replica.start();
+    const lines = replica.log().split("\n");
+    expect(lines.filter((l) => l.includes("existing cluster in")).length).toBe(1);
+    expect(lines.filter((l) => l.includes("pg_basebackup from")).length).toBe(1); // only the first start
+    await eventually(
+      async () => (await count(replica)) === 3500,
+      "restarted replica to catch up to 3500 rows",
+    );
+    expect(replica.superSql("SELECT pg_is_in_recovery()")).toBe("t");
+    console.log(
+      `replica rejoined: primary=${await count(primary)} rows, replica=${await count(replica)} rows`,
+    );
+  });
+});
+
+describe("manual failover (failover.sh)", () => {
+  const failoverEnv = () => ({
+    PGHOST: replica.socketDir,
+    PGPORT: String(replica.port),
+    PGUSER: runAs.name,
+    HOME: replica.runtimeDir,
+  });
+
+  test("prints the kubectl runbook: fence, promote, label flip on the pod postgres-rw selects", () => {
+    const r = runScript("failover.sh", ["steps", "botfleet-data", "postgres-replica-0"], {});
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("kubectl -n botfleet-data scale statefulset postgres-primary --replicas=0");
+    expect(r.stdout).toContain(
+      "kubectl -n botfleet-data exec postgres-replica-0 -c postgres -- /opt/botfleet/postgres/failover.sh promote",
+    );
+    expect(r.stdout).toContain(
+      "kubectl -n botfleet-data label pod postgres-replica-0 botfleet.io/postgres-role=primary --overwrite",
+    );
+  });
+
+  test("refuses to promote a primary", () => {
+    const r = runScript("failover.sh", ["promote"], {
+      PGHOST: primary.socketDir,
+      PGPORT: String(primary.port),
+      PGUSER: runAs.name,
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("is not a standby");
+  });
+
+  test("promotes the replica after the primary is fenced; writes then succeed on it", async () => {
+    const before = await count(replica);
+    await primary.stop(); // step 1: fence the old primary
+    expect(runScript("failover.sh", ["status"], failoverEnv()).stdout.trim()).toBe("replica");
+
+    const r = runScript("failover.sh", ["promote"], failoverEnv());
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("now accepts writes");
+    expect(runScript("failover.sh", ["status"], failoverEnv()).stdout.trim()).toBe("primary");
+
+    await exec(
+      replica,
+      "INSERT INTO trades (symbol, qty) SELECT 'AVAX-USDT', g FROM generate_series(1, 250) g",
+    );
+    expect(await count(replica)).toBe(before + 250);
+    expect(fs.existsSync(path.join(replica.pgdata, "standby.signal"))).toBe(false);
+
+    // A promoted server restarted by its pod comes back as a primary, not as a standby.
+    await replica.stop();
+    await replica.start();
+    expect(replica.log()).toMatch(/starting as primary\s*\n[\s\S]*$/);
+    await exec(replica, "INSERT INTO trades (symbol, qty) VALUES ('BTC-USDT', 1)");
+    console.log(
+      `failover: ${before} rows before promotion, ${await count(replica)} after writes on the new primary`,
+    );
+  });
+});
