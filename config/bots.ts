@@ -288,6 +288,14 @@ function has(obj: Record<string, unknown>, path: string[]): boolean {
 }
 
 function checkBot(b: BotInput, ctx: z.RefinementCtx) {
+  if (b.name.startsWith("botfleet-")) {
+    issue(
+      ctx,
+      ["name"],
+      `must not start with "botfleet-" (reserved for the fleet's shared objects), got ${show(b.name)}`,
+      b.name,
+    );
+  }
   const presetSection = b[b.preset];
   if (presetSection === undefined && b.preset !== "custom") {
     issue(ctx, [b.preset], `a ${b.preset} bot needs a "${b.preset}" section, got nothing`, undefined);
@@ -449,6 +457,17 @@ function checkHummingbot(b: BotInput, hb: z.output<typeof hummingbotSchema>, ctx
       `must name a file in hummingbot.configFiles ("${wanted[1]}"), got ${show(wanted[1].replace(/^[a-z]+\//, ""))}; known files: ${Object.keys(hb.configFiles).join(", ") || "none"}`,
       wanted[1],
     );
+  }
+  if (hb.script !== undefined) {
+    const scriptConfig = hb.configFiles[`scripts/${hb.script}`];
+    if (scriptConfig !== undefined && typeof scriptConfig.script_file_name !== "string") {
+      issue(
+        ctx,
+        ["hummingbot", "configFiles", `scripts/${hb.script}`, "script_file_name"],
+        `a V2 script config must name its script (e.g. "simple_pmm.py"), got ${show(scriptConfig.script_file_name)}`,
+        scriptConfig.script_file_name,
+      );
+    }
   }
   const client = hb.configFiles["conf_client.yml"];
   const mqtt = client?.mqtt_bridge as Record<string, unknown> | undefined;

@@ -1,0 +1,188 @@
+/**
+ * The bot fleet: per bot only what it needs (a trader is a StatefulSet, a ConfigMap and a Secret),
+ * plus objects every bot shares, selected by label: one ServiceAccount, one governing headless Service
+ * for traders, one NetworkPolicy, one scripts ConfigMap, and the MQTT broker hummingbot's headless
+ * mode reports to (only when the fleet has hummingbot bots).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { BotConfig } from "../../config/bots";
+import {
+  DEFAULT_MQTT_IMAGE,
+  MQTT_PORT,
+  MQTT_USERNAME,
+  SECRET_KEYS,
+  SHARED,
+  botConfigData,
+  botConfigMap,
+  botLabels,
+  botSecretName,
+  botsNetworkPolicy,
+  botsServiceAccount,
+  configChecksum,
+  mosquittoConf,
+  mqttConfigMap,
+  mqttNetworkPolicy,
+  mqttService,
+  mqttStatefulSet,
+  scheduledCronJob,
+  scriptFiles,
+  scriptsConfigMap,
+  serviceClientsPolicy,
+  serviceDeployment,
+  serviceHpa,
+  servicePdb,
+  serviceService,
+  traderStatefulSet,
+  tradersHeadlessService,
+  type Namespaces,
+} from "./specs";
+
+export interface BotFleetArgs {
+  readonly provider: k8s.Provider;
+  readonly namespaces: Namespaces;
+  readonly bots: readonly BotConfig[];
+  /** `botfleet:botSecrets`: bot name -> key -> secret value. @default {} */
+  readonly botSecrets?: Readonly<Record<string, Readonly<Record<string, pulumi.Output<string>>>>>;
+  readonly environment: "dev" | "staging" | "prod" | "local";
+  /** The hummingbot MQTT broker. @default { image: "eclipse-mosquitto:2.0.20", storage: "1Gi" } */
+  readonly mqtt?: { readonly image?: string; readonly storage?: string; readonly storageClass?: string };
+}
+
+const password = (length: number) => ({ length, special: false });
+
+export class BotFleet extends pulumi.ComponentResource {
+  /** Names of the bots by workload. */
+  public readonly traders: string[];
+  public readonly services: string[];
+  public readonly scheduled: string[];
+  /** In-cluster address of the MQTT broker, when the fleet has hummingbot bots. */
+  public readonly mqttHost: string | undefined;
+
+  constructor(name: string, args: BotFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("botfleet:bots:BotFleet", name, {}, opts);
+    const ns = args.namespaces;
+    const child = { parent: this, provider: args.provider };
+    const scripts = scriptFiles();
+    const hasHummingbot = args.bots.some((b) => b.preset === "hummingbot");
+    const hasServices = args.bots.some((b) => b.workload === "service");
+    const mqttEndpoint = { host: `${SHARED.mqtt}.${ns.bots}.svc`, port: MQTT_PORT };
+
+    if (args.bots.length > 0) {
+      new k8s.core.v1.ServiceAccount(`${name}-service-account`, botsServiceAccount(ns.bots), child);
+      new k8s.core.v1.ConfigMap(`${name}-scripts`, scriptsConfigMap(ns.bots, scripts), child);
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-network-policy`,
+        botsNetworkPolicy(ns, { mqtt: hasHummingbot, services: hasServices }),
+        child,
+      );
+    }
+    if (args.bots.some((b) => b.workload === "trader")) {
+      new k8s.core.v1.Service(`${name}-traders`, tradersHeadlessService(ns.bots), child);
+    }
+
+    if (hasHummingbot) {
+      const mqttPassword = new random.RandomPassword(`${name}-mqtt-password`, password(32), { parent: this });
+      new k8s.core.v1.Secret(
+        `${name}-mqtt-secret`,
+        {
+          metadata: {
+            name: SHARED.mqtt,
+            namespace: ns.bots,
+            labels: { "app.kubernetes.io/part-of": "botfleet" },
+          },
+          type: "Opaque",
+          stringData: {
+            username: MQTT_USERNAME,
+            password: mqttPassword.result,
+            passwd: pulumi.interpolate`${MQTT_USERNAME}:${mqttPassword.result}`,
+          },
+        },
+        child,
+      );
+      new k8s.core.v1.ConfigMap(`${name}-mqtt-config`, mqttConfigMap(ns.bots), child);
+      new k8s.core.v1.Service(`${name}-mqtt-service`, mqttService(ns.bots), child);
+      new k8s.apps.v1.StatefulSet(
+        `${name}-mqtt`,
+        mqttStatefulSet(ns.bots, {
+          image: args.mqtt?.image ?? DEFAULT_MQTT_IMAGE,
+          storage: args.mqtt?.storage ?? "1Gi",
+          storageClass: args.mqtt?.storageClass,
+          checksum: configChecksum(
+            { "mosquitto.conf": mosquittoConf() },
+            { "mosquitto-init.sh": scripts["mosquitto-init.sh"] },
+          ),
+        }),
+        child,
+      );
+      new k8s.networking.v1.NetworkPolicy(`${name}-mqtt-network-policy`, mqttNetworkPolicy(ns.bots), child);
+    }
+
+    for (const bot of args.bots) {
+      const prefix = `${name}-${bot.name}`;
+      const userSecrets = args.botSecrets?.[bot.name] ?? {};
+      const secretData: Record<string, pulumi.Input<string>> = { ...userSecrets };
+      const generate = (key: string, length: number) => {
+        if (secretData[key] === undefined) {
+          secretData[key] = new random.RandomPassword(`${prefix}-${key}`, password(length), {
+            parent: this,
+          }).result;
+        }
+      };
+      if (bot.preset === "hummingbot") generate(SECRET_KEYS.configPassword, 32);
+      if (bot.preset === "freqtrade" && bot.workload !== "scheduled") {
+        generate(SECRET_KEYS.apiServerPassword, 32);
+        generate(SECRET_KEYS.jwtSecretKey, 48);
+      }
+      const secretKeys = Object.keys(secretData).sort();
+      if (secretKeys.length > 0) {
+        new k8s.core.v1.Secret(
+          `${prefix}-secret`,
+          {
+            metadata: { name: botSecretName(bot), namespace: ns.bots, labels: botLabels(bot) },
+            type: "Opaque",
+            stringData: secretData,
+          },
+          child,
+        );
+      }
+
+      const data = botConfigData(bot, mqttEndpoint);
+      if (Object.keys(data).length > 0) {
+        new k8s.core.v1.ConfigMap(`${prefix}-config`, botConfigMap(bot, ns.bots, data), child);
+      }
+      const checksum = configChecksum(
+        data,
+        bot.preset === "hummingbot" ? { "hummingbot-init.sh": scripts["hummingbot-init.sh"] } : {},
+      );
+      const ctx = { namespaces: ns, secretKeys, mqtt: mqttEndpoint, hasState: bot.storage !== undefined };
+
+      if (bot.workload === "trader") {
+        new k8s.apps.v1.StatefulSet(`${prefix}-statefulset`, traderStatefulSet(bot, ctx, checksum), child);
+      } else if (bot.workload === "service") {
+        new k8s.apps.v1.Deployment(`${prefix}-deployment`, serviceDeployment(bot, ctx, checksum), child);
+        new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${prefix}-hpa`, serviceHpa(bot, ns.bots), child);
+        new k8s.policy.v1.PodDisruptionBudget(`${prefix}-pdb`, servicePdb(bot, ns.bots), child);
+        new k8s.core.v1.Service(`${prefix}-service`, serviceService(bot, ns.bots), child);
+        if (bot.clients.length > 0) {
+          new k8s.networking.v1.NetworkPolicy(`${prefix}-clients`, serviceClientsPolicy(bot, ns.bots), child);
+        }
+      } else {
+        new k8s.batch.v1.CronJob(`${prefix}-cronjob`, scheduledCronJob(bot, ctx, checksum), child);
+      }
+    }
+
+    this.traders = args.bots.filter((b) => b.workload === "trader").map((b) => b.name);
+    this.services = args.bots.filter((b) => b.workload === "service").map((b) => b.name);
+    this.scheduled = args.bots.filter((b) => b.workload === "scheduled").map((b) => b.name);
+    this.mqttHost = hasHummingbot ? mqttEndpoint.host : undefined;
+    this.registerOutputs({
+      traders: this.traders,
+      services: this.services,
+      scheduled: this.scheduled,
+      mqttHost: this.mqttHost,
+      environment: args.environment,
+    });
+  }
+}
