@@ -102,16 +102,19 @@ export function planPromotion(
   const botsKey = `${project}:bots`;
   const bots = config[botsKey];
   if (bots !== undefined && !Array.isArray(bots)) errors.push(`${botsKey} must be a list, got ${show(bots)}`);
-  (Array.isArray(bots) ? bots : []).forEach((bot, i) => {
+  const botList: unknown[] = Array.isArray(bots) ? bots : [];
+  for (const [i, bot] of botList.entries()) {
     const name = isObj(bot) ? bot.name : undefined;
-    if (typeof name !== "string")
-      return errors.push(`${botsKey}[${i}].name must be a string, got ${show(name)}`);
+    if (typeof name !== "string") {
+      errors.push(`${botsKey}[${i}].name must be a string, got ${show(name)}`);
+      continue;
+    }
     const image = images[name];
-    if (image === undefined) return errors.push(`prod bot ${name} has no image on dev: run it on dev first`);
     const state = botHealth[name];
-    if (!isObj(state) || state.ready !== true) return errors.push(`prod bot ${name} is not ready on dev`);
-    if (typeof image === "string" && DIGEST_IMAGE.test(image)) set([botsKey, i, "image"], image);
-  });
+    if (image === undefined) errors.push(`prod bot ${name} has no image on dev: run it on dev first`);
+    else if (!isObj(state) || state.ready !== true) errors.push(`prod bot ${name} is not ready on dev`);
+    else if (typeof image === "string" && DIGEST_IMAGE.test(image)) set([botsKey, i, "image"], image);
+  }
 
   for (const [chart, path] of Object.entries(chartPaths)) {
     const version = charts[chart];
