@@ -86,8 +86,11 @@ export function formatIssue(key: string, schema: AnySchema, issue: z.core.$ZodIs
         `${keyPath(key, issue.path)}: must be ${bound(issue.origin, "<=", issue.maximum)}, got ${show(input)}`,
       ];
     case "invalid_format":
+      // Our regexes carry their own "<rule>, got <value>" message; zod's built-in ones do not.
       return [
-        `${keyPath(key, issue.path)}: ${issue.message.replace(/^Invalid/, "must be a valid")}, got ${show(input)}`,
+        issue.message.startsWith("Invalid")
+          ? `${keyPath(key, issue.path)}: must be a valid ${issue.format}, got ${show(input)}`
+          : `${keyPath(key, issue.path)}: ${issue.message}`,
       ];
     default:
       // Our own refinements already read "<rule>, got <value>".

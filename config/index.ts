@@ -68,7 +68,7 @@ export class ConfigError extends Error {
 }
 
 const OTHER_KEYS = new Set(["environment"]);
-const KNOWN_KEYS = [...Object.keys(SECTIONS), ...Object.keys(SECRET_SECTIONS), ...OTHER_KEYS];
+export const KNOWN_KEYS = [...Object.keys(SECTIONS), ...Object.keys(SECRET_SECTIONS), ...OTHER_KEYS];
 
 /** Validates raw stack config; throws one ConfigError listing every problem. */
 export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {

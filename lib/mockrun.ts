@@ -30,6 +30,8 @@ export interface ProgramRun {
   readonly outputs: Record<string, unknown>;
   /** Messages the program logged at warning level. */
   readonly warnings: string[];
+  /** What the program threw (a ConfigError for bad config); resources then holds what it got to. */
+  readonly error?: Error;
 }
 
 // The engine's wire markers for secret values (sdk/nodejs/runtime/rpc.ts).
@@ -141,7 +143,7 @@ function installRecorder() {
 
 /**
  * Evaluates `program` for one stack. Runs are sequential: the Pulumi runtime keeps global state.
- * Rejects with the program's error (a ConfigError for bad config).
+ * A program that throws resolves with `error` set, so callers can see what was registered before.
  */
 export async function runProgram(stack: LoadedStack, program: () => unknown): Promise<ProgramRun> {
   installRecorder();
@@ -156,12 +158,21 @@ export async function runProgram(stack: LoadedStack, program: () => unknown): Pr
     warnings.push(message);
     return Promise.resolve();
   };
+  let error: Error | undefined;
   try {
-    await pulumi.runtime.runInPulumiStack(async () => program());
+    await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await program();
+      } catch (e) {
+        // Caught here: thrown inside the stack's init it would surface as an unhandled rejection.
+        error = e as Error;
+        return {};
+      }
+    });
     // Wait for every registration the program started, including those inside applies.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
-    return { resources, outputs: stackOutputs, warnings };
+    return { resources, outputs: stackOutputs, warnings, error };
   } finally {
     pulumi.log.warn = warn;
     recorder = undefined;

@@ -1,0 +1,316 @@
+/** The config boundary: every problem found, each named by key path, value, rule and fix. */
+import { ConfigError, parseStackConfig, requiredSecrets, type RawConfig } from "../config";
+import { runProgram } from "../lib/mockrun";
+import { loadStack } from "../lib/stackfile";
+
+const doCluster = {
+  provider: "digitalocean",
+  region: "fra1",
+  version: "1.33",
+  systemPool: { size: "s-2vcpu-4gb", count: 1 },
+  pools: [{ name: "bots", size: "s-4vcpu-8gb", minNodes: 1, maxNodes: 3 }],
+};
+
+function raw(
+  config: Record<string, unknown>,
+  secrets: Record<string, string> = { "digitalocean:token": "t0ken" },
+): RawConfig {
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...config, ...secrets }))
+    values[k] = typeof v === "string" ? v : JSON.stringify(v);
+  return { values, secretKeys: new Set(Object.keys(secrets)), env: {} };
+}
+
+function problems(config: Record<string, unknown>, secrets?: Record<string, string>): readonly string[] {
+  try {
+    parseStackConfig(raw(config, secrets), "test");
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+const withCluster = (cluster: Record<string, unknown>) => ({
+  "botfleet:environment": "dev",
+  "botfleet:cluster": { ...doCluster, ...cluster },
+});
+const withPool = (pool: Record<string, unknown>) =>
+  withCluster({ pools: [{ ...doCluster.pools[0], ...pool }] });
+
+test("a good config resolves defaults and comes back frozen", () => {
+  const config = parseStackConfig(raw(withCluster({})), "dev");
+  expect(config.cluster).toMatchObject({
+    ha: false,
+    autoUpgrade: true,
+    maintenance: { day: "sunday", startTime: "04:00" },
+  });
+  expect(config.platform.namespaces).toEqual({
+    bots: "botfleet-bots",
+    data: "botfleet-data",
+    monitoring: "botfleet-monitoring",
+  });
+  expect(config.platform.quotas.bots.pods).toBe(100);
+  expect(config.protect).toBe(false);
+  expect(Object.isFrozen(config.cluster.pools[0])).toBe(true);
+  expect(() => ((config.cluster as { ha: boolean }).ha = true)).toThrow(TypeError);
+});
+
+test("prod protects by default; cluster.protect overrides", () => {
+  expect(parseStackConfig(raw({ ...withCluster({}), "botfleet:environment": "prod" }), "prod").protect).toBe(
+    true,
+  );
+  expect(
+    parseStackConfig(raw({ ...withCluster({ protect: false }), "botfleet:environment": "prod" }), "prod")
+      .protect,
+  ).toBe(false);
+});
+
+test.each([
+  [
+    "unknown provider",
+    withCluster({ provider: "aws" }),
+    [`botfleet:cluster.provider: must be one of "digitalocean", "linode", "existing", got "aws"`],
+  ],
+  [
+    "unknown region",
+    withCluster({ region: "fra9" }),
+    [
+      `botfleet:cluster.region: must be a digitalocean region (nyc1, nyc3, sfo2, sfo3, ams3, sgp1, lon1, fra1, tor1, blr1, syd1, atl1), got "fra9"`,
+    ],
+  ],
+  [
+    "Linode region on DigitalOcean",
+    withCluster({ region: "eu-central" }),
+    [
+      expect.stringMatching(
+        /^botfleet:cluster\.region: must be a digitalocean region \(.*\), got "eu-central"$/,
+      ),
+    ],
+  ],
+  [
+    "unknown node size",
+    withPool({ size: "s-64vcpu" }),
+    [
+      expect.stringMatching(
+        /^botfleet:cluster\.pools\[0\]\.size: must be a digitalocean node size \(s-1vcpu-2gb, .*\), got "s-64vcpu"$/,
+      ),
+    ],
+  ],
+  [
+    "DigitalOcean size on Linode",
+    withCluster({
+      provider: "linode",
+      region: "eu-central",
+      systemPool: { size: "s-2vcpu-4gb", count: 1 },
+      pools: [],
+    }),
+    [
+      expect.stringMatching(
+        /^botfleet:cluster\.systemPool\.size: must be a linode node size \(g6-standard-1, .*\), got "s-2vcpu-4gb"$/,
+      ),
+    ],
+  ],
+  [
+    "version with a patch",
+    withCluster({ version: "1.33.2" }),
+    [
+      `botfleet:cluster.version: must be a Kubernetes minor version such as "1.33" (no patch, no "v"), got "1.33.2"`,
+    ],
+  ],
+  [
+    "version with a v",
+    withCluster({ version: "v1.33" }),
+    [
+      `botfleet:cluster.version: must be a Kubernetes minor version such as "1.33" (no patch, no "v"), got "v1.33"`,
+    ],
+  ],
+  [
+    "min > max",
+    withPool({ minNodes: 5, maxNodes: 3 }),
+    [`botfleet:cluster.pools[0].minNodes: must be <= maxNodes (3), got 5`],
+  ],
+  [
+    "negative count",
+    withCluster({ systemPool: { size: "s-2vcpu-4gb", count: -1 } }),
+    [`botfleet:cluster.systemPool.count: must be a whole number >= 1, got -1`],
+  ],
+  [
+    "fractional count",
+    withPool({ maxNodes: 2.5 }),
+    [`botfleet:cluster.pools[0].maxNodes: must be a whole number >= 1, got 2.5`],
+  ],
+  [
+    "typo in a pool key",
+    withPool({ minNode: 1 }),
+    [
+      `botfleet:cluster.pools[0].minNode: unknown key; did you mean "minNodes"? (allowed: name, size, minNodes, maxNodes, labels, taints)`,
+    ],
+  ],
+  [
+    "typo in a top-level key",
+    { ...withCluster({}), "botfleet:clustr": {} },
+    [
+      `botfleet:clustr: unknown key; did you mean "botfleet:cluster"? (allowed: cluster, platform, environment)`,
+    ],
+  ],
+  [
+    "non-DNS-1123 pool name",
+    withPool({ name: "Bots_Pool" }),
+    [
+      `botfleet:cluster.pools[0].name: must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 40 characters), got "Bots_Pool"`,
+    ],
+  ],
+  [
+    "duplicate pool names",
+    withCluster({ pools: [doCluster.pools[0], doCluster.pools[0]] }),
+    [`botfleet:cluster.pools[1].name: must be unique among pools, got "bots" twice`],
+  ],
+  [
+    "bad namespace name",
+    { ...withCluster({}), "botfleet:platform": { namespaces: { bots: "Bots" } } },
+    [expect.stringMatching(/^botfleet:platform\.namespaces\.bots: must be a DNS-1123 label .*, got "Bots"$/)],
+  ],
+  [
+    "bad CPU quantity",
+    {
+      ...withCluster({}),
+      "botfleet:platform": { containerDefaults: { cpu: "lots", memory: "128Mi", memoryLimit: "256Mi" } },
+    },
+    [
+      `botfleet:platform.containerDefaults.cpu: must be a positive CPU quantity such as "250m" or "2", got "lots"`,
+    ],
+  ],
+  [
+    "bad memory quantity",
+    {
+      ...withCluster({}),
+      "botfleet:platform": { containerDefaults: { cpu: "100m", memory: "128MB", memoryLimit: "256Mi" } },
+    },
+    [
+      `botfleet:platform.containerDefaults.memory: must be a positive quantity such as "512Mi" or "8Gi" (binary suffixes Ki, Mi, Gi, Ti), got "128MB"`,
+    ],
+  ],
+  [
+    "bad storage quantity",
+    {
+      ...withCluster({}),
+      "botfleet:platform": {
+        quotas: {
+          data: {
+            requestsCpu: "4",
+            requestsMemory: "8Gi",
+            limitsMemory: "16Gi",
+            storage: "-5Gi",
+            pods: 30,
+            persistentVolumeClaims: 20,
+          },
+        },
+      },
+    },
+    [
+      expect.stringMatching(
+        /^botfleet:platform\.quotas\.data\.storage: must be a positive quantity .*, got "-5Gi"$/,
+      ),
+    ],
+  ],
+  [
+    "missing environment",
+    { "botfleet:cluster": doCluster },
+    [
+      `botfleet:environment: must be one of dev, staging, prod, local, got null; run "pulumi config set environment dev"`,
+    ],
+  ],
+  ["missing cluster", { "botfleet:environment": "dev" }, [`botfleet:cluster: is required, got nothing`]],
+  [
+    "region missing on a cloud",
+    withCluster({ region: undefined }),
+    [
+      expect.stringMatching(
+        /^botfleet:cluster\.region: is required for provider "digitalocean" \(one of nyc1, .*\)$/,
+      ),
+    ],
+  ],
+  [
+    "cloud keys with existing",
+    withCluster({ provider: "existing", pools: [] }),
+    [
+      `botfleet:cluster.region: is not used with provider "existing"; remove it`,
+      `botfleet:cluster.version: is not used with provider "existing"; remove it`,
+      `botfleet:cluster.systemPool: is not used with provider "existing"; remove it`,
+    ],
+  ],
+  [
+    "kubeconfig on a cloud",
+    withCluster({ kubeconfig: { context: "kind" } }),
+    [`botfleet:cluster.kubeconfig: is only for provider "existing"; remove it`],
+  ],
+  [
+    "bad maintenance time",
+    withCluster({ maintenance: { day: "sunday", startTime: "25:00" } }),
+    [`botfleet:cluster.maintenance.startTime: must be a UTC time "HH:MM", got "25:00"`],
+  ],
+  [
+    "a string where an object belongs",
+    withCluster({ systemPool: "big" }),
+    [`botfleet:cluster.systemPool: must be an object, got "big"`],
+  ],
+])("%s", (_name, config, expected) => {
+  expect(problems(config)).toEqual(expected);
+});
+
+test("the DigitalOcean token is a required secret; the error says how to set it", () => {
+  expect(problems(withCluster({}), {})).toEqual([
+    `digitalocean:token: required secret is missing (needed for cluster.provider "digitalocean": the provider and the non-expiring kubeconfig use it); run "pulumi config set --secret digitalocean:token <value>" (or export DIGITALOCEAN_TOKEN)`,
+  ]);
+  expect(() =>
+    parseStackConfig({ ...raw(withCluster({}), {}), env: { DIGITALOCEAN_TOKEN: "from-env" } }, "dev"),
+  ).not.toThrow();
+});
+
+test("every problem is reported at once, in one error", () => {
+  const found = problems({
+    "botfleet:environment": "qa",
+    "botfleet:cluster": {
+      ...doCluster,
+      region: "mars",
+      pools: [{ name: "x", size: "s-4vcpu-8gb", minNodes: 4, maxNodes: 2, minNode: 1 }],
+    },
+  });
+  expect(found).toHaveLength(4);
+  const error = new ConfigError(found);
+  expect(error.message).toMatch(
+    /^botfleet: the stack config has 4 problems; nothing was created:\n {2}- botfleet:environment/,
+  );
+});
+
+test("requiredSecrets names what a stack needs so the harness can fake it", () => {
+  expect(requiredSecrets(raw(withCluster({}), {}))).toEqual([
+    expect.objectContaining({ key: "digitalocean:token", path: [] }),
+  ]);
+  expect(
+    requiredSecrets(
+      raw(
+        withCluster({
+          provider: "existing",
+          region: undefined,
+          version: undefined,
+          systemPool: undefined,
+          pools: [],
+        }),
+        {},
+      ),
+    ),
+  ).toEqual([]);
+});
+
+test("bad config stops the program before it registers any resource", async () => {
+  const stack = loadStack("bad", {
+    "botfleet:environment": "dev",
+    "botfleet:cluster": { ...doCluster, region: "mars" },
+  });
+  const run = await runProgram(stack, () => require("../program").program()); // eslint-disable-line @typescript-eslint/no-require-imports
+  expect(run.error).toBeInstanceOf(ConfigError);
+  expect(run.error?.message).toMatch(/botfleet:cluster\.region: must be a digitalocean region/);
+  expect(run.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+});

@@ -1,0 +1,246 @@
+/**
+ * The whole program, for every stack file in the repo, under Pulumi's mock engine: schema-valid
+ * Kubernetes objects, the hardening checklist, no secret outside a Pulumi secret, explicit providers.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { MOCK_RANDOM_PREFIX, REDACTED } from "../lib/mockrun";
+import { hardeningViolations } from "./support/hardening";
+import {
+  isKubernetes,
+  isKubernetesObject,
+  kindOf,
+  nameOf,
+  ofKind,
+  schemaError,
+  type Obj,
+} from "./support/k8s";
+import { REPO, runStackFile, STACKS, type StackRun } from "./support/stacks";
+
+const runs = new Map<string, StackRun>();
+
+beforeAll(async () => {
+  // Sequential: the Pulumi runtime is global state.
+  for (const stack of STACKS) runs.set(stack, await runStackFile(stack));
+});
+
+test("the repo has the dev, prod, local and a Linode stack", () => {
+  expect(STACKS).toEqual(expect.arrayContaining(["dev", "prod", "local", "dev-lke"]));
+});
+
+describe.each(STACKS)("stack %s", (stack) => {
+  const run = () => runs.get(stack)!;
+
+  test("registers Kubernetes objects, each valid against the Kubernetes OpenAPI schema", () => {
+    const objects = run().resources.filter(isKubernetesObject);
+    expect(objects.length).toBeGreaterThan(10);
+    const errors = objects
+      .map(schemaError)
+      .filter((e) => e !== undefined && !e.startsWith("no kubernetes-models schema"));
+    expect(errors).toEqual([]);
+  });
+
+  test("every built-in Kubernetes kind it registers has a schema to validate against", () => {
+    const unvalidated = run()
+      .resources.filter(isKubernetesObject)
+      .filter((r) => !r.type.startsWith("kubernetes:monitoring.coreos.com/"))
+      .map(schemaError)
+      .filter((e) => e?.startsWith("no kubernetes-models schema"));
+    expect(unvalidated).toEqual([]);
+  });
+
+  test("holds the hardening checklist", () => {
+    const namespaces = run().outputs.namespaces as { bots: string; data: string; monitoring: string };
+    expect(hardeningViolations(run().resources, { namespaces })).toEqual([]);
+  });
+
+  test("no secret value appears outside a Pulumi secret", () => {
+    const { stack: loaded, resources, outputs } = run();
+    const secrets = [...loaded.fakeSecrets, MOCK_RANDOM_PREFIX];
+    const leaks: string[] = [];
+    for (const r of resources) {
+      const text = JSON.stringify(r.redacted);
+      for (const s of secrets)
+        if (text.includes(s)) leaks.push(`${r.type} ${r.name} holds ${s} in plain text`);
+    }
+    const outputText = JSON.stringify(outputs);
+    for (const s of secrets) if (outputText.includes(s)) leaks.push(`stack outputs hold ${s} in plain text`);
+    expect(leaks).toEqual([]);
+    expect(outputs.kubeconfig).toBe(REDACTED);
+  });
+
+  test("every Kubernetes resource uses the program's one explicit provider", () => {
+    const resources = run().resources;
+    const providers = resources.filter((r) => r.type === "pulumi:providers:kubernetes");
+    expect(providers).toHaveLength(1);
+    // A provider reference is "<provider urn>::<provider id>".
+    const onOther = resources
+      .filter((r) => isKubernetes(r) && r.type !== "pulumi:providers:kubernetes")
+      .filter((r) => !/\$pulumi:providers:kubernetes::cluster-k8s::cluster-k8s-id$/.test(r.provider))
+      .map((r) => `${r.type} ${r.name}: ${r.provider || "default provider"}`);
+    expect(onOther).toEqual([]);
+    expect(providers[0].inputs.clusterIdentifier).toEqual(expect.any(String));
+  });
+
+  test("objects of one kind have unique names per namespace", () => {
+    const seen = new Set<string>();
+    const dupes: string[] = [];
+    for (const r of run().resources.filter(isKubernetesObject)) {
+      const key = `${kindOf(r)}/${(r.inputs.metadata as Obj)?.namespace ?? ""}/${nameOf(r)}`;
+      if (seen.has(key)) dupes.push(key);
+      seen.add(key);
+    }
+    expect(dupes).toEqual([]);
+  });
+});
+
+describe("cluster modes", () => {
+  test("dev: a DigitalOcean cluster with a fixed system pool, autoscaling workload pools, version resolved", () => {
+    const { resources } = runs.get("dev")!;
+    const [cluster] = resources.filter(
+      (r) => r.type === "digitalocean:index/kubernetesCluster:KubernetesCluster",
+    );
+    expect(cluster.inputs).toMatchObject({
+      region: "fra1",
+      version: "1.33.1-do.0",
+      ha: false,
+      autoUpgrade: true,
+      surgeUpgrade: true,
+      destroyAllAssociatedResources: false,
+      nodePool: { name: "system", size: "s-2vcpu-4gb", nodeCount: 1, autoScale: false },
+    });
+    expect(cluster.ignoreChanges).toEqual(["version"]);
+    expect(cluster.protect).toBe(false);
+    const pools = resources.filter(
+      (r) => r.type === "digitalocean:index/kubernetesNodePool:KubernetesNodePool",
+    );
+    expect(pools.map((p) => p.inputs)).toEqual([
+      expect.objectContaining({
+        name: "bots",
+        size: "s-4vcpu-8gb",
+        autoScale: true,
+        minNodes: 1,
+        maxNodes: 3,
+      }),
+    ]);
+    expect(pools[0].ignoreChanges).toEqual(["nodeCount"]);
+    expect(resources.some((r) => r.type.startsWith("linode:"))).toBe(false);
+  });
+
+  test("prod: HA control plane, deletion protection on the cluster, pools and namespaces", () => {
+    const { resources } = runs.get("prod")!;
+    const [cluster] = resources.filter(
+      (r) => r.type === "digitalocean:index/kubernetesCluster:KubernetesCluster",
+    );
+    expect(cluster.inputs.ha).toBe(true);
+    expect(cluster.protect).toBe(true);
+    const pools = resources.filter(
+      (r) => r.type === "digitalocean:index/kubernetesNodePool:KubernetesNodePool",
+    );
+    expect(pools).toHaveLength(2);
+    expect(pools.every((p) => p.protect)).toBe(true);
+    const namespaces = ofKind(resources, "Namespace");
+    expect(namespaces.every((n) => n.protect && n.retainOnDelete)).toBe(true);
+  });
+
+  test("DigitalOcean kubeconfig authenticates with the API token, not the 7-day credentials, and is secret", () => {
+    const { resources, stack } = runs.get("dev")!;
+    const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+    expect(provider.redacted.kubeconfig).toBe(REDACTED);
+    const kubeconfig = parse(String(provider.inputs.kubeconfig));
+    const token = stack.values["digitalocean:token"];
+    expect(kubeconfig.users[0].user).toEqual({ token });
+    expect(kubeconfig.clusters[0].cluster.server).toBe("https://cluster-cluster.k8s.ondigitalocean.com");
+    expect(provider.inputs.clusterIdentifier).toBe("cluster-cluster-id");
+  });
+
+  test("dev-lke: an LKE cluster with a fixed first pool, autoscaling LkeNodePools, decoded kubeconfig", () => {
+    const { resources } = runs.get("dev-lke")!;
+    const [cluster] = resources.filter((r) => r.type === "linode:index/lkeCluster:LkeCluster");
+    expect(cluster.inputs).toMatchObject({
+      label: "botfleet-dev-lke",
+      region: "eu-central",
+      k8sVersion: "1.33",
+      controlPlane: { highAvailability: false },
+      pools: [{ type: "g6-standard-2", count: 1 }],
+    });
+    const pools = resources.filter((r) => r.type === "linode:index/lkeNodePool:LkeNodePool");
+    expect(pools.map((p) => p.inputs)).toEqual([
+      expect.objectContaining({
+        clusterId: 424242,
+        type: "g6-standard-4",
+        nodeCount: 1,
+        autoscaler: { min: 1, max: 3 },
+      }),
+    ]);
+    const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+    expect(String(provider.inputs.kubeconfig)).toMatch(/^apiVersion: v1/);
+    expect(provider.redacted.kubeconfig).toBe(REDACTED);
+    expect(resources.some((r) => r.type.startsWith("digitalocean:"))).toBe(false);
+  });
+
+  test("local: no cloud resources; the provider targets the configured kubeconfig context", () => {
+    const { resources } = runs.get("local")!;
+    expect(resources.some((r) => r.type.startsWith("digitalocean:") || r.type.startsWith("linode:"))).toBe(
+      false,
+    );
+    const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+    expect(provider.inputs).toMatchObject({
+      context: "kind-botfleet",
+      clusterIdentifier: "existing/kind-botfleet",
+    });
+    expect(provider.inputs.kubeconfig).toBeUndefined();
+  });
+});
+
+describe("platform baseline", () => {
+  test("three namespaces with Pod Security labels; monitoring is the documented privileged exception", () => {
+    const namespaces = ofKind(runs.get("dev")!.resources, "Namespace").map((n) => [
+      nameOf(n),
+      (n.inputs.metadata as Obj).labels["pod-security.kubernetes.io/enforce"],
+    ]);
+    expect(namespaces).toEqual([
+      ["botfleet-bots", "restricted"],
+      ["botfleet-data", "restricted"],
+      ["botfleet-monitoring", "privileged"],
+    ]);
+  });
+
+  test("each namespace gets default deny, DNS egress to kube-dns on UDP and TCP 53, a quota and container defaults", () => {
+    const { resources } = runs.get("prod")!;
+    for (const ns of ["botfleet-bots", "botfleet-data", "botfleet-monitoring"]) {
+      const inNs = (kind: string) =>
+        ofKind(resources, kind).filter((r) => (r.inputs.metadata as Obj).namespace === ns);
+      const policies = Object.fromEntries(inNs("NetworkPolicy").map((p) => [nameOf(p), p.inputs.spec]));
+      expect(policies["default-deny"]).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+      expect(policies["allow-dns-egress"].egress[0].ports).toEqual([
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+      ]);
+      expect(inNs("ResourceQuota")).toHaveLength(1);
+      expect(inNs("LimitRange")).toHaveLength(1);
+    }
+    const botsQuota = ofKind(resources, "ResourceQuota").find(
+      (q) => (q.inputs.metadata as Obj).namespace === "botfleet-bots",
+    )!;
+    expect(botsQuota.inputs.spec).toMatchObject({
+      hard: { "requests.cpu": "12", "requests.memory": "24Gi", pods: "120" },
+    });
+  });
+});
+
+test("Pulumi.yaml declares every botfleet key the program reads, and no other", () => {
+  const project = parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8"));
+  const declared = Object.keys(project.config)
+    .filter((k) => k.startsWith("botfleet:"))
+    .map((k) => k.slice(9))
+    .sort();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { KNOWN_KEYS } = require("../config");
+  expect(declared).toEqual([...KNOWN_KEYS].sort());
+  for (const [key, decl] of Object.entries(project.config as Record<string, Obj>)) {
+    expect(typeof decl.description).toBe("string");
+    if (/Secrets|alerting|Credentials/.test(key)) expect(decl.secret).toBe(true);
+  }
+});
