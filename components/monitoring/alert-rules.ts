@@ -3,7 +3,7 @@
  * ($BOTS_NS, $DATA_NS, $MONITORING_NS, $BACKUP_MAX_AGE_SECONDS) and adds runbook_url; the PrometheusRule
  * and the promtool tests both render from here.
  *
- * Label sources: `bot`, `mode`, `preset`, `workload`, `exchange`, `app`, `role` come from the PodMonitors'
+ * Label sources: `bot`, `mode`, `preset`, `workload`, `exchange`, `app`, `component` come from the PodMonitors'
  * relabelings (monitors.ts); `kube_*` series from kube-state-metrics; `node_timex_*` from node-exporter;
  * `kubelet_volume_stats_*` from the kubelet; `redis_*` from redis_exporter; `pg_*` from postgres_exporter.
  */

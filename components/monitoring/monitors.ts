@@ -1,0 +1,71 @@
+/**
+ * PodMonitors (monitoring.coreos.com/v1) for bots and the data-layer exporters. PodMonitors rather than
+ * ServiceMonitors: a trader has no Service of its own, and each exporter is a container on a named
+ * `metrics` port. Pod labels become short target labels that the rules and dashboards use.
+ */
+import { RELEASE_NAME } from "./values";
+
+export interface MonitorSpec {
+  readonly name: string;
+  readonly spec: Record<string, unknown>;
+}
+
+const fromPodLabel = (label: string, target: string) => ({
+  sourceLabels: [`__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9]/g, "_")}`],
+  targetLabel: target,
+  action: "replace",
+});
+
+/** Labels on the monitors themselves: `release` is what kube-prometheus-stack's Prometheus selects on. */
+export const MONITOR_LABELS = { release: RELEASE_NAME, "app.kubernetes.io/part-of": "botfleet" } as const;
+
+const podAndNamespace = [
+  { sourceLabels: ["__meta_kubernetes_namespace"], targetLabel: "namespace", action: "replace" },
+  { sourceLabels: ["__meta_kubernetes_pod_name"], targetLabel: "pod", action: "replace" },
+];
+
+export function podMonitors(namespaces: { readonly bots: string; readonly data: string }): MonitorSpec[] {
+  return [
+    {
+      name: "botfleet-bots",
+      spec: {
+        namespaceSelector: { matchNames: [namespaces.bots] },
+        selector: { matchExpressions: [{ key: "botfleet.io/bot", operator: "Exists" }] },
+        podMetricsEndpoints: [
+          {
+            port: "metrics",
+            interval: "30s",
+            relabelings: [
+              ...podAndNamespace,
+              fromPodLabel("botfleet.io/bot", "bot"),
+              fromPodLabel("botfleet.io/preset", "preset"),
+              fromPodLabel("botfleet.io/workload", "workload"),
+              fromPodLabel("botfleet.io/mode", "mode"),
+              fromPodLabel("botfleet.io/exchange", "exchange"),
+            ],
+          },
+        ],
+      },
+    },
+    ...(["redis", "postgres"] as const).map((app) => ({
+      name: `botfleet-${app}`,
+      spec: {
+        namespaceSelector: { matchNames: [namespaces.data] },
+        selector: { matchLabels: { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "botfleet" } },
+        podMetricsEndpoints: [
+          {
+            // redis_exporter 9121 / postgres_exporter 9187, both named `metrics` by the data layer.
+            port: "metrics",
+            interval: "30s",
+            relabelings: [
+              ...podAndNamespace,
+              fromPodLabel("app.kubernetes.io/name", "app"),
+              // Not `role`: redis_exporter exports its own `role` (master/slave) label.
+              fromPodLabel("app.kubernetes.io/component", "component"),
+            ],
+          },
+        ],
+      },
+    })),
+  ];
+}

@@ -1,0 +1,109 @@
+/**
+ * Helm values for kube-prometheus-stack. Pure, and free of secrets: credentials reach the chart only as
+ * names of Secrets the component creates (Grafana admin, Alertmanager config). Every path set here must
+ * be in CHART_VALUE_PATHS (tested).
+ */
+import type { ComponentResources, MonitoringConfig } from "../../config/monitoring";
+import { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE } from "./dashboards";
+
+export const RELEASE_NAME = "kps";
+export const CHART_REPO = "https://prometheus-community.github.io/helm-charts";
+export const CHART_NAME = "kube-prometheus-stack";
+
+/** Names of the Secrets the component creates and the chart consumes. */
+export const GRAFANA_ADMIN_SECRET = "botfleet-grafana-admin";
+export const GRAFANA_ADMIN_USER_KEY = "admin-user";
+export const GRAFANA_ADMIN_PASSWORD_KEY = "admin-password";
+export const ALERTMANAGER_CONFIG_SECRET = "botfleet-alertmanager-config";
+
+/** The Grafana Service the chart creates (`<release>-grafana`, port 80). */
+export const GRAFANA_SERVICE = `${RELEASE_NAME}-grafana`;
+
+export interface ValuesArgs {
+  readonly config: MonitoringConfig;
+  readonly environment: "dev" | "staging" | "prod" | "local";
+}
+
+function resources(r: ComponentResources) {
+  return { requests: { cpu: r.cpu, memory: r.memory }, limits: { memory: r.memoryLimit } };
+}
+
+function claimTemplate(size: string, storageClass: string | undefined) {
+  return {
+    volumeClaimTemplate: {
+      spec: {
+        ...(storageClass !== undefined ? { storageClassName: storageClass } : {}),
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: size } },
+      },
+    },
+  };
+}
+
+export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
+  const c = args.config;
+  // In prod the monitoring PVCs outlive an uninstall: history and silences survive a botched upgrade.
+  const retainPvcs =
+    args.environment === "prod" ? { whenDeleted: "Retain", whenScaled: "Retain" } : undefined;
+  return {
+    crds: { enabled: true },
+    defaultRules: { create: true },
+    // node-exporter needs host access: the reason the monitoring namespace is `privileged`.
+    nodeExporter: { enabled: true },
+    alertmanager: {
+      enabled: true,
+      alertmanagerSpec: {
+        // The chart must not render its own (null-routed) config Secret; ours is the only config.
+        useExistingSecret: true,
+        configSecret: ALERTMANAGER_CONFIG_SECRET,
+        storage: claimTemplate(c.alertmanagerStorage, c.storageClass),
+        resources: resources(c.resources.alertmanager),
+        ...(retainPvcs ? { persistentVolumeClaimRetentionPolicy: retainPvcs } : {}),
+      },
+    },
+    prometheus: {
+      prometheusSpec: {
+        retention: c.retention,
+        storageSpec: claimTemplate(c.storage, c.storageClass),
+        resources: resources(c.resources.prometheus),
+        ...(retainPvcs ? { persistentVolumeClaimRetentionPolicy: retainPvcs } : {}),
+        // Select rules and monitors by the `release: kps` label (ours carry it), not every object in the cluster.
+        ruleSelectorNilUsesHelmValues: true,
+        serviceMonitorSelectorNilUsesHelmValues: true,
+        podMonitorSelectorNilUsesHelmValues: true,
+      },
+    },
+    prometheusOperator: { resources: resources(c.resources.operator) },
+    "kube-state-metrics": { resources: resources(c.resources.kubeStateMetrics) },
+    grafana: {
+      enabled: true,
+      defaultDashboardsTimezone: "utc",
+      admin: {
+        existingSecret: GRAFANA_ADMIN_SECRET,
+        userKey: GRAFANA_ADMIN_USER_KEY,
+        passwordKey: GRAFANA_ADMIN_PASSWORD_KEY,
+      },
+      persistence: {
+        enabled: true,
+        type: "pvc",
+        size: c.grafanaStorage,
+        accessModes: ["ReadWriteOnce"],
+        ...(c.storageClass !== undefined ? { storageClassName: c.storageClass } : {}),
+      },
+      // A ReadWriteOnce volume cannot attach to the new pod while the old one holds it.
+      deploymentStrategy: { type: "Recreate" },
+      resources: resources(c.resources.grafana),
+      // The component creates the Ingress itself (TLS via cert-manager, validated like every object).
+      ingress: { enabled: false },
+      sidecar: {
+        dashboards: {
+          enabled: true,
+          label: Object.keys(DASHBOARD_LABEL)[0],
+          labelValue: Object.values(DASHBOARD_LABEL)[0],
+          searchNamespace: "ALL",
+        },
+        datasources: { uid: PROMETHEUS_DATASOURCE.uid },
+      },
+    },
+  };
+}
