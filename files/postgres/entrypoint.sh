@@ -17,9 +17,9 @@
 #   PG_RUNTIME_DIR              writable scratch for the replication passfile (/tmp)
 #   PG_SUPERUSER                bootstrap superuser, local peer auth only (postgres)
 #   POSTGRES_DB, POSTGRES_USER  application database and owner
-#   POSTGRES_PASSWORD_FILE      application password file
+#   PG_SECRETS_DIR              the mounted Secret: files "password" (application user) and
+#                               "replication-password" (/etc/botfleet/postgres)
 #   REPLICATION_USER            (replicator)
-#   REPLICATION_PASSWORD_FILE   replication password file
 #   PRIMARY_HOST, PRIMARY_PORT  where a replica streams from (replica only)
 #   POD_NAME                    names the replication slot (hostname)
 #   PG_MAX_CONNECTIONS (100), PG_SYNCHRONOUS_COMMIT (on), PG_SYNCHRONOUS_STANDBY_NAMES (""),
@@ -42,6 +42,11 @@ PG_SUPERUSER="${PG_SUPERUSER:-postgres}"
 REPLICATION_USER="${REPLICATION_USER:-replicator}"
 POD_NAME="${POD_NAME:-$(hostname)}"
 PRIMARY_HOST="${PRIMARY_HOST:-}"
+PG_SECRETS_DIR="${PG_SECRETS_DIR:-/etc/botfleet/postgres}"
+# Exported for psql's backquotes in init_primary.
+APP_SECRET_FILE="$PG_SECRETS_DIR/password"
+REPLICATION_SECRET_FILE="$PG_SECRETS_DIR/replication-password"
+export APP_SECRET_FILE REPLICATION_SECRET_FILE
 PRIMARY_PORT="${PRIMARY_PORT:-5432}"
 export PGPORT
 
@@ -60,7 +65,7 @@ read_secret() {
 # libpq passfile for the replication user; the password never lands in postgresql.auto.conf.
 write_passfile() {
   passfile="$PG_RUNTIME_DIR/replication.pgpass"
-  escaped="$(read_secret "$REPLICATION_PASSWORD_FILE" | sed -e 's/\\/\\\\/g' -e 's/:/\\:/g')"
+  escaped="$(read_secret "$REPLICATION_SECRET_FILE" | sed -e 's/\\/\\\\/g' -e 's/:/\\:/g')"
   umask 077
   printf '*:*:*:%s:%s\n' "$REPLICATION_USER" "$escaped" >"$passfile"
   printf '%s' "$passfile"
@@ -81,9 +86,9 @@ HBA
 }
 
 init_primary() {
-  : "${POSTGRES_DB:?}" "${POSTGRES_USER:?}" "${POSTGRES_PASSWORD_FILE:?}" "${REPLICATION_PASSWORD_FILE:?}"
-  read_secret "$POSTGRES_PASSWORD_FILE" >/dev/null
-  read_secret "$REPLICATION_PASSWORD_FILE" >/dev/null
+  : "${POSTGRES_DB:?}" "${POSTGRES_USER:?}"
+  read_secret "$APP_SECRET_FILE" >/dev/null
+  read_secret "$REPLICATION_SECRET_FILE" >/dev/null
   staging="$PGDATA.initdb"
   rm -rf "$staging"
   log "initdb into $staging"
@@ -96,8 +101,8 @@ init_primary() {
   # psql reads the passwords itself (backquotes run in its shell): they appear on no command line.
   if ! psql -v ON_ERROR_STOP=1 -q -X -h "$PG_SOCKET_DIR" -U "$PG_SUPERUSER" -d postgres \
     -v app_user="$POSTGRES_USER" -v app_db="$POSTGRES_DB" -v repl_user="$REPLICATION_USER" <<'SQL'; then
-\set app_password `cat "$POSTGRES_PASSWORD_FILE"`
-\set repl_password `cat "$REPLICATION_PASSWORD_FILE"`
+\set app_password `cat "$APP_SECRET_FILE"`
+\set repl_password `cat "$REPLICATION_SECRET_FILE"`
 SET log_statement = 'none';
 CREATE ROLE :"app_user" LOGIN PASSWORD :'app_password';
 CREATE ROLE :"repl_user" REPLICATION LOGIN PASSWORD :'repl_password';
@@ -125,7 +130,6 @@ slot_exists() {
 }
 
 init_replica() {
-  : "${REPLICATION_PASSWORD_FILE:?}"
   [ -n "$PRIMARY_HOST" ] || die "a replica needs PRIMARY_HOST"
   passfile="$(write_passfile)"
   deadline=$(($(date +%s) + ${PG_BOOTSTRAP_TIMEOUT:-300}))
