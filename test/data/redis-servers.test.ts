@@ -1,0 +1,338 @@
+/**
+ * Redis and Sentinel FOR REAL: Debian's redis-server/redis-sentinel 7.0 on 127.0.0.1, configured by our
+ * renderers and started by files/redis/entrypoint.sh exactly as in the pods (3 pods, quorum 2).
+ */
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { execFileSync, spawnSync } from "child_process";
+import { redisSchema } from "../../config/redis";
+import { SENTINEL_MASTER_NAME } from "../../components/data/redis-conf";
+import {
+  HOST,
+  RedisTestCluster,
+  SCRIPTS_DIR,
+  cli,
+  freePort,
+  runProbe,
+  waitFor,
+  type RedisPod,
+} from "../support/redis";
+
+jest.setTimeout(90_000);
+
+const PASSWORD = "Test0Password0Only0For0This0Run";
+
+const haConfig = redisSchema.parse({
+  ha: true,
+  replicas: 3,
+  sentinelQuorum: 2,
+  downAfterMilliseconds: 1000,
+  failoverTimeoutMilliseconds: 3000,
+});
+
+async function role(cluster: RedisTestCluster, pod: RedisPod): Promise<string> {
+  return (await cluster.info(pod, "replication")).role ?? "";
+}
+
+async function primaryFromSentinel(cluster: RedisTestCluster, pod: RedisPod): Promise<number | undefined> {
+  const r = await cluster.sentinelCli(
+    pod,
+    "--raw",
+    "SENTINEL",
+    "get-master-addr-by-name",
+    SENTINEL_MASTER_NAME,
+  );
+  const [host, port] = r.stdout.trim().split("\n");
+  return host === HOST && /^\d+$/.test(port ?? "") ? Number(port) : undefined;
+}
+
+/** Writes `SET key value` + `WAIT 1 1000` pairs; a key counts as acknowledged only when both replies are seen. */
+async function writeBatch(port: number, prefix: string, from: number, count: number): Promise<string[]> {
+  let stdin = "";
+  for (let i = from; i < from + count; i++) stdin += `SET ${prefix}:${i} v${i}\nWAIT 1 1000\n`;
+  const r = await cli(port, [], { auth: PASSWORD, stdin });
+  const lines = r.stdout.split("\n");
+  const acked: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const [set, wait] = [lines[2 * i], lines[2 * i + 1]];
+    if (set !== "OK" || !/^\d+$/.test(wait ?? "")) break;
+    if (Number(wait) >= 1) acked.push(`${prefix}:${from + i}`);
+  }
+  return acked;
+}
+
+async function countPresent(cluster: RedisTestCluster, pod: RedisPod, keys: string[]): Promise<number> {
+  let found = 0;
+  for (let i = 0; i < keys.length; i += 200) {
+    const chunk = keys.slice(i, i + 200);
+    const values = (await cluster.redisCli(pod, "--raw", "MGET", ...chunk)).stdout.split("\n");
+    chunk.forEach((key, j) => {
+      if (values[j] === `v${key.slice(key.lastIndexOf(":") + 1)}`) found++;
+    });
+  }
+  return found;
+}
+
+describe("entrypoint and probe scripts", () => {
+  test("are shellcheck-clean as POSIX sh", () => {
+    const r = spawnSync("shellcheck", ["-s", "sh", "entrypoint.sh", "probe.sh"], {
+      cwd: SCRIPTS_DIR,
+      encoding: "utf8",
+    });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+});
+
+describe("standalone Redis through the entrypoint", () => {
+  const cluster = new RedisTestCluster(redisSchema.parse({}), PASSWORD);
+  let pod: RedisPod;
+
+  beforeAll(async () => {
+    await cluster.addPods(1);
+    pod = cluster.pods[0];
+    cluster.startRedis(pod);
+    await waitFor("standalone redis", async () =>
+      (await cluster.redisCli(pod, "PING")).stdout.trim() === "PONG" ? true : undefined,
+    );
+  });
+  afterAll(() => cluster.stopAll());
+
+  test("runs as a primary with AOF on and accepts writes without replicas", async () => {
+    expect(await role(cluster, pod)).toBe("master");
+    expect((await cluster.redisCli(pod, "CONFIG", "GET", "appendonly")).stdout.split("\n")[1]).toBe("yes");
+    expect(
+      (await cluster.redisCli(pod, "CONFIG", "GET", "min-replicas-to-write")).stdout.split("\n")[1],
+    ).toBe("0");
+    expect((await cluster.redisCli(pod, "SET", "k", "v")).stdout.trim()).toBe("OK");
+    expect(pod.redis?.log()).toContain("starting standalone");
+  });
+
+  test("SIGTERM reaches redis-server itself (the entrypoint execs it) and it exits cleanly", async () => {
+    const proc = pod.redis!;
+    expect(fs.readFileSync(`/proc/${proc.pid}/comm`, "utf8").trim()).toBe("redis-server");
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    expect(proc.log()).toContain("Redis is now ready to exit");
+  });
+});
+
+describe("Redis + Sentinel: 3 pods, quorum 2", () => {
+  const cluster = new RedisTestCluster(haConfig, PASSWORD);
+  const acked: string[] = [];
+
+  beforeAll(async () => {
+    await cluster.addPods(3);
+    const [p0, p1, p2] = cluster.pods;
+    cluster.startRedis(p0);
+    await waitFor("redis-0", async () =>
+      (await cluster.redisCli(p0, "PING")).stdout.trim() === "PONG" ? true : undefined,
+    );
+    cluster.startRedis(p1);
+    cluster.startRedis(p2);
+    for (const p of cluster.pods) cluster.startSentinel(p);
+    // Every Sentinel knows the primary, both replicas and the 2 other Sentinels.
+    for (const p of cluster.pods) {
+      await waitFor(`sentinel-${p.ordinal} to see the whole set`, async () => {
+        const r = await cluster.sentinelCli(p, "--raw", "SENTINEL", "master", SENTINEL_MASTER_NAME);
+        const lines = r.stdout.trim().split("\n");
+        const field = (k: string) => lines[lines.indexOf(k) + 1];
+        return field("num-slaves") === "2" && field("num-other-sentinels") === "2" ? true : undefined;
+      });
+    }
+  });
+  afterAll(() => cluster.stopAll());
+
+  test("pod 0 starts as the primary and the others as its replicas, decided by the entrypoint", () => {
+    const [p0, p1, p2] = cluster.pods;
+    expect(p0.redis?.log()).toContain("starting as primary (initial primary: no Sentinel knows one yet)");
+    for (const p of [p1, p2])
+      expect(p.redis?.log()).toMatch(new RegExp(`starting as replica of ${HOST}:${p0.port}`));
+    expect(p0.sentinel?.log()).toContain(`monitoring ${HOST}:${p0.port}`);
+  });
+
+  test("(1) replicas sync from the primary with the rendered config; AOF is on", async () => {
+    const [p0, p1, p2] = cluster.pods;
+    const primary = await cluster.info(p0, "replication");
+    expect(primary.role).toBe("master");
+    expect(primary.connected_slaves).toBe("2");
+    for (const p of [p1, p2]) {
+      const info = await waitFor(`replica ${p.ordinal} link up`, async () => {
+        const i = await cluster.info(p, "replication");
+        return i.master_link_status === "up" ? i : undefined;
+      });
+      expect(info.role).toBe("slave");
+      expect(info.master_port).toBe(String(p0.port));
+    }
+    expect((await cluster.redisCli(p0, "SET", "sync:probe", "hello")).stdout.trim()).toBe("OK");
+    expect((await cluster.redisCli(p0, "WAIT", "2", "5000")).stdout.trim()).toBe("2");
+    for (const p of [p1, p2])
+      expect((await cluster.redisCli(p, "GET", "sync:probe")).stdout.trim()).toBe("hello");
+    // A replica refuses writes.
+    expect((await cluster.redisCli(p1, "SET", "x", "y")).stdout).toMatch(/^READONLY/);
+
+    for (const p of cluster.pods) {
+      const persistence = await cluster.info(p, "persistence");
+      expect(persistence.aof_enabled).toBe("1");
+      expect((await cluster.redisCli(p, "CONFIG", "GET", "appendfsync")).stdout.split("\n")[1]).toBe(
+        "everysec",
+      );
+      expect(fs.readdirSync(path.join(p.dataDir, "appendonlydir")).some((f) => f.endsWith(".aof"))).toBe(
+        true,
+      );
+    }
+    expect((await cluster.redisCli(p0, "CONFIG", "GET", "min-replicas-to-write")).stdout.split("\n")[1]).toBe(
+      "1",
+    );
+  });
+
+  test("the password reaches only the assembled configs (mode 0600), never the templates", () => {
+    for (const p of cluster.pods) {
+      for (const f of ["redis.conf", "sentinel.conf"])
+        expect(fs.readFileSync(path.join(p.templateDir, f), "utf8")).not.toContain(PASSWORD);
+      for (const f of [
+        path.join(p.redisRunDir, "redis.conf"),
+        path.join(p.sentinelRunDir, "sentinel.conf"),
+      ]) {
+        expect(fs.readFileSync(f, "utf8")).toContain(PASSWORD);
+        expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+      }
+      expect(p.redis?.log()).not.toContain(PASSWORD);
+      expect(p.sentinel?.log()).not.toContain(PASSWORD);
+    }
+  });
+
+  test("(4) auth is enforced on Redis and Sentinel", async () => {
+    const [p0] = cluster.pods;
+    expect((await cli(p0.port, ["PING"], { auth: null })).stdout).toMatch(/^NOAUTH Authentication required/);
+    expect((await cli(p0.sentinelPort, ["PING"], { auth: null })).stdout).toMatch(
+      /^NOAUTH Authentication required/,
+    );
+    expect((await cli(p0.port, ["GET", "sync:probe"], { auth: "wrong" })).stderr).toMatch(/WRONGPASS/);
+    expect((await cli(p0.port, ["PING"], { auth: PASSWORD })).stdout.trim()).toBe("PONG");
+  });
+
+  test("(2) kill -9 of the primary pod: Sentinel promotes a replica holding every WAIT-acknowledged write", async () => {
+    const [p0, p1, p2] = cluster.pods;
+    // Write continuously; kill the primary's pod (redis + its sentinel) while writes are in flight.
+    let stop = false;
+    let next = 0;
+    const writer = (async () => {
+      while (!stop) {
+        const got = await writeBatch(p0.port, "trade", next, 50);
+        acked.push(...got);
+        next += 50;
+        if (got.length === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await waitFor("500 acknowledged writes", async () => (acked.length >= 500 ? true : undefined));
+    const killedAt = Date.now();
+    p0.redis!.child.kill("SIGKILL");
+    p0.sentinel!.child.kill("SIGKILL");
+    stop = true;
+    await writer;
+    const written = acked.length;
+
+    const newPrimaryPort = await waitFor("a new primary from the surviving Sentinels", async () => {
+      const a = await primaryFromSentinel(cluster, p1);
+      const b = await primaryFromSentinel(cluster, p2);
+      return a !== undefined && a === b && a !== p0.port ? a : undefined;
+    });
+    const promoted = cluster.pods.find((p) => p.port === newPrimaryPort)!;
+    await waitFor("the promoted replica to be master", async () =>
+      (await role(cluster, promoted)) === "master" ? true : undefined,
+    );
+    const promotionMs = Date.now() - killedAt;
+
+    const found = await countPresent(cluster, promoted, acked);
+    console.log(
+      `failover: written (acked by WAIT 1) ${written}, found on new primary redis-${promoted.ordinal} ${found}, ` +
+        `promotion took ${promotionMs} ms (down-after ${haConfig.downAfterMilliseconds} ms)`,
+    );
+    expect(written).toBeGreaterThanOrEqual(500);
+    expect(found).toBe(written);
+
+    // The other replica follows the new primary, so min-replicas-to-write lets writes through again.
+    const other = [p1, p2].find((p) => p !== promoted)!;
+    await waitFor("the other replica to follow the new primary", async () => {
+      const i = await cluster.info(other, "replication");
+      return i.master_port === String(newPrimaryPort) && i.master_link_status === "up" ? true : undefined;
+    });
+    await waitFor("writes on the new primary", async () =>
+      (await cluster.redisCli(promoted, "SET", "after:failover", "1")).stdout.trim() === "OK"
+        ? true
+        : undefined,
+    );
+  });
+
+  test("(3) the old primary restarted through the entrypoint rejoins as a replica by itself", async () => {
+    const [p0, p1] = cluster.pods;
+    const newPrimaryPort = (await primaryFromSentinel(cluster, p1))!;
+    cluster.startRedis(p0);
+    cluster.startSentinel(p0);
+    const info = await waitFor("old primary to sync from the new one", async () => {
+      const i = await cluster.info(p0, "replication");
+      return i.role === "slave" && i.master_link_status === "up" ? i : undefined;
+    });
+    expect(info.master_port).toBe(String(newPrimaryPort));
+    expect(p0.redis?.log()).toContain(
+      `starting as replica of ${HOST}:${newPrimaryPort} (reported by Sentinel)`,
+    );
+    expect(p0.sentinel?.log()).toContain(`monitoring ${HOST}:${newPrimaryPort} (reported by Sentinel)`);
+    expect((await cluster.redisCli(p0, "GET", "after:failover")).stdout.trim()).toBe("1");
+    expect(await countPresent(cluster, p0, acked)).toBe(acked.length);
+    await waitFor("restarted sentinel to rejoin", async () => {
+      const r = await cluster.sentinelCli(p0, "--raw", "SENTINEL", "master", SENTINEL_MASTER_NAME);
+      const lines = r.stdout.trim().split("\n");
+      return lines[lines.indexOf("num-other-sentinels") + 1] === "2" ? true : undefined;
+    });
+  });
+
+  test("probe.sh: readiness and liveness pass on a healthy Redis and Sentinel, fail without the password", async () => {
+    const [p0] = cluster.pods;
+    for (const port of [p0.port, p0.sentinelPort]) {
+      expect((await runProbe("readiness", port, PASSWORD)).code).toBe(0);
+      expect((await runProbe("liveness", port, PASSWORD)).code).toBe(0);
+      const denied = await runProbe("readiness", port);
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toContain("NOAUTH");
+      expect((await runProbe("liveness", port)).code).toBe(1);
+    }
+  });
+});
+
+describe("probe.sh against replies a busy Redis gives", () => {
+  let server: net.Server;
+  let port: number;
+  let reply = "";
+  beforeAll(async () => {
+    port = await freePort();
+    // Answers every command with the current error reply, as a Redis loading its AOF does.
+    server = net.createServer((sock) => sock.on("data", () => sock.write(reply)));
+    await new Promise<void>((r) => server.listen(port, HOST, r));
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  test.each([
+    ["-LOADING Redis is loading the dataset in memory\r\n", 1, 0],
+    ["-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n", 1, 0],
+    ["-ERR something else\r\n", 1, 1],
+    ["+PONG\r\n", 0, 0],
+  ])("reply %j: readiness exit %i, liveness exit %i", async (r, readiness, liveness) => {
+    reply = r;
+    expect((await runProbe("readiness", port)).code).toBe(readiness);
+    expect((await runProbe("liveness", port)).code).toBe(liveness);
+  });
+
+  test("a closed port fails both probes; an unknown probe kind is a usage error", async () => {
+    const closed = await freePort();
+    expect((await runProbe("readiness", closed)).code).toBe(1);
+    expect((await runProbe("liveness", closed)).code).toBe(1);
+    expect((await runProbe("startup", port)).code).toBe(2);
+  });
+});
+
+test("redis-server and redis-sentinel are the 7.x this is proven on", () => {
+  expect(execFileSync("redis-server", ["--version"]).toString()).toMatch(/v=7\./);
+});
