@@ -64,6 +64,10 @@ const secretKeyName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, {
   error: (iss) => `must be a secret key name (letters, digits, "_"; e.g. "apiKey"), got ${show(iss.input)}`,
 });
 
+/** Env names that look like secrets: they must come from secretEnv (hardening item 30). */
+export const SECRET_LIKE_ENV =
+  /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|PASSPHRASE|_AUTH$)/i;
+
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
   error: (iss) => `must be an environment variable name (letters, digits, "_"), got ${show(iss.input)}`,
 });
@@ -80,6 +84,20 @@ const portName = z.string().regex(/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/, {
 const percent = z.number().refine((v) => Number.isInteger(v) && v >= 1 && v <= 100, {
   error: (iss) => `must be a whole percentage between 1 and 100, got ${show(iss.input)}`,
 });
+
+/**
+ * A record whose keys follow a rule. zod reports a bad record key only as "Invalid key in record";
+ * this reports the rule and the key, at the key's path.
+ */
+function keyedRecord<V extends z.ZodType>(key: z.ZodType<string>, value: V) {
+  return z.record(z.string(), value).superRefine((rec, ctx) => {
+    for (const k of Object.keys(rec)) {
+      const r = key.safeParse(k);
+      if (!r.success)
+        ctx.addIssue({ code: "custom", path: [k], message: r.error.issues[0].message, input: k });
+    }
+  });
+}
 
 const resourcesSchema = z.strictObject({
   /** CPU request. */
@@ -119,15 +137,13 @@ const hummingbotSchema = z.strictObject({
   /** V2 script config: a file in `conf/scripts/` naming its `script_file_name` (SCRIPT_CONFIG). */
   script: z.string().optional(),
   /** Files under `conf/`, as YAML objects, keyed by path (`strategies/pmm.yml`). */
-  configFiles: z
-    .record(
-      z.string().regex(HUMMINGBOT_CONF_PATH, {
-        error: (iss) =>
-          `must be a .yml path under conf/ such as "conf_client.yml", "strategies/pmm.yml" or "scripts/conf_pmm.yml" (connector keys belong in botSecrets), got ${show(iss.input)}`,
-      }),
-      yamlObject,
-    )
-    .default({}),
+  configFiles: keyedRecord(
+    z.string().regex(HUMMINGBOT_CONF_PATH, {
+      error: (iss) =>
+        `must be a .yml path under conf/ such as "conf_client.yml", "strategies/pmm.yml" or "scripts/conf_pmm.yml" (connector keys belong in botSecrets), got ${show(iss.input)}`,
+    }),
+    yamlObject,
+  ).default({}),
   /** MQTT `instance_id`; unique in the fleet. @default the bot name */
   instanceId: z
     .string()
@@ -169,9 +185,9 @@ const customSchema = z.strictObject({
   command: z.array(z.string()).min(1).optional(),
   args: z.array(z.string()).optional(),
   /** Plain, non-secret env values. */
-  env: z.record(envName, z.string()).default({}),
+  env: keyedRecord(envName, z.string()).default({}),
   /** Env name -> key in `botSecrets.<bot>`; delivered by secretKeyRef. */
-  secretEnv: z.record(envName, secretKeyName).default({}),
+  secretEnv: keyedRecord(envName, secretKeyName).default({}),
   ports: z.array(z.strictObject({ name: portName, containerPort: portNumber })).default([]),
   probes: z
     .strictObject({
@@ -429,10 +445,7 @@ function checkBot(b: BotInput, ctx: z.RefinementCtx) {
 
   if (b.hummingbot !== undefined && b.preset === "hummingbot") checkHummingbot(b, b.hummingbot, ctx);
   if (b.freqtrade !== undefined && b.preset === "freqtrade") checkFreqtrade(b, b.freqtrade, ctx);
-  if (b.custom !== undefined && b.preset === "custom") checkCustom(b, b.custom, ctx);
-  if (b.preset === "custom" && b.custom === undefined && b.workload === "service") {
-    issue(ctx, ["custom", "ports"], `a service needs at least one port to serve, got nothing`, undefined);
-  }
+  if (b.preset === "custom") checkCustom(b, b.custom ?? customSchema.parse({}), ctx);
 }
 
 function checkHummingbot(b: BotInput, hb: z.output<typeof hummingbotSchema>, ctx: z.RefinementCtx) {
@@ -545,6 +558,28 @@ function checkFreqtrade(b: BotInput, ft: z.output<typeof freqtradeSchema>, ctx: 
 }
 
 function checkCustom(b: BotInput, c: z.output<typeof customSchema>, ctx: z.RefinementCtx) {
+  for (const name of Object.keys(c.env)) {
+    if (SECRET_LIKE_ENV.test(name)) {
+      issue(
+        ctx,
+        ["custom", "env", name],
+        `looks like a secret; put the value in botSecrets.${b.name} and map it in custom.secretEnv`,
+        "<redacted>",
+      );
+    }
+  }
+  if (b.workload !== "scheduled") {
+    for (const kind of ["liveness", "readiness"] as const) {
+      if (c.probes[kind] === undefined) {
+        issue(
+          ctx,
+          ["custom", "probes", kind],
+          `a long-running bot needs a ${kind} probe (http, tcp or exec), got nothing`,
+          undefined,
+        );
+      }
+    }
+  }
   const portNames = new Set(c.ports.map((p) => p.name));
   const portNumbers = new Set(c.ports.map((p) => p.containerPort));
   c.ports.forEach((p, i) => {
@@ -683,15 +718,13 @@ export const botsSchema = z
   .default([]);
 
 /** `botfleet:botSecrets`: bot name -> { key: value }. Values are validated as plain strings. */
-export const botSecretsSchema = z
-  .record(
-    dns1123Label(BOT_NAME_MAX),
-    z.record(
-      secretKeyName,
-      z.string().min(1, { error: "must be a non-empty string; an empty secret is a mistake" }),
-    ),
-  )
-  .default({});
+export const botSecretsSchema = keyedRecord(
+  dns1123Label(BOT_NAME_MAX),
+  keyedRecord(
+    secretKeyName,
+    z.string().min(1, { error: "must be a non-empty string; an empty secret is a mistake" }),
+  ),
+).default({});
 
 export type BotSecretsConfig = z.output<typeof botSecretsSchema>;
 

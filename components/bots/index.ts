@@ -154,7 +154,12 @@ export class BotFleet extends pulumi.ComponentResource {
       }
       const checksum = configChecksum(
         data,
-        bot.preset === "hummingbot" ? { "hummingbot-init.sh": scripts["hummingbot-init.sh"] } : {},
+        bot.preset === "hummingbot"
+          ? {
+              "hummingbot-init.sh": scripts["hummingbot-init.sh"],
+              "hummingbot-heartbeat.py": scripts["hummingbot-heartbeat.py"],
+            }
+          : {},
       );
       const ctx = { namespaces: ns, secretKeys, mqtt: mqttEndpoint, hasState: bot.storage !== undefined };
 

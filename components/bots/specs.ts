@@ -71,6 +71,7 @@ export function scriptFiles(): Record<string, string> {
   return {
     "hummingbot-init.sh": fs.readFileSync(path.join(SCRIPTS_DIR, "hummingbot-init.sh"), "utf8"),
     "mosquitto-init.sh": fs.readFileSync(path.join(SCRIPTS_DIR, "mosquitto-init.sh"), "utf8"),
+    "hummingbot-heartbeat.py": fs.readFileSync(path.join(SCRIPTS_DIR, "hummingbot-heartbeat.py"), "utf8"),
   };
 }
 
@@ -256,6 +257,16 @@ interface PodParts {
   uid: number;
 }
 
+function heartbeatProbe(python: string, mode: "readiness" | "liveness", timing: Partial<Probe>): Probe {
+  const timeout = Number(timing.timeoutSeconds) - 5;
+  return {
+    exec: {
+      command: [python, "/bot-scripts/hummingbot-heartbeat.py", "--mode", mode, "--timeout", String(timeout)],
+    },
+    ...timing,
+  };
+}
+
 function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
   const hb = bot.hummingbot!;
   const secret = botSecretName(bot);
@@ -285,8 +296,8 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
     env: [
       { name: "READONLY_CONF", value: "/readonly-conf" },
       { name: "CONF_DIR", value: "/conf" },
-      { name: "SECRET_DIR", value: "/bot-secrets" },
-      { name: "MQTT_PASSWORD_FILE", value: "/mqtt/password" },
+      { name: "BOT_KEYS_DIR", value: "/bot-secrets" },
+      { name: "MQTT_AUTH_DIR", value: "/mqtt" },
       ...(ctx.hasState ? [{ name: "STATE_DIR", value: "/state" }] : []),
     ],
     resources: initResources,
@@ -315,17 +326,40 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
         : { name: "SCRIPT_CONFIG", value: hb.script ?? "" },
       // The image's home is root-owned; caches and ~/.hummingbot-gateway go to the tmp volume.
       { name: "HOME", value: "/tmp" },
+      // For the heartbeat probe.
+      { name: "MQTT_HOST", value: ctx.mqtt.host },
+      { name: "MQTT_PORT", value: String(ctx.mqtt.port) },
+      { name: "MQTT_USERNAME", value: MQTT_USERNAME },
+      { name: "MQTT_AUTH_DIR", value: "/mqtt" },
+      { name: "INSTANCE_ID", value: hb.instanceId },
       ...dataClientEnv(bot),
     ],
     resources: resources(bot),
     securityContext: restrictedContainerSecurityContext(HUMMINGBOT_UID),
-    // No HTTP endpoint and no port: liveness would be a guess, and restarting an order-placing process
-    // on a guess is worse than alerting on its MQTT heartbeat (hbot/<instance_id>/hb), which monitoring does.
+    // No HTTP endpoint and no port: the probes wait for the bot's own MQTT heartbeat. Liveness passes
+    // when the broker is down (a broker outage must not restart every trader) and is slow to give up.
+    startupProbe: heartbeatProbe(hb.python, "readiness", {
+      periodSeconds: 30,
+      timeoutSeconds: 25,
+      failureThreshold: 20,
+    }),
+    livenessProbe: heartbeatProbe(hb.python, "liveness", {
+      periodSeconds: 120,
+      timeoutSeconds: 50,
+      failureThreshold: 3,
+    }),
+    readinessProbe: heartbeatProbe(hb.python, "readiness", {
+      periodSeconds: 60,
+      timeoutSeconds: 25,
+      failureThreshold: 1,
+    }),
     volumeMounts: [
       { name: "conf", mountPath: `${home}/conf` },
       ...stateMounts,
       { name: "certs", mountPath: `${home}/certs` },
       { name: "tmp", mountPath: "/tmp" },
+      { name: "mqtt", mountPath: "/mqtt", readOnly: true },
+      { name: "bot-scripts", mountPath: "/bot-scripts", readOnly: true },
     ],
   };
   const volumes: Volume[] = [
@@ -954,7 +988,7 @@ export function mqttStatefulSet(
               image: opts.image,
               command: ["/bin/sh", "/bot-scripts/mosquitto-init.sh"],
               env: [
-                { name: "PLAIN_PASSWD_FILE", value: "/mqtt-secret/passwd" },
+                { name: "PLAIN_USERS_FILE", value: "/mqtt-secret/passwd" },
                 { name: "AUTH_DIR", value: "/mosquitto/auth" },
               ],
               resources: initResources,

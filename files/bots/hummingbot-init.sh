@@ -9,9 +9,9 @@ set -eu
 
 readonly_conf=${READONLY_CONF:-/readonly-conf}
 conf=${CONF_DIR:-/conf}
-secrets=${SECRET_DIR:-/bot-secrets}
+secrets=${BOT_KEYS_DIR:-/bot-secrets}
 state=${STATE_DIR:-}
-mqtt_password_file=${MQTT_PASSWORD_FILE:-}
+mqtt_auth_dir=${MQTT_AUTH_DIR:-}
 
 if [ ! -d "$readonly_conf" ]; then
   echo "hummingbot-init: $readonly_conf is missing" >&2
@@ -38,7 +38,8 @@ fi
 chmod -R u+rwX,go-rwx "$conf"
 
 # The MQTT password never sits in a ConfigMap: it is written into conf_client.yml here.
-if [ -n "$mqtt_password_file" ]; then
+if [ -n "$mqtt_auth_dir" ]; then
+  mqtt_password_file="$mqtt_auth_dir/password"
   client="$conf/conf_client.yml"
   if [ ! -f "$mqtt_password_file" ] || [ ! -f "$client" ]; then
     echo "hummingbot-init: need $mqtt_password_file and $client to set the MQTT password" >&2

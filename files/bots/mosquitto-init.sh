@@ -3,7 +3,7 @@
 # The Secret mount is read-only and mosquitto_passwd -U rewrites in place, so hash a private copy.
 set -eu
 
-plain=${PLAIN_PASSWD_FILE:-/mqtt-secret/passwd}
+plain=${PLAIN_USERS_FILE:-/mqtt-secret/passwd}
 auth_dir=${AUTH_DIR:-/mosquitto/auth}
 mosquitto_passwd=${MOSQUITTO_PASSWD:-mosquitto_passwd}
 

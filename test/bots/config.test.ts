@@ -1,0 +1,394 @@
+import { z } from "zod";
+import {
+  botSecretsProblems,
+  botSecretsSchema,
+  botsSchema,
+  requiredBotSecrets,
+  PRESET_RESOURCES,
+} from "../../config/bots";
+import { parseFleet, rawFleet, rawSecrets } from "./fixtures";
+
+/** Every issue as "path: message", for exact comparison. */
+function problems(schema: z.ZodType, value: unknown): string[] {
+  const r = z.safeParse(schema, value, { reportInput: true });
+  return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+}
+
+const hb = {
+  name: "hb",
+  preset: "hummingbot",
+  image: "hummingbot/hummingbot:version-2.5.0",
+  exchange: "binance",
+  hummingbot: {
+    strategy: "pmm.yml",
+    configFiles: {
+      "strategies/pmm.yml": { strategy: "pure_market_making", exchange: "binance_paper_trade" },
+    },
+  },
+};
+const ft = {
+  name: "ft",
+  preset: "freqtrade",
+  image: "freqtradeorg/freqtrade:2025.10",
+  exchange: "binance",
+  freqtrade: { strategy: "Sample" },
+};
+const probes = {
+  liveness: { type: "tcp", port: "http" },
+  readiness: { type: "http", path: "/ready", port: "http" },
+};
+const svc = {
+  name: "svc",
+  preset: "custom",
+  image: "example/svc:1.0.0",
+  workload: "service",
+  autoscaling: {},
+  custom: { ports: [{ name: "http", containerPort: 8080 }], probes },
+};
+const job = {
+  name: "job",
+  preset: "custom",
+  image: "example/job:1.0.0",
+  workload: "scheduled",
+  schedule: "*/5 * * * *",
+};
+
+describe("botfleet:bots", () => {
+  test("the sample fleet parses, with defaults resolved per preset and workload", () => {
+    const fleet = parseFleet();
+    const by = Object.fromEntries(fleet.map((b) => [b.name, b]));
+    expect(by["btc-usdt-mm"]).toMatchObject({
+      workload: "trader",
+      paperTrading: true,
+      restartOnConfigChange: true,
+      terminationGracePeriodSeconds: 120,
+      storage: "5Gi",
+      resources: { ...PRESET_RESOURCES.hummingbot, ephemeralStorage: "1Gi" },
+      hummingbot: { instanceId: "btc-usdt-mm" },
+    });
+    // A live trader is never restarted silently by a config change.
+    expect(by["eth-usdt-live"].restartOnConfigChange).toBe(false);
+    expect(by["ft-live"]).toMatchObject({ restartOnConfigChange: false, storage: "10Gi" });
+    expect(by["signal-api"]).toMatchObject({
+      terminationGracePeriodSeconds: 30,
+      storage: undefined,
+      autoscaling: { minReplicas: 2, maxReplicas: 8, cpuUtilization: 70, scaleDownStabilizationSeconds: 300 },
+    });
+    expect(by["daily-report"]).toMatchObject({
+      activeDeadlineSeconds: 3600,
+      exchange: "none",
+      storage: undefined,
+    });
+    expect(by["arb-watcher"].storage).toBe("1Gi");
+  });
+
+  test("resources given without a memory limit get twice the request", () => {
+    const [bot] = parseFleet([{ ...ft, resources: { cpu: "1", memory: "256Mi" } }]);
+    expect(bot.resources).toEqual({
+      cpu: "1",
+      memory: "256Mi",
+      memoryLimit: String(512 * 2 ** 20),
+      ephemeralStorage: "1Gi",
+    });
+  });
+
+  test.each<[string, unknown[], string[]]>([
+    [
+      "an autoscaled trader",
+      [{ ...ft, autoscaling: { minReplicas: 2, maxReplicas: 4 } }],
+      [
+        '0.autoscaling: a trader places orders and must never be autoscaled (two replicas would trade twice); remove autoscaling, or use workload "service" for a stateless part',
+      ],
+    ],
+    [
+      "a schedule on a trader",
+      [{ ...ft, schedule: "0 * * * *" }],
+      ['0.schedule: only a scheduled bot takes a schedule; this bot is a trader, got "0 * * * *"'],
+    ],
+    [
+      "a scheduled bot without schedule",
+      [{ ...job, schedule: undefined }],
+      ['0.schedule: a scheduled bot needs a schedule such as "*/15 * * * *", got nothing'],
+    ],
+    [
+      "duplicate names",
+      [ft, { ...ft, exchange: "kraken" }],
+      ['1.name: must be unique in the fleet, got "ft" (also bots[0])'],
+    ],
+    [
+      "a latest image",
+      [{ ...ft, image: "freqtradeorg/freqtrade:latest" }],
+      [
+        '0.image: must be pinned to a version tag or a digest (e.g. "hummingbot/hummingbot:version-2.5.0" or "repo/image@sha256:..."), never untagged or ":latest", got "freqtradeorg/freqtrade:latest"',
+      ],
+    ],
+    [
+      "an untagged image",
+      [{ ...ft, image: "freqtradeorg/freqtrade" }],
+      [
+        '0.image: must be pinned to a version tag or a digest (e.g. "hummingbot/hummingbot:version-2.5.0" or "repo/image@sha256:..."), never untagged or ":latest", got "freqtradeorg/freqtrade"',
+      ],
+    ],
+    [
+      "a name that is not DNS-1123",
+      [{ ...ft, name: "BTC_USDT" }],
+      [
+        '0.name: must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 52 characters), got "BTC_USDT"',
+      ],
+    ],
+    [
+      "a reserved name",
+      [{ ...ft, name: "botfleet-mqtt" }],
+      [
+        '0.name: must not start with "botfleet-" (reserved for the fleet\'s shared objects), got "botfleet-mqtt"',
+      ],
+    ],
+    [
+      "a hummingbot service",
+      [{ ...hb, workload: "service", autoscaling: {} }],
+      [
+        '0.workload: a hummingbot bot places orders and must run as a trader; only custom services scale, got "service"',
+      ],
+    ],
+    [
+      "autoscaling bounds",
+      [{ ...svc, autoscaling: { minReplicas: 1, maxReplicas: 1 } }],
+      [
+        "0.autoscaling.minReplicas: must be >= 2 so one pod survives a drain, got 1",
+        "0.autoscaling.maxReplicas: must be > minReplicas (1), got 1",
+      ],
+    ],
+    [
+      "a short grace period on a trader",
+      [{ ...ft, terminationGracePeriodSeconds: 10 }],
+      [
+        "0.terminationGracePeriodSeconds: must be >= 60 for a trader, so it can cancel open orders on shutdown, got 10",
+      ],
+    ],
+    [
+      "storage on a service",
+      [{ ...svc, storage: "1Gi" }],
+      ["0.storage: only a trader has a state volume; a service must keep state in Redis or Postgres"],
+    ],
+    [
+      "a bot without its exchange",
+      [{ ...ft, exchange: undefined }],
+      ['0.exchange: a freqtrade bot must name its exchange (e.g. "binance"), got nothing'],
+    ],
+    [
+      "a preset section of another preset",
+      [{ ...ft, hummingbot: hb.hummingbot }],
+      ['0.hummingbot: only a hummingbot bot takes a "hummingbot" section; this bot\'s preset is freqtrade'],
+    ],
+    [
+      "a paper hummingbot bot on a real connector",
+      [
+        {
+          ...hb,
+          hummingbot: { strategy: "pmm.yml", configFiles: { "strategies/pmm.yml": { exchange: "binance" } } },
+        },
+      ],
+      [
+        '0.hummingbot.configFiles.strategies/pmm.yml.exchange: a paper bot must use the paper-trade connector "binance_paper_trade" (or set paperTrading: false to go live), got "binance"',
+      ],
+    ],
+    [
+      "a live hummingbot bot on a paper connector",
+      [{ ...hb, paperTrading: false }],
+      [
+        '0.hummingbot.configFiles.strategies/pmm.yml.exchange: a live bot must use a real connector such as "binance", got "binance_paper_trade"',
+      ],
+    ],
+    [
+      "a hummingbot strategy that is not among its files",
+      [{ ...hb, hummingbot: { strategy: "other.yml", configFiles: hb.hummingbot.configFiles } }],
+      [
+        '0.hummingbot.strategy: must name a file in hummingbot.configFiles ("strategies/other.yml"), got "other.yml"; known files: strategies/pmm.yml',
+      ],
+    ],
+    [
+      "hummingbot with both strategy and script",
+      [
+        {
+          ...hb,
+          hummingbot: {
+            ...hb.hummingbot,
+            script: "s.yml",
+            configFiles: { ...hb.hummingbot.configFiles, "scripts/s.yml": { script_file_name: "x.py" } },
+          },
+        },
+      ],
+      [
+        '0.hummingbot: must set exactly one of "strategy" (a file in conf/strategies/) or "script" (a file in conf/scripts/), got both',
+      ],
+    ],
+    [
+      "an MQTT password in hummingbot config",
+      [
+        {
+          ...hb,
+          hummingbot: {
+            ...hb.hummingbot,
+            configFiles: {
+              ...hb.hummingbot.configFiles,
+              "conf_client.yml": { mqtt_bridge: { mqtt_password: "x" } },
+            },
+          },
+        },
+      ],
+      [
+        "0.hummingbot.configFiles.conf_client.yml.mqtt_bridge.mqtt_password: must not be set: the fleet's MQTT broker password is generated and injected at start",
+      ],
+    ],
+    [
+      "a connector key file in hummingbot config",
+      [
+        {
+          ...hb,
+          hummingbot: {
+            ...hb.hummingbot,
+            configFiles: { ...hb.hummingbot.configFiles, "connectors/binance.yml": {} },
+          },
+        },
+      ],
+      [
+        '0.hummingbot.configFiles.connectors/binance.yml: must be a .yml path under conf/ such as "conf_client.yml", "strategies/pmm.yml" or "scripts/conf_pmm.yml" (connector keys belong in botSecrets), got "connectors/binance.yml"',
+      ],
+    ],
+    [
+      "duplicate hummingbot instance ids",
+      [hb, { ...hb, name: "hb2", hummingbot: { ...hb.hummingbot, instanceId: "hb" } }],
+      [
+        '1.hummingbot.instanceId: must be unique in the fleet (MQTT topics are per instance), got "hb" (also bot hb)',
+      ],
+    ],
+    [
+      "exchange keys in freqtrade config",
+      [{ ...ft, freqtrade: { strategy: "Sample", config: { exchange: { key: "k", secret: "s" } } } }],
+      [
+        "0.freqtrade.config.exchange.key: must not be in stack config: exchange keys come from botSecrets and the API credentials are generated",
+        "0.freqtrade.config.exchange.secret: must not be in stack config: exchange keys come from botSecrets and the API credentials are generated",
+      ],
+    ],
+    [
+      "dry_run in freqtrade config",
+      [{ ...ft, freqtrade: { strategy: "Sample", config: { dry_run: false } } }],
+      [
+        "0.freqtrade.config.dry_run: is set by the fleet (from paperTrading, exchange and the state volume); remove it",
+      ],
+    ],
+    [
+      "a scheduled freqtrade bot without args",
+      [{ ...ft, workload: "scheduled", schedule: "@hourly" }],
+      [
+        '0.freqtrade.args: a scheduled freqtrade bot needs its subcommand, e.g. ["download-data", "--days", "30"], got nothing',
+      ],
+    ],
+    [
+      "a service without ports or probes",
+      [{ ...svc, custom: {} }],
+      [
+        "0.custom.probes.liveness: a long-running bot needs a liveness probe (http, tcp or exec), got nothing",
+        "0.custom.probes.readiness: a long-running bot needs a readiness probe (http, tcp or exec), got nothing",
+        "0.custom.ports: a service needs at least one port to serve, got nothing",
+      ],
+    ],
+    [
+      "identical liveness and readiness probes",
+      [
+        {
+          ...svc,
+          custom: { ...svc.custom, probes: { liveness: probes.liveness, readiness: probes.liveness } },
+        },
+      ],
+      [
+        "0.custom.probes.readiness: must differ from the liveness probe (a failed readiness check should not restart the bot); use another path or threshold",
+      ],
+    ],
+    [
+      "a probe on an undeclared port",
+      [
+        {
+          ...svc,
+          custom: { ...svc.custom, probes: { ...probes, liveness: { type: "tcp", port: "admin" } } },
+        },
+      ],
+      ['0.custom.probes.liveness.port: must be a declared port (http), got "admin"'],
+    ],
+    [
+      "a secret-looking plain env value",
+      [{ ...job, custom: { env: { EXCHANGE_API_KEY: "abc" } } }],
+      [
+        "0.custom.env.EXCHANGE_API_KEY: looks like a secret; put the value in botSecrets.job and map it in custom.secretEnv",
+      ],
+    ],
+    [
+      "clients that are not in the fleet",
+      [{ ...svc, clients: ["ghost"] }],
+      ['0.clients.0: must name a bot in the fleet, got "ghost"'],
+    ],
+    [
+      "clients on a trader",
+      [{ ...ft, clients: ["ft"] }],
+      [
+        "0.clients: only a service accepts clients; this bot is a trader",
+        '0.clients.0: a service need not list itself, got "ft"',
+      ],
+    ],
+    ["unknown keys", [{ ...ft, replicas: 3 }], ['0: Unrecognized key: "replicas"']],
+    [
+      "a memory limit below the request",
+      [{ ...ft, resources: { cpu: "100m", memory: "1Gi", memoryLimit: "512Mi" } }],
+      ["0.resources.memoryLimit: must be >= resources.memory (1Gi), got 512Mi"],
+    ],
+  ])("rejects %s", (_label, fleet, expected) => {
+    expect(problems(botsSchema, fleet)).toEqual(expected);
+  });
+});
+
+describe("botfleet:botSecrets", () => {
+  test("requiredBotSecrets lists live exchange keys and every secretEnv reference", () => {
+    expect(requiredBotSecrets(parseFleet())).toEqual([
+      "botSecrets.eth-usdt-live.configPassword",
+      "botSecrets.eth-usdt-live.connectorConfig",
+      "botSecrets.eth-usdt-live.passwordVerification",
+      "botSecrets.ft-live.apiKey",
+      "botSecrets.ft-live.apiSecret",
+      "botSecrets.signal-api.signalToken",
+      "botSecrets.arb-watcher.apiKey",
+    ]);
+  });
+
+  test("the sample fleet and its secrets agree", () => {
+    expect(botSecretsProblems(parseFleet(), z.parse(botSecretsSchema, rawSecrets))).toEqual([]);
+  });
+
+  test("a live bot without exchange keys, and secrets for a bot that does not exist, are reported", () => {
+    const fleet = parseFleet(rawFleet);
+    const secrets = { ...rawSecrets, "ft-live": { apiKey: "k" }, ghost: { apiKey: "k" } };
+    expect(botSecretsProblems(fleet, secrets)).toEqual([
+      'botfleet:botSecrets.ft-live.apiSecret: required (a live freqtrade bot needs it), got nothing; run "pulumi config set --secret --path botSecrets.ft-live.apiSecret <value>"',
+      'botfleet:botSecrets.ghost: no bot is named "ghost"; remove it or fix the name',
+    ]);
+  });
+
+  test.each<[string, unknown, string[]]>([
+    [
+      "an empty value",
+      { ft: { apiKey: "" } },
+      ["ft.apiKey: must be a non-empty string; an empty secret is a mistake"],
+    ],
+    [
+      "a bad key name",
+      { ft: { "api-key": "x" } },
+      ['ft.api-key: must be a secret key name (letters, digits, "_"; e.g. "apiKey"), got "api-key"'],
+    ],
+    [
+      "a non-string value",
+      { ft: { apiKey: 42 } },
+      ["ft.apiKey: Invalid input: expected string, received number"],
+    ],
+  ])("rejects %s", (_label, value, expected) => {
+    expect(problems(botSecretsSchema, value)).toEqual(expected);
+  });
+});
