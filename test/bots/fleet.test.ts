@@ -1,0 +1,306 @@
+/**
+ * The BotFleet component under Pulumi's mock engine, for a fleet with every preset and workload.
+ * Mocks are installed before the component module is imported.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { unwrapSecrets, type RegisteredResource } from "../../lib/mockrun";
+import { hardeningViolations } from "../support/hardening";
+import { isKubernetesObject, kindOf, schemaError, type Obj } from "../support/k8s";
+import { FAKE, NAMESPACES, parseFleet, rawSecrets } from "./fixtures";
+
+const recorded: {
+  type: string;
+  name: string;
+  inputs: Obj;
+  custom: boolean;
+  parent?: string;
+  provider?: string;
+}[] = [];
+const GENERATED = "GENERATEDSECRET";
+
+pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      recorded.push({
+        type: args.type,
+        name: args.name,
+        inputs: unwrapSecrets(args.inputs, false) as Obj,
+        custom: args.custom ?? true,
+        provider: args.provider,
+      });
+      // RandomPassword's result is computed by the provider: give it a recognisable value.
+      const state =
+        args.type === "random:index/randomPassword:RandomPassword"
+          ? { ...args.inputs, result: `${GENERATED}-${args.name}` }
+          : args.inputs;
+      return { id: args.name + "_id", state };
+    },
+    call: (args) => args.inputs,
+  },
+  "botfleet",
+  "test",
+  false,
+);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { BotFleet } = require("../../components/bots") as typeof import("../../components/bots");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const k8s = require("@pulumi/kubernetes") as typeof import("@pulumi/kubernetes");
+
+let resources: typeof recorded;
+const k8sObjects = () => resources.filter((r) => r.type.startsWith("kubernetes:"));
+const ofKind = (kind: string) => k8sObjects().filter((r) => r.type.endsWith(`:${kind}`));
+const named = (kind: string, name: string) => {
+  const found = ofKind(kind).find((r) => r.inputs.metadata?.name === name);
+  if (!found) throw new Error(`no ${kind} ${name}; have ${ofKind(kind).map((r) => r.inputs.metadata?.name)}`);
+  return found.inputs;
+};
+const asRegistered = (): RegisteredResource[] =>
+  resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    custom: true,
+    inputs: r.inputs,
+    redacted: r.inputs,
+    protect: false,
+    retainOnDelete: false,
+    ignoreChanges: [],
+    parent: "",
+    provider: r.provider ?? "",
+  }));
+
+beforeAll(async () => {
+  const provider = new k8s.Provider("k8s", { kubeconfig: "mock" });
+  const secrets = Object.fromEntries(
+    Object.entries(rawSecrets).map(([bot, kv]) => [
+      bot,
+      Object.fromEntries(Object.entries(kv).map(([k, v]) => [k, pulumi.secret(v)])),
+    ]),
+  );
+  new BotFleet("bots", {
+    provider,
+    namespaces: NAMESPACES,
+    bots: parseFleet(),
+    botSecrets: secrets,
+    environment: "dev",
+  });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+  resources = [...recorded];
+});
+
+test("per bot only what it needs: a trader is a StatefulSet, a ConfigMap and a Secret", () => {
+  const perBot = (bot: string) =>
+    k8sObjects()
+      .filter((r) => r.inputs.metadata?.labels?.["botfleet.io/bot"] === bot)
+      .map((r) => kindOf(r as unknown as RegisteredResource))
+      .sort();
+  expect(perBot("btc-usdt-mm")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
+  expect(perBot("ft-live")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
+  // A custom trader without config files needs no ConfigMap.
+  expect(perBot("arb-watcher")).toEqual(["Secret", "StatefulSet"]);
+  expect(perBot("signal-api")).toEqual([
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "NetworkPolicy",
+    "PodDisruptionBudget",
+    "Secret",
+    "Service",
+  ]);
+  expect(perBot("daily-report")).toEqual(["CronJob"]);
+  expect(perBot("ft-download")).toEqual(["ConfigMap", "CronJob"]);
+});
+
+test("shared objects exist once, and every Kubernetes resource gets the explicit provider", () => {
+  expect(ofKind("ServiceAccount").map((r) => r.inputs.metadata.name)).toEqual(["botfleet-bots"]);
+  expect(named("ServiceAccount", "botfleet-bots").automountServiceAccountToken).toBe(false);
+  expect(named("Service", "botfleet-traders").spec.clusterIP).toBe("None");
+  expect(
+    ofKind("NetworkPolicy")
+      .map((r) => r.inputs.metadata.name)
+      .sort(),
+  ).toEqual(["botfleet-bots", "botfleet-mqtt", "signal-api-clients"]);
+  for (const r of k8sObjects()) expect(r.provider).toMatch(/k8s/);
+});
+
+test("traders are StatefulSets with one replica, OrderedReady, and no HPA or PDB", () => {
+  const traders = ofKind("StatefulSet").filter(
+    (r) => r.inputs.metadata.labels["botfleet.io/workload"] === "trader",
+  );
+  expect(traders.map((r) => r.inputs.metadata.name).sort()).toEqual([
+    "arb-watcher",
+    "btc-usdt-mm",
+    "eth-usdt-live",
+    "ft-live",
+    "ft-sample",
+  ]);
+  const hpaTargets = ofKind("HorizontalPodAutoscaler").map((r) => r.inputs.spec.scaleTargetRef.name);
+  const pdbSelected = ofKind("PodDisruptionBudget").map(
+    (r) => r.inputs.spec.selector.matchLabels["app.kubernetes.io/instance"],
+  );
+  for (const t of traders) {
+    const spec = t.inputs.spec;
+    expect(spec.replicas).toBe(1);
+    expect(spec.podManagementPolicy).toBe("OrderedReady");
+    expect(spec.serviceName).toBe("botfleet-traders");
+    expect(spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
+    expect(hpaTargets).not.toContain(t.inputs.metadata.name);
+    expect(pdbSelected).not.toContain(t.inputs.metadata.name);
+  }
+});
+
+test("paper traders roll on a config checksum; live traders wait for an operator (OnDelete, no checksum)", () => {
+  const paper = named("StatefulSet", "btc-usdt-mm").spec;
+  expect(paper.updateStrategy).toEqual({ type: "RollingUpdate" });
+  expect(paper.template.metadata.annotations["botfleet.io/config-checksum"]).toMatch(/^[0-9a-f]{64}$/);
+  for (const live of ["eth-usdt-live", "ft-live"]) {
+    const spec = named("StatefulSet", live).spec;
+    expect(spec.updateStrategy).toEqual({ type: "OnDelete" });
+    expect(spec.template.metadata.annotations).toBeUndefined();
+  }
+});
+
+test("services: Deployment without replicas, autoscaling/v2 HPA with behaviour, PDB that allows drains, spread", () => {
+  const dep = named("Deployment", "signal-api");
+  expect(dep.spec).not.toHaveProperty("replicas");
+  expect(dep.spec.strategy.type).toBe("RollingUpdate");
+  expect(dep.spec.template.spec.topologySpreadConstraints).toHaveLength(2);
+  const hpaRes = ofKind("HorizontalPodAutoscaler")[0];
+  expect(hpaRes.type).toBe("kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+  const hpa = hpaRes.inputs.spec;
+  expect(hpa).toMatchObject({
+    minReplicas: 2,
+    maxReplicas: 8,
+    scaleTargetRef: { kind: "Deployment", name: "signal-api" },
+  });
+  expect(hpa.metrics.map((m: Obj) => m.resource.name)).toEqual(["cpu", "memory"]);
+  expect(hpa.behavior.scaleUp.stabilizationWindowSeconds).toBe(0);
+  expect(hpa.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
+  expect(named("PodDisruptionBudget", "signal-api").spec).toMatchObject({
+    maxUnavailable: 1,
+    unhealthyPodEvictionPolicy: "AlwaysAllow",
+  });
+  const clients = named("NetworkPolicy", "signal-api-clients").spec;
+  expect(clients.ingress[0].from[0].podSelector.matchExpressions[0].values).toEqual(["arb-watcher"]);
+});
+
+test("scheduled bots are CronJobs that forbid concurrency, with restart policy by preset", () => {
+  for (const [name, restart] of [
+    ["ft-download", "Never"],
+    ["daily-report", "Never"],
+  ]) {
+    const spec = named("CronJob", name).spec;
+    expect(spec).toMatchObject({
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 300,
+      successfulJobsHistoryLimit: 3,
+    });
+    expect(spec.jobTemplate.spec.backoffLimit).toBe(2);
+    expect(spec.jobTemplate.spec.template.spec.restartPolicy).toBe(restart);
+  }
+});
+
+test("every Kubernetes object validates against kubernetes-models", () => {
+  const errors = asRegistered()
+    .filter(isKubernetesObject)
+    .map(schemaError)
+    .filter((e) => e !== undefined);
+  expect(errors).toEqual([]);
+  expect(k8sObjects().length).toBeGreaterThan(25);
+});
+
+test("the fleet passes the project's hardening checklist", () => {
+  expect(hardeningViolations(asRegistered(), { namespaces: NAMESPACES })).toEqual([]);
+});
+
+test("no secret value (given or generated) appears outside a Secret", () => {
+  const secretsText = JSON.stringify(ofKind("Secret").map((r) => r.inputs));
+  // The check can fail: the values are really there, in Secrets.
+  expect(secretsText).toContain(`${FAKE}-kraken-secret`);
+  expect(secretsText).toContain(`${GENERATED}-bots-mqtt-password`);
+  expect(secretsText).toContain(`${GENERATED}-bots-ft-live-apiServerPassword`);
+  for (const r of resources) {
+    if (r.type === "kubernetes:core/v1:Secret" || r.type.startsWith("random:")) continue;
+    const text = JSON.stringify(r.inputs);
+    expect({ resource: r.name, leaks: text.includes(FAKE) || text.includes(GENERATED) }).toEqual({
+      resource: r.name,
+      leaks: false,
+    });
+  }
+});
+
+test("bot pods carry the fleet labels and get data-layer credentials only by secretKeyRef", () => {
+  const ft = named("StatefulSet", "ft-sample").spec.template;
+  expect(ft.metadata.labels).toMatchObject({
+    "botfleet.io/bot": "ft-sample",
+    "botfleet.io/preset": "freqtrade",
+    "botfleet.io/workload": "trader",
+    "botfleet.io/mode": "paper",
+    "botfleet.io/exchange": "binance",
+    "botfleet.io/redis-client": "true",
+  });
+  const env = ft.spec.containers[0].env as Obj[];
+  expect(env.find((e) => e.name === "REDIS_PASSWORD")).toEqual({
+    name: "REDIS_PASSWORD",
+    valueFrom: { secretKeyRef: { name: "redis-client", key: "password" } },
+  });
+  // A paper bot without keys gets none.
+  expect(env.map((e) => e.name)).not.toContain("FREQTRADE__EXCHANGE__KEY");
+  const live = named("StatefulSet", "ft-live").spec.template;
+  expect(live.metadata.labels["botfleet.io/mode"]).toBe("live");
+  expect(live.metadata.labels).not.toHaveProperty("botfleet.io/redis-client");
+  expect(
+    (live.spec.containers[0].env as Obj[]).find((e) => e.name === "FREQTRADE__EXCHANGE__SECRET"),
+  ).toEqual({
+    name: "FREQTRADE__EXCHANGE__SECRET",
+    valueFrom: { secretKeyRef: { name: "ft-live-secrets", key: "apiSecret" } },
+  });
+  const hbLive = named("StatefulSet", "eth-usdt-live").spec.template;
+  expect(hbLive.metadata.labels["botfleet.io/postgres-client"]).toBe("true");
+});
+
+test("freqtrade config.json: dry_run from paperTrading, orders cancelled on exit, secrets absent", () => {
+  const paper = JSON.parse(named("ConfigMap", "ft-sample-config").data["config.json"]);
+  const live = JSON.parse(named("ConfigMap", "ft-live-config").data["config.json"]);
+  expect(paper).toMatchObject({
+    dry_run: true,
+    cancel_open_orders_on_exit: true,
+    exchange: { name: "binance", pair_whitelist: ["BTC/USDT"] },
+  });
+  expect(live).toMatchObject({ dry_run: false, db_url: "sqlite:////freqtrade/user_data/tradesv3.sqlite" });
+  expect(live.api_server).toEqual({
+    enabled: true,
+    listen_ip_address: "0.0.0.0",
+    listen_port: 8080,
+    verbosity: "error",
+  });
+});
+
+test("hummingbot pods: init container copies conf, live keys mounted from the Secret, MQTT broker deployed", () => {
+  const pod = named("StatefulSet", "eth-usdt-live").spec.template.spec;
+  expect(pod.initContainers[0].command).toEqual(["/bin/sh", "/bot-scripts/hummingbot-init.sh"]);
+  expect(pod.securityContext.runAsUser).toBe(1000);
+  const keys = pod.volumes.find((v: Obj) => v.name === "bot-secrets");
+  expect(keys.secret.items).toEqual([
+    { key: "connectorConfig", path: "connectors/kucoin.yml" },
+    { key: "passwordVerification", path: "password_verification" },
+  ]);
+  const paperPod = named("StatefulSet", "btc-usdt-mm").spec.template.spec;
+  expect(paperPod.volumes.map((v: Obj) => v.name)).not.toContain("bot-secrets");
+  const main = paperPod.containers[0];
+  expect(main.command).toEqual([
+    "/opt/conda/envs/hummingbot/bin/python3",
+    "bin/hummingbot_quickstart.py",
+    "--headless",
+  ]);
+  expect(main.env).toContainEqual({ name: "SCRIPT_CONFIG", value: "conf_pmm_btc.yml" });
+  expect(main.livenessProbe.exec.command).toContain("liveness");
+  const conf = named("ConfigMap", "btc-usdt-mm-config").data;
+  expect(Object.keys(conf).sort()).toEqual(["conf_client.yml", "scripts__conf_pmm_btc.yml"]);
+  expect(conf["conf_client.yml"]).toContain("instance_id: btc-usdt-mm");
+  expect(conf["conf_client.yml"]).toContain("mqtt_host: botfleet-mqtt.botfleet-bots.svc");
+  expect(named("StatefulSet", "botfleet-mqtt").spec.replicas).toBe(1);
+  expect(named("Secret", "botfleet-mqtt").stringData.passwd).toBe(
+    `hummingbot:${GENERATED}-bots-mqtt-password`,
+  );
+});
