@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CATALOGS, type CloudProvider } from "./catalog";
-import { count, dns1123Label, show } from "./common";
+import { ALWAYS_RUN, asArray, count, dns1123Label, isRecord, show } from "./common";
 
 const taint = z.strictObject({
   key: z.string().min(1),
@@ -20,7 +20,11 @@ const workerPool = z
     taints: z.array(taint).default([]),
   })
   .superRefine((pool, ctx) => {
-    if (pool.minNodes > pool.maxNodes) {
+    if (
+      typeof pool.minNodes === "number" &&
+      typeof pool.maxNodes === "number" &&
+      pool.minNodes > pool.maxNodes
+    ) {
       ctx.addIssue({
         code: "custom",
         path: ["minNodes"],
@@ -28,7 +32,7 @@ const workerPool = z
         message: `must be <= maxNodes (${pool.maxNodes}), got ${pool.minNodes}`,
       });
     }
-  });
+  }, ALWAYS_RUN);
 
 const DAYS = ["any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 
@@ -75,10 +79,13 @@ export const clusterSchema = z
       .optional(),
   })
   .superRefine((c, ctx) => {
+    // Runs even when fields failed (ALWAYS_RUN), so it reads the raw value defensively.
+    if (!isRecord(c)) return;
     const issue = (path: (string | number)[], input: unknown, message: string) =>
       ctx.addIssue({ code: "custom", path, input, message });
-    const names = new Set<string>();
-    c.pools.forEach((p, i) => {
+    const pools = asArray(c.pools).filter(isRecord);
+    const names = new Set<unknown>();
+    pools.forEach((p, i) => {
       if (names.has(p.name))
         issue(["pools", i, "name"], p.name, `must be unique among pools, got "${p.name}" twice`);
       names.add(p.name);
@@ -89,14 +96,11 @@ export const clusterSchema = z
       for (const key of ["region", "version", "systemPool", "vpcUuid"] as const) {
         if (c[key] !== undefined) issue([key], c[key], `is not used with provider "existing"; remove it`);
       }
-      if (c.pools.length > 0)
-        issue(
-          ["pools"],
-          c.pools.length,
-          `node pools cannot be managed with provider "existing"; remove them`,
-        );
+      if (pools.length > 0)
+        issue(["pools"], pools.length, `node pools cannot be managed with provider "existing"; remove them`);
       return;
     }
+    if (c.provider !== "digitalocean" && c.provider !== "linode") return;
     const cloud = CATALOGS[c.provider as CloudProvider];
     if (c.kubeconfig !== undefined)
       issue(["kubeconfig"], c.kubeconfig, `is only for provider "existing"; remove it`);
@@ -110,7 +114,7 @@ export const clusterSchema = z
       issue(
         ["region"],
         c.region,
-        `must be a ${c.provider} region (${cloud.regions.join(", ")}), got "${c.region}"`,
+        `must be a ${c.provider} region (${cloud.regions.join(", ")}), got ${show(c.region)}`,
       );
     if (c.version === undefined)
       issue(["version"], undefined, `is required for provider "${c.provider}", e.g. "1.33"`);
@@ -120,17 +124,17 @@ export const clusterSchema = z
         undefined,
         `is required for provider "${c.provider}", e.g. { size: ${Object.keys(cloud.sizes)[2]}, count: 1 }`,
       );
-    const checkSize = (path: (string | number)[], size: string) => {
-      if (!(size in cloud.sizes))
+    const checkSize = (path: (string | number)[], size: unknown) => {
+      if (typeof size === "string" && !(size in cloud.sizes))
         issue(
           path,
           size,
           `must be a ${c.provider} node size (${Object.keys(cloud.sizes).join(", ")}), got "${size}"`,
         );
     };
-    if (c.systemPool) checkSize(["systemPool", "size"], c.systemPool.size);
-    c.pools.forEach((p, i) => checkSize(["pools", i, "size"], p.size));
-  });
+    if (isRecord(c.systemPool)) checkSize(["systemPool", "size"], c.systemPool.size);
+    asArray(c.pools).forEach((p, i) => isRecord(p) && checkSize(["pools", i, "size"], p.size));
+  }, ALWAYS_RUN);
 
 export type ClusterConfig = z.output<typeof clusterSchema>;
 export type WorkerPoolConfig = ClusterConfig["pools"][number];

@@ -108,3 +108,14 @@ export type Secretify<T> = T extends string
     : T extends object
       ? { readonly [K in keyof T]: Secretify<T[K]> }
       : T;
+
+/**
+ * Options for a cross-field `.superRefine` that must run even when some fields already failed, so one
+ * run reports every problem. Such a refinement sees the raw value: it must check types itself.
+ */
+export const ALWAYS_RUN = { when: () => true } as const;
+
+/** Narrowing helpers for refinements under {@link ALWAYS_RUN}. */
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+export const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

@@ -277,7 +277,12 @@ test("every problem is reported at once, in one error", () => {
       pools: [{ name: "x", size: "s-4vcpu-8gb", minNodes: 4, maxNodes: 2, minNode: 1 }],
     },
   });
-  expect(found).toHaveLength(4);
+  expect(found).toEqual([
+    `botfleet:environment: must be one of dev, staging, prod, local, got "qa"; run "pulumi config set environment dev"`,
+    `botfleet:cluster.pools[0].minNode: unknown key; did you mean "minNodes"? (allowed: name, size, minNodes, maxNodes, labels, taints)`,
+    `botfleet:cluster.pools[0].minNodes: must be <= maxNodes (2), got 4`,
+    expect.stringMatching(/^botfleet:cluster\.region: must be a digitalocean region \(.*\), got "mars"$/),
+  ]);
   const error = new ConfigError(found);
   expect(error.message).toMatch(
     /^botfleet: the stack config has 4 problems; nothing was created:\n {2}- botfleet:environment/,
