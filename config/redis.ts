@@ -113,7 +113,7 @@ export const redisSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["resources", "requests", "memory"],
-        message: `must be <= resources.limits.memory (${v.resources.limits.memory}), got ${v.resources.requests.memory}`,
+        message: `must be <= resources.limits.memory (${v.resources.limits.memory}), got ${show(v.resources.requests.memory)}`,
         input: v.resources.requests.memory,
       });
     }
@@ -121,7 +121,7 @@ export const redisSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["maxmemory"],
-        message: `must be < resources.limits.memory (${v.resources.limits.memory}) so Redis refuses writes before the kernel kills it, got ${v.maxmemory}`,
+        message: `must be < resources.limits.memory (${v.resources.limits.memory}) so Redis refuses writes before the kernel kills it, got ${show(v.maxmemory)}`,
         input: v.maxmemory,
       });
     }
