@@ -1,0 +1,403 @@
+/**
+ * The Monitoring component under Pulumi's mock engine: what it registers, with which inputs, and whether
+ * every core Kubernetes object is valid against the Kubernetes OpenAPI schema (kubernetes-models).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import YAML from "yaml";
+import { removeDir, run, tempDir } from "./tools";
+
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  provider?: string;
+}
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const MOCK_PASSWORD = "mock-generated-grafana-password-0123";
+const registered: Registered[] = [];
+
+// Mocks first: the component module must see them when it is loaded.
+pulumi.runtime.setMocks(
+  {
+    newResource(args: pulumi.runtime.MockResourceArgs) {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+      const state =
+        args.type === "random:index/randomPassword:RandomPassword"
+          ? { ...args.inputs, result: MOCK_PASSWORD }
+          : args.inputs;
+      return { id: `${args.name}_id`, state };
+    },
+    call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+  },
+  "botfleet",
+  "test",
+  false,
+);
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const k8s = require("@pulumi/kubernetes") as typeof import("@pulumi/kubernetes");
+const { Monitoring } = require("../../components/monitoring") as typeof import("../../components/monitoring");
+const { monitoringSchema, alertingSchema } =
+  require("../../config/monitoring") as typeof import("../../config/monitoring");
+const { buildHelmValues } =
+  require("../../components/monitoring/values") as typeof import("../../components/monitoring/values");
+const { renderAlertmanagerConfig } =
+  require("../../components/monitoring/alertmanager") as typeof import("../../components/monitoring/alertmanager");
+const { renderAlertGroups } =
+  require("../../components/monitoring/rules") as typeof import("../../components/monitoring/rules");
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const NAMESPACES = { bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" };
+const FAKE_ALERTING = {
+  telegram: { botToken: "123456:AAfakefakefakefakefakefake", chatId: "-1001234567890" },
+  pagerduty: { routingKey: "0123456789abcdef0123456789abcdef" },
+  email: {
+    to: "ops@example.test",
+    from: "am@example.test",
+    smarthost: "smtp.example.test:587",
+    username: "am",
+    password: "fake-smtp-pass",
+  },
+};
+const SECRET_STRINGS = [
+  FAKE_ALERTING.telegram.botToken,
+  FAKE_ALERTING.pagerduty.routingKey,
+  FAKE_ALERTING.email.password,
+  MOCK_PASSWORD,
+];
+
+/** The Secretify'd form config.ts produces: every string leaf a secret Output. */
+function secretify<T>(value: T): unknown {
+  if (typeof value === "string") return pulumi.secret(value);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretify(v)]));
+  }
+  return value;
+}
+
+/** Pulumi's wire marker of a secret value: mocks receive secrets wrapped in it. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+const isSecretWrapped = (v: unknown): v is { value: unknown } =>
+  typeof v === "object" && v !== null && (v as Obj)[SECRET_SIG] === SECRET_SIG_VALUE;
+/** Removes secret wrappers, as the provider does before sending an object to the API server. */
+function unwrap(v: unknown): unknown {
+  if (isSecretWrapped(v)) return unwrap(v.value);
+  if (Array.isArray(v)) return v.map(unwrap);
+  if (v !== null && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
+  return v;
+}
+
+/** Waits until the engine stops registering resources (no assertion on time). */
+async function settled(): Promise<void> {
+  let last = -1;
+  while (last !== registered.length) {
+    last = registered.length;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const config = monitoringSchema.parse({
+  storageClass: "do-block-storage",
+  ingress: {
+    enabled: true,
+    host: "grafana.example.com",
+    clusterIssuer: "letsencrypt-prod",
+    email: "ops@example.com",
+  },
+});
+
+const byType = (suffix: string) => registered.filter((r) => r.type.endsWith(suffix));
+const one = (suffix: string, name: string) => {
+  const found = byType(suffix).filter(
+    (r) => (r.inputs.metadata as Obj | undefined)?.name === name || r.name === name,
+  );
+  expect({ suffix, name, count: found.length }).toEqual({ suffix, name, count: 1 });
+  return found[0];
+};
+
+function schemaErrors(r: Registered): string | undefined {
+  const m = /^kubernetes:([^:]+):([A-Za-z]+)$/.exec(r.type)!;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Model = require(`kubernetes-models/${m[1].replace(/^core\//, "")}/${m[2]}`)[m[2]];
+  try {
+    new Model(
+      unwrap(
+        JSON.parse(JSON.stringify({ apiVersion: m[1].replace(/^core\//, ""), kind: m[2], ...r.inputs })),
+      ),
+    ).validate();
+    return undefined;
+  } catch (e) {
+    return `${r.type} ${r.name}: ${(e as Error).message}`;
+  }
+}
+
+describe("Monitoring component (mocks)", () => {
+  let dir: string | undefined;
+  let warn: jest.SpyInstance;
+
+  beforeAll(async () => {
+    dir = tempDir("botfleet-mon-");
+    warn = jest.spyOn(pulumi.log, "warn");
+    const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+    const m = new Monitoring("mon", {
+      provider,
+      namespaces: NAMESPACES,
+      config,
+      alerting: secretify(alertingSchema.parse(FAKE_ALERTING)) as never,
+      environment: "prod",
+    });
+    await new Promise((r) => m.urn.apply(r));
+    await settled();
+  });
+  afterAll(() => {
+    warn.mockRestore();
+    removeDir(dir);
+  });
+
+  test("the Release installs the pinned chart as `kps` in the monitoring namespace, atomically", () => {
+    const release = one(":Release", "mon-kps");
+    expect(release.type).toBe("kubernetes:helm.sh/v3:Release");
+    expect(release.inputs).toMatchObject({
+      name: "kps",
+      chart: "kube-prometheus-stack",
+      version: config.chartVersion,
+      repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
+      namespace: NAMESPACES.monitoring,
+      atomic: true,
+      cleanupOnFail: true,
+      timeout: 900,
+    });
+    expect(release.inputs.values).toEqual(buildHelmValues({ config, environment: "prod" }));
+  });
+
+  test("no secret reaches the Release, a ConfigMap, a NetworkPolicy, an Ingress or a custom resource", () => {
+    const exposed = registered.filter(
+      (r) => !r.type.endsWith(":Secret") && r.type !== "random:index/randomPassword:RandomPassword",
+    );
+    const text = JSON.stringify(exposed.map((r) => r.inputs));
+    for (const s of SECRET_STRINGS)
+      expect({ secret: s, leaked: text.includes(s) }).toEqual({ secret: s, leaked: false });
+  });
+
+  test("every Kubernetes resource gets the explicit provider", () => {
+    const kube = registered.filter(
+      (r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers"),
+    );
+    expect(kube.length).toBeGreaterThan(10);
+    for (const r of kube)
+      expect({ name: r.name, provider: r.provider }).toEqual({
+        name: r.name,
+        provider: expect.stringContaining("cluster"),
+      });
+  });
+
+  test("Grafana admin credentials: a generated password in a Secret the chart references", () => {
+    const pw = one("RandomPassword", "mon-grafana-admin");
+    expect(pw.inputs).toMatchObject({ length: 32 });
+    const secret = one(":Secret", "botfleet-grafana-admin");
+    // The whole stringData arrives as a Pulumi secret (encrypted in state).
+    expect(isSecretWrapped(secret.inputs.stringData)).toBe(true);
+    expect(unwrap(secret.inputs.stringData)).toEqual({
+      "admin-user": "admin",
+      "admin-password": MOCK_PASSWORD,
+    });
+    expect((one(":Release", "mon-kps").inputs.values as Obj).grafana.admin.existingSecret).toBe(
+      "botfleet-grafana-admin",
+    );
+  });
+
+  test("the Alertmanager config Secret holds the rendered config, which amtool accepts and routes", () => {
+    const secret = one(":Secret", "botfleet-alertmanager-config");
+    expect(isSecretWrapped(secret.inputs.stringData)).toBe(true);
+    const text = (unwrap(secret.inputs.stringData) as Obj)["alertmanager.yaml"] as string;
+    expect(text).toBe(renderAlertmanagerConfig(alertingSchema.parse(FAKE_ALERTING)));
+    expect(YAML.parse(text).receivers.map((r: Obj) => r.name)).toEqual(["null", "critical", "warning"]);
+    const file = path.join(dir!, "alertmanager.yaml");
+    fs.writeFileSync(file, text);
+    expect(run("amtool", ["check-config", file]).status).toBe(0);
+    expect(
+      run("amtool", ["config", "routes", "test", `--config.file=${file}`, "severity=critical"]).stdout.trim(),
+    ).toBe("critical");
+  });
+
+  test("PrometheusRule: one object from the rule data, labelled release=kps", () => {
+    const rule = one(":PrometheusRule", "botfleet-alerts");
+    expect(rule.type).toBe("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    const meta = rule.inputs.metadata as Obj;
+    expect(meta).toMatchObject({ namespace: NAMESPACES.monitoring, labels: { release: "kps" } });
+    const expected = renderAlertGroups({
+      namespaces: NAMESPACES,
+      backupMaxAgeSeconds: 93600,
+      runbookBaseUrl: config.runbookBaseUrl,
+      tls: true,
+    });
+    expect((rule.inputs.spec as Obj).groups).toEqual(JSON.parse(JSON.stringify(expected)));
+  });
+
+  test("PodMonitors for bots (port metrics, by botfleet.io/bot) and the redis/postgres exporters", () => {
+    const monitors = byType(":PodMonitor");
+    expect(monitors.map((m) => (m.inputs.metadata as Obj).name).sort()).toEqual([
+      "botfleet-bots",
+      "botfleet-postgres",
+      "botfleet-redis",
+    ]);
+    for (const m of monitors) {
+      expect((m.inputs.metadata as Obj).labels.release).toBe("kps");
+      for (const ep of (m.inputs.spec as Obj).podMetricsEndpoints) expect(ep.port).toBe("metrics");
+    }
+    const bots = one(":PodMonitor", "botfleet-bots").inputs.spec as Obj;
+    expect(bots.namespaceSelector).toEqual({ matchNames: [NAMESPACES.bots] });
+    expect(bots.selector).toEqual({ matchExpressions: [{ key: "botfleet.io/bot", operator: "Exists" }] });
+    const targets = bots.podMetricsEndpoints[0].relabelings.map((r: Obj) => r.targetLabel);
+    expect(targets).toEqual(expect.arrayContaining(["bot", "mode", "preset", "workload", "exchange"]));
+    expect((one(":PodMonitor", "botfleet-redis").inputs.spec as Obj).namespaceSelector).toEqual({
+      matchNames: [NAMESPACES.data],
+    });
+  });
+
+  test("dashboards ship in ConfigMaps labelled for the Grafana sidecar, as JSON", () => {
+    const maps = byType(":ConfigMap");
+    expect(maps.length).toBe(2);
+    for (const cm of maps) {
+      expect((cm.inputs.metadata as Obj).labels.grafana_dashboard).toBe("1");
+      for (const json of Object.values(cm.inputs.data as Obj))
+        expect(JSON.parse(json as string).uid).toMatch(/^botfleet-/);
+    }
+  });
+
+  test("network policies: scrape egress, API server, webhook, receivers, Grafana from the ingress controller", () => {
+    const names = byType(":NetworkPolicy")
+      .map((p) => (p.inputs.metadata as Obj).name)
+      .sort();
+    expect(names).toEqual([
+      "alertmanager-receivers",
+      "grafana-from-ingress",
+      "monitoring-apiserver-egress",
+      "monitoring-same-namespace",
+      "operator-apiserver-egress",
+      "operator-webhook",
+      "prometheus-scrape",
+    ]);
+    const scrape = one(":NetworkPolicy", "prometheus-scrape").inputs.spec as Obj;
+    expect(scrape.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/name": "prometheus" } });
+    expect(scrape.egress[0].ports).toEqual([{ protocol: "TCP", port: "metrics" }]);
+    expect(scrape.egress[1].ports).toEqual([
+      { protocol: "TCP", port: 9121 },
+      { protocol: "TCP", port: 9187 },
+    ]);
+    const am = one(":NetworkPolicy", "alertmanager-receivers").inputs.spec as Obj;
+    expect(am.egress[0].ports.map((p: Obj) => p.port)).toEqual([443, 25, 465, 587]);
+    expect(am.egress[0].to[0].ipBlock.except).toContain("169.254.0.0/16");
+    const fromIngress = one(":NetworkPolicy", "grafana-from-ingress").inputs.spec as Obj;
+    expect(fromIngress.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({
+      "kubernetes.io/metadata.name": "ingress-nginx",
+    });
+    for (const p of byType(":NetworkPolicy"))
+      expect((p.inputs.metadata as Obj).namespace).toBe(NAMESPACES.monitoring);
+  });
+
+  test("Grafana Ingress with TLS from the cluster issuer", () => {
+    const ing = one(":Ingress", "grafana");
+    expect((ing.inputs.metadata as Obj).annotations).toEqual({
+      "cert-manager.io/cluster-issuer": "letsencrypt-prod",
+    });
+    expect((ing.inputs.spec as Obj).tls).toEqual([
+      { hosts: ["grafana.example.com"], secretName: "grafana-tls" },
+    ]);
+  });
+
+  test("every core Kubernetes object validates against kubernetes-models", () => {
+    const core = registered.filter((r) => /^kubernetes:(core\/v1|networking\.k8s\.io\/v1):/.test(r.type));
+    expect(core.map((r) => r.type.slice(r.type.lastIndexOf(":") + 1)).sort()).toEqual([
+      ...Array(2).fill("ConfigMap"),
+      "Ingress",
+      ...Array(7).fill("NetworkPolicy"),
+      ...Array(2).fill("Secret"),
+    ]);
+    expect(core.map(schemaErrors).filter((e) => e !== undefined)).toEqual([]);
+  });
+
+  test("the schema check catches a broken object (it can fail)", () => {
+    const bad = {
+      ...one(":NetworkPolicy", "operator-webhook"),
+      inputs: { metadata: { name: "x" }, spec: { podSelector: {}, policyTypes: ["Sideways"] } },
+    };
+    expect(schemaErrors(bad)).toMatch(/policyTypes/);
+  });
+
+  test("custom resources are well-formed monitoring.coreos.com/v1 objects in the monitoring namespace", () => {
+    const crs = registered.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/v1:"));
+    expect(crs.length).toBe(4);
+    for (const r of crs) {
+      expect(r.inputs).toMatchObject({
+        apiVersion: "monitoring.coreos.com/v1",
+        metadata: { namespace: NAMESPACES.monitoring },
+      });
+      expect((r.inputs.metadata as Obj).name).toMatch(/^[a-z0-9-]+$/);
+    }
+  });
+
+  test("a receiver is configured: no warning", () => {
+    expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("botfleet:alerting"))).toEqual(
+      [],
+    );
+  });
+});
+
+describe("Monitoring component without receivers, and disabled (mocks)", () => {
+  let warn: jest.SpyInstance;
+  const before = { count: 0 };
+
+  beforeAll(async () => {
+    warn = jest.spyOn(pulumi.log, "warn");
+    before.count = registered.length;
+    const provider = new k8s.Provider("cluster2", { kubeconfig: "{}" });
+    const bare = new Monitoring("bare", {
+      provider,
+      namespaces: NAMESPACES,
+      config: monitoringSchema.parse({}),
+      environment: "dev",
+    });
+    const off = new Monitoring("off", {
+      provider,
+      namespaces: NAMESPACES,
+      config: monitoringSchema.parse({ enabled: false }),
+      environment: "dev",
+    });
+    await new Promise((r) => pulumi.all([bare.urn, off.urn]).apply(r));
+    await settled();
+  });
+  afterAll(() => warn.mockRestore());
+
+  const added = () => registered.slice(before.count);
+
+  test("no receiver: a clear pulumi warning, and critical alerts have nowhere to go but still route", () => {
+    const messages = warn.mock.calls.map((c) => String(c[0]));
+    expect(messages.filter((m) => m.startsWith("botfleet:alerting has no receiver"))).toHaveLength(1);
+    const secret = added().find((r) => r.name === "bare-alertmanager-config")!;
+    const cfg = YAML.parse((unwrap(secret.inputs.stringData) as Obj)["alertmanager.yaml"]);
+    expect(cfg.receivers).toEqual([{ name: "null" }, { name: "critical" }, { name: "warning" }]);
+  });
+
+  test("ingress off: no Ingress, no ingress policy, no certificate alert", () => {
+    const mine = added().filter((r) => r.name.startsWith("bare-"));
+    expect(mine.filter((r) => r.type.endsWith(":Ingress"))).toEqual([]);
+    expect(mine.map((r) => r.name)).not.toContain("bare-grafana-from-ingress");
+    const rule = mine.find((r) => r.type.endsWith(":PrometheusRule"))!;
+    const alerts = ((rule.inputs.spec as Obj).groups as Obj[]).flatMap((g) =>
+      g.rules.map((x: Obj) => x.alert),
+    );
+    expect(alerts).not.toContain("CertificateExpiringSoon");
+    expect(alerts).toContain("PostgresBackupTooOld");
+  });
+
+  test("disabled: the component registers nothing but itself", () => {
+    const off = added().filter((r) => r.name.startsWith("off"));
+    expect(off.map((r) => r.type)).toEqual(["botfleet:monitoring:Monitoring"]);
+  });
+});
