@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Deploys the `local` stack to an existing cluster (kind by default) with a local Pulumi backend.
+#   PULUMI_CONFIG_PASSPHRASE=... npm run local:up
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail() { echo "local-up: $*" >&2; exit 1; }
+
+command -v pulumi >/dev/null 2>&1 || fail "the Pulumi CLI is not on PATH; install it from https://www.pulumi.com/docs/install/"
+command -v kubectl >/dev/null 2>&1 || fail "kubectl is not on PATH"
+[ -n "${PULUMI_CONFIG_PASSPHRASE:-}" ] || [ -n "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ] ||
+  fail "set PULUMI_CONFIG_PASSPHRASE (it encrypts this stack's secrets in Pulumi.local.yaml)"
+
+context="${BOTFLEET_KUBE_CONTEXT:-kind-botfleet}"
+if ! kubectl config get-contexts -o name | grep -qx "$context"; then
+  command -v kind >/dev/null 2>&1 || fail "no kube context $context and no kind on PATH; create a cluster or set BOTFLEET_KUBE_CONTEXT"
+  kind create cluster --name "${context#kind-}"
+fi
+
+[ -d node_modules ] || npm ci
+pulumi login --local
+pulumi stack select --create local
+pulumi config set --path cluster.kubeconfig.context "$context" --stack local
+pulumi up --stack local --yes
