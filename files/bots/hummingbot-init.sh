@@ -48,7 +48,7 @@ if [ -n "$mqtt_auth_dir" ]; then
   # awk reads the password from the file, so it never appears in argv or the environment.
   awk -v pwfile="$mqtt_password_file" '
     BEGIN {
-      if ((getline pw < pwfile) <= 0) { print "hummingbot-init: empty MQTT password" > "/dev/stderr"; exit 2 }
+      if ((getline pw < pwfile) <= 0 || pw == "") { empty = 1; exit }
       gsub(/\047/, "\047\047", pw)
     }
     /^[ \t]+mqtt_password:/ {
@@ -58,7 +58,10 @@ if [ -n "$mqtt_auth_dir" ]; then
       next
     }
     { print }
-    END { if (!done) { print "hummingbot-init: no mqtt_password line in conf_client.yml" > "/dev/stderr"; exit 3 } }
+    END {
+      if (empty) { print "hummingbot-init: empty MQTT password" > "/dev/stderr"; exit 2 }
+      if (!done) { print "hummingbot-init: no mqtt_password line in conf_client.yml" > "/dev/stderr"; exit 3 }
+    }
   ' "$client" > "$client.tmp"
   mv "$client.tmp" "$client"
   chmod 600 "$client"

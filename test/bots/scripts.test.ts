@@ -1,0 +1,356 @@
+/**
+ * The scripts that run inside bot pods, run for real: the hummingbot conf copy against a directory
+ * laid out the way the kubelet lays out ConfigMap and Secret volumes, the mosquitto password init
+ * against Debian's mosquitto_passwd and a real broker, and the heartbeat probe against that broker.
+ */
+import { execFile, spawn, type ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import * as YAML from "yaml";
+import { SCRIPTS_DIR, mosquittoConf } from "../../components/bots/specs";
+
+const run = promisify(execFile);
+const script = (name: string) => path.join(SCRIPTS_DIR, name);
+const PYTHON = "/usr/bin/python3"; // Debian's, with python3-paho-mqtt
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-bots-"));
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  fs.rmSync(tmpRoot, { recursive: true, force: true });
+});
+
+/** Result of a command: exit code and output, without throwing. */
+async function exec(cmd: string, args: string[], env: Record<string, string> = {}) {
+  try {
+    const r = await run(cmd, args, { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return {
+      code: typeof err.code === "number" ? err.code : -1,
+      stdout: err.stdout ?? "",
+      stderr: err.stderr ?? "",
+    };
+  }
+}
+
+/** A volume laid out like the kubelet does: files in a timestamped dir, `..data` and top-level symlinks. */
+function kubeletVolume(dir: string, files: Record<string, string>) {
+  const stamp = path.join(dir, "..2026_11_25_21_00_00.123456789");
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(stamp, rel)), { recursive: true });
+    fs.writeFileSync(path.join(stamp, rel), content);
+  }
+  fs.symlinkSync(path.basename(stamp), path.join(dir, "..data"));
+  for (const top of new Set(Object.keys(files).map((rel) => rel.split("/")[0]))) {
+    fs.symlinkSync(path.join("..data", top), path.join(dir, top));
+  }
+}
+
+test("shellcheck finds nothing in the bot scripts", async () => {
+  const scripts = fs.readdirSync(SCRIPTS_DIR).filter((f) => f.endsWith(".sh"));
+  expect(scripts.sort()).toEqual(["hummingbot-init.sh", "mosquitto-init.sh"]);
+  const r = await exec("shellcheck", ["-s", "sh", ...scripts.map(script)]);
+  expect(r).toEqual({ code: 0, stdout: "", stderr: "" });
+});
+
+describe("hummingbot-init.sh", () => {
+  const password = `p'a$s w&rd\\1"#: {x}`;
+
+  function layout(name: string, clientYaml: string) {
+    const base = path.join(tmpRoot, name);
+    const dirs = {
+      readonly: path.join(base, "readonly-conf"),
+      conf: path.join(base, "conf"),
+      keys: path.join(base, "bot-secrets"),
+      mqtt: path.join(base, "mqtt"),
+      state: path.join(base, "state"),
+    };
+    for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+    kubeletVolume(dirs.readonly, {
+      "conf_client.yml": clientYaml,
+      "strategies/pmm_eth.yml": "strategy: pure_market_making\nexchange: kucoin\n",
+    });
+    kubeletVolume(dirs.keys, {
+      "connectors/kucoin.yml": "kucoin_api_key: encrypted-blob\n",
+      password_verification: "verification-blob\n",
+    });
+    kubeletVolume(dirs.mqtt, { password });
+    const env = {
+      READONLY_CONF: dirs.readonly,
+      CONF_DIR: dirs.conf,
+      BOT_KEYS_DIR: dirs.keys,
+      MQTT_AUTH_DIR: dirs.mqtt,
+      STATE_DIR: dirs.state,
+    };
+    return { dirs, env };
+  }
+
+  const client = YAML.stringify({
+    instance_id: "eth-usdt-live",
+    mqtt_bridge: {
+      mqtt_host: "botfleet-mqtt.botfleet-bots.svc",
+      mqtt_port: 1883,
+      mqtt_username: "hummingbot",
+      mqtt_password: "",
+    },
+  });
+
+  test("copies the read-only conf as plain files, adds the live keys and the MQTT password", async () => {
+    const { dirs, env } = layout("ok", client);
+    const r = await exec("sh", [script("hummingbot-init.sh")], env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const entries = fs.readdirSync(dirs.conf).sort();
+    expect(entries).toEqual([
+      ".password_verification",
+      "conf_client.yml",
+      "connectors",
+      "controllers",
+      "scripts",
+      "strategies",
+    ]);
+    for (const f of [
+      "conf_client.yml",
+      "strategies/pmm_eth.yml",
+      "connectors/kucoin.yml",
+      ".password_verification",
+    ]) {
+      const st = fs.lstatSync(path.join(dirs.conf, f));
+      expect({ f, file: st.isFile(), otherBits: st.mode & 0o077 }).toEqual({ f, file: true, otherBits: 0 });
+    }
+    expect(fs.readFileSync(path.join(dirs.conf, "strategies/pmm_eth.yml"), "utf8")).toContain(
+      "pure_market_making",
+    );
+    expect(fs.readFileSync(path.join(dirs.conf, "connectors/kucoin.yml"), "utf8")).toBe(
+      "kucoin_api_key: encrypted-blob\n",
+    );
+    // The password survives YAML quoting exactly, whatever characters it holds.
+    const parsed = YAML.parse(fs.readFileSync(path.join(dirs.conf, "conf_client.yml"), "utf8"));
+    expect(parsed.mqtt_bridge).toEqual({
+      mqtt_host: "botfleet-mqtt.botfleet-bots.svc",
+      mqtt_port: 1883,
+      mqtt_username: "hummingbot",
+      mqtt_password: password,
+    });
+    expect(fs.statSync(path.join(dirs.state, "logs")).isDirectory()).toBe(true);
+    expect(fs.statSync(path.join(dirs.state, "data")).isDirectory()).toBe(true);
+
+    // A restart runs it again over the previous copy: the stack's config wins again.
+    fs.writeFileSync(path.join(dirs.conf, "conf_client.yml"), "rewritten_by_hummingbot: true\n");
+    const again = await exec("sh", [script("hummingbot-init.sh")], env);
+    expect(again.code).toBe(0);
+    expect(YAML.parse(fs.readFileSync(path.join(dirs.conf, "conf_client.yml"), "utf8")).instance_id).toBe(
+      "eth-usdt-live",
+    );
+  });
+
+  test("a paper bot without keys gets an empty connectors dir", async () => {
+    const { dirs, env } = layout("paper", client);
+    fs.rmSync(dirs.keys, { recursive: true });
+    const r = await exec("sh", [script("hummingbot-init.sh")], env);
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(path.join(dirs.conf, "connectors"))).toEqual([]);
+    expect(fs.existsSync(path.join(dirs.conf, ".password_verification"))).toBe(false);
+  });
+
+  test.each<[string, (l: ReturnType<typeof layout>) => Record<string, string>, number, string]>([
+    [
+      "a missing read-only conf",
+      (l) => ({ ...l.env, READONLY_CONF: path.join(l.dirs.readonly, "nope") }),
+      1,
+      "is missing",
+    ],
+    [
+      "an empty MQTT password",
+      (l) => {
+        const dir = path.join(l.dirs.mqtt, "..", "mqtt-empty");
+        fs.mkdirSync(dir);
+        fs.writeFileSync(path.join(dir, "password"), "");
+        return { ...l.env, MQTT_AUTH_DIR: dir };
+      },
+      2,
+      "empty MQTT password",
+    ],
+  ])("fails on %s", async (label, envOf, code, message) => {
+    const l = layout(`bad-${label.replace(/\W+/g, "-")}`, client);
+    const r = await exec("sh", [script("hummingbot-init.sh")], envOf(l));
+    expect(r.code).toBe(code);
+    expect(r.stderr).toContain(message);
+  });
+
+  test("fails when conf_client.yml has no mqtt_password line to fill", async () => {
+    const { env } = layout("no-line", YAML.stringify({ instance_id: "x" }));
+    const r = await exec("sh", [script("hummingbot-init.sh")], env);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("no mqtt_password line");
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, ms = 10000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, "127.0.0.1", () => {
+        s.end();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listens on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("MQTT broker and the hummingbot heartbeat probe, against a real mosquitto", () => {
+  const base = path.join(tmpRoot, "mqtt");
+  const password = "Gen3rat3dPassw0rdWithoutSpecials";
+  let port: number;
+  let deadPort: number;
+  const authDir = path.join(base, "auth");
+  const probeAuth = path.join(base, "probe-auth");
+
+  beforeAll(async () => {
+    fs.mkdirSync(base, { recursive: true });
+    const secretDir = path.join(base, "mqtt-secret");
+    fs.mkdirSync(secretDir);
+    kubeletVolume(secretDir, { passwd: `hummingbot:${password}` });
+    const init = await exec("sh", [script("mosquitto-init.sh")], {
+      PLAIN_USERS_FILE: path.join(secretDir, "passwd"),
+      AUTH_DIR: authDir,
+      MOSQUITTO_PASSWD: "/usr/bin/mosquitto_passwd",
+    });
+    expect(init.stderr).toBe("");
+    expect(init.code).toBe(0);
+
+    port = await freePort();
+    deadPort = await freePort();
+    fs.mkdirSync(path.join(base, "data"));
+    // The rendered config, with paths and the listener moved to this test's temp dir and port.
+    const conf = mosquittoConf()
+      .replace(/^listener .*$/m, `listener ${port} 127.0.0.1`)
+      .replace("/mosquitto/auth/passwd", path.join(authDir, "passwd"))
+      .replace("/mosquitto/data/", path.join(base, "data") + "/");
+    const confPath = path.join(base, "mosquitto.conf");
+    // As root, mosquitto would drop to the `mosquitto` user and lose access to the temp dir.
+    fs.writeFileSync(confPath, conf + (process.getuid?.() === 0 ? "user root\n" : ""));
+    const broker = spawn("/usr/sbin/mosquitto", ["-c", confPath], { stdio: "ignore" });
+    children.push(broker);
+    await waitForPort(port);
+
+    fs.mkdirSync(probeAuth);
+    fs.writeFileSync(path.join(probeAuth, "password"), password + "\n");
+  });
+
+  test("the password file holds only hashes", () => {
+    const line = fs.readFileSync(path.join(authDir, "passwd"), "utf8").trim();
+    expect(line).toMatch(/^hummingbot:\$[67]\$/);
+    expect(line).not.toContain(password);
+    expect(fs.statSync(path.join(authDir, "passwd")).mode & 0o077).toBe(0);
+  });
+
+  const pub = (pw: string, topic = "hbot/other/hb") =>
+    exec("/usr/bin/mosquitto_pub", [
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-u",
+      "hummingbot",
+      "-P",
+      pw,
+      "-t",
+      topic,
+      "-m",
+      "{}",
+    ]);
+
+  test("the broker admits the generated password and refuses others and anonymous clients", async () => {
+    expect((await pub(password)).code).toBe(0);
+    expect((await pub("wrong-password")).code).not.toBe(0);
+    const anon = await exec("/usr/bin/mosquitto_pub", [
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-t",
+      "x",
+      "-m",
+      "{}",
+    ]);
+    expect(anon.code).not.toBe(0);
+  });
+
+  const probe = (mode: string, env: Record<string, string> = {}, timeout = "2") =>
+    exec(PYTHON, [script("hummingbot-heartbeat.py"), "--mode", mode, "--timeout", timeout], {
+      MQTT_HOST: "127.0.0.1",
+      MQTT_PORT: String(port),
+      MQTT_AUTH_DIR: probeAuth,
+      INSTANCE_ID: "eth-usdt-live",
+      ...env,
+    });
+
+  test("without a heartbeat: not ready and not alive", async () => {
+    const [ready, alive] = await Promise.all([probe("readiness"), probe("liveness")]);
+    expect(ready.code).toBe(1);
+    expect(alive.code).toBe(1);
+    expect(alive.stderr).toContain("no heartbeat on hbot/eth-usdt-live/hb");
+  });
+
+  test("with the bot's heartbeat every 200 ms: ready and alive; another bot's heartbeat does not count", async () => {
+    const beat = (topic: string) =>
+      spawn(
+        "sh",
+        [
+          "-c",
+          `while :; do /usr/bin/mosquitto_pub -h 127.0.0.1 -p ${port} -u hummingbot -P "$PW" -t ${topic} -m '{}'; sleep 0.2; done`,
+        ],
+        { env: { PW: password, PATH: process.env.PATH }, stdio: "ignore", detached: true },
+      );
+    const other = beat("hbot/btc-usdt-mm/hb");
+    children.push(other);
+    try {
+      expect((await probe("readiness")).code).toBe(1);
+      const mine = beat("hbot/eth-usdt-live/hb");
+      children.push(mine);
+      try {
+        const [ready, alive] = await Promise.all([probe("readiness", {}, "5"), probe("liveness", {}, "5")]);
+        expect(ready).toMatchObject({ code: 0 });
+        expect(alive).toMatchObject({ code: 0 });
+      } finally {
+        process.kill(-mine.pid!, "SIGKILL");
+      }
+    } finally {
+      process.kill(-other.pid!, "SIGKILL");
+    }
+  });
+
+  test("broker unreachable or refusing: liveness passes (no fleet-wide restarts), readiness fails", async () => {
+    const down = { MQTT_PORT: String(deadPort) };
+    expect((await probe("liveness", down)).code).toBe(0);
+    expect((await probe("readiness", down)).code).toBe(1);
+    const badAuth = path.join(base, "bad-auth");
+    fs.mkdirSync(badAuth);
+    fs.writeFileSync(path.join(badAuth, "password"), "wrong");
+    const refused = await probe("readiness", { MQTT_AUTH_DIR: badAuth });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("refused the credentials");
+    expect((await probe("liveness", { MQTT_AUTH_DIR: badAuth })).code).toBe(0);
+  });
+});
