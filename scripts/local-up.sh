@@ -20,5 +20,8 @@ fi
 [ -d node_modules ] || npm ci
 pulumi login --local
 pulumi stack select --create local
-pulumi config set --path cluster.kubeconfig.context "$context" --stack local
+# Pulumi.local.yaml names kind-botfleet; point it elsewhere only when asked to.
+if [ -n "${BOTFLEET_KUBE_CONTEXT:-}" ]; then
+  pulumi config set --path cluster.kubeconfig.context "$context" --stack local
+fi
 pulumi up --stack local --yes
