@@ -180,8 +180,8 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
     { name: "REDIS_SENTINELS", value: sentinelAddresses(config, ns) },
     { name: "REDIS_TEMPLATE_DIR", value: MOUNTS.conf },
     { name: "REDIS_RUN_DIR", value: MOUNTS.run },
-    { name: "REDIS_PASSWORD_FILE", value: `${MOUNTS.secret}/password` },
-    // For the probes' redis-cli; the entrypoint reads the mounted file.
+    // For the probes' redis-cli; the entrypoint reads the mounted file at its default path
+    // (REDIS_PASSWORD_FILE=/opt/botfleet/secret/password).
     secretEnv("REDISCLI_AUTH"),
   ];
   const commonMounts: Input.core.v1.VolumeMount[] = [

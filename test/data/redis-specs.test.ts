@@ -150,6 +150,16 @@ describe("redisStatefulSet", () => {
     });
   });
 
+  test("the pod mounts the password where the entrypoint reads it by default", () => {
+    const pod = sts(ha).spec.template.spec;
+    const entrypoint = redisConfigMapData(ha)["entrypoint.sh"];
+    const mount = pod.containers[0].volumeMounts.find((m: Any) => m.name === "auth").mountPath;
+    const item = pod.volumes.find((v: Any) => v.name === "auth").secret.items[0].path;
+    expect(entrypoint).toContain(`password_file="\${REDIS_PASSWORD_FILE:-${mount}/${item}}"`);
+    for (const c of pod.containers)
+      expect(c.env.some((e: Any) => e.name === "REDIS_PASSWORD_FILE")).toBe(false);
+  });
+
   test("local clusters prefer instead of requiring one pod per node", () => {
     const anti = sts(ha, "local").spec.template.spec.affinity.podAntiAffinity;
     expect(anti.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
