@@ -16,7 +16,7 @@ import {
   schemaError,
   type Obj,
 } from "./support/k8s";
-import { REPO, runStackFile, STACKS, type StackRun } from "./support/stacks";
+import { REPO, runConfig, runStackFile, STACKS, type StackRun } from "./support/stacks";
 
 const runs = new Map<string, StackRun>();
 
@@ -243,4 +243,32 @@ test("Pulumi.yaml declares every botfleet key the program reads, and no other", 
     expect(typeof decl.description).toBe("string");
     if (/Secrets|alerting|Credentials/.test(key)) expect(decl.secret).toBe(true);
   }
+});
+
+describe("existing cluster from a kubeconfig file", () => {
+  test("reads the file into the provider as a secret", async () => {
+    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "kubeconfig-")); // eslint-disable-line @typescript-eslint/no-require-imports
+    const file = path.join(dir, "config");
+    fs.writeFileSync(file, "apiVersion: v1\nkind: Config\nclusters: []\n");
+    const run = await runConfig("kindfile", {
+      "botfleet:environment": "local",
+      "botfleet:cluster": { provider: "existing", kubeconfig: { path: file } },
+    });
+    const provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+    expect(provider.inputs.kubeconfig).toBe("apiVersion: v1\nkind: Config\nclusters: []\n");
+    expect(provider.redacted.kubeconfig).toBe(REDACTED);
+    expect(provider.inputs.clusterIdentifier).toBe("existing/current-context");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a missing file is a clear error, before any Kubernetes resource", async () => {
+    await expect(
+      runConfig("kindfile", {
+        "botfleet:environment": "local",
+        "botfleet:cluster": { provider: "existing", kubeconfig: { path: "/nonexistent/kubeconfig" } },
+      }),
+    ).rejects.toThrow(
+      'botfleet:cluster.kubeconfig.path: file not found, got "/nonexistent/kubeconfig"; point it at a kubeconfig (kind: "kind get kubeconfig > ~/.kube/kind") or remove it to use the ambient one',
+    );
+  });
 });
