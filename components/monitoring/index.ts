@@ -42,6 +42,10 @@ export interface MonitoringArgs {
   readonly environment: "dev" | "staging" | "prod" | "local";
   /** Protect the Helm release from deletion. @default environment === "prod" */
   readonly protect?: boolean;
+  /** Node and in-VPC API server addresses Prometheus may reach. @default the private ranges */
+  readonly clusterCidrs?: readonly string[];
+  /** The API server endpoint when it is public (e.g. the DOKS endpoint IP as "x.x.x.x/32"). */
+  readonly apiServerCidrs?: readonly string[];
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -167,6 +171,8 @@ export class Monitoring extends pulumi.ComponentResource {
       namespaces: args.namespaces,
       ingressControllerNamespace: ingress?.enabled ? ingress.controllerNamespace : undefined,
       receiverPorts,
+      clusterCidrs: args.clusterCidrs,
+      apiServerCidrs: args.apiServerCidrs,
     })) {
       new k8s.networking.v1.NetworkPolicy(
         `${name}-${p.name}`,

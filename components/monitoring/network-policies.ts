@@ -3,6 +3,7 @@
  * Pod labels are those kube-prometheus-stack and the operator put on their pods.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import { PRIVATE_AND_METADATA_CIDRS, internetPeer } from "../specs/network";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
@@ -19,17 +20,27 @@ export interface NetworkPolicyArgs {
   readonly ingressControllerNamespace?: string;
   /** Extra TCP ports Alertmanager needs to reach receivers (the SMTP smarthost's). */
   readonly receiverPorts?: readonly number[];
+  /**
+   * Where the nodes (kubelet, node-exporter) and the API server endpoints live.
+   * @default the private ranges (VPC addresses of DOKS and LKE nodes)
+   */
+  readonly clusterCidrs?: readonly string[];
+  /** Extra API server addresses when the control plane endpoint is public, e.g. ["203.0.113.10/32"]. */
+  readonly apiServerCidrs?: readonly string[];
 }
+
+/** Private ranges: node and in-VPC control plane addresses. Never 0.0.0.0/0: only bots and receivers reach the internet. */
+export const PRIVATE_CIDRS: readonly string[] = PRIVATE_AND_METADATA_CIDRS.filter(
+  (c) => c !== "169.254.0.0/16",
+);
 
 const tcp = (port: number | string): Port => ({ protocol: "TCP", port });
 const inNamespace = (name: string): Peer => ({
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
 });
-// The managed control plane (DOKS, LKE) and the nodes' kubelets have addresses we cannot know at deploy time.
-const anywhere: Peer = { ipBlock: { cidr: "0.0.0.0/0" } };
-const internet: Peer = {
-  ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] },
-};
+const blocks = (cidrs: readonly string[]): Peer[] => cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+// The API server calls the webhook from the control plane, whose address a managed cluster does not publish.
+const anyAddress: Peer = { ipBlock: { cidr: "0.0.0.0/0" } };
 const API_SERVER_PORTS = [tcp(443), tcp(6443)];
 
 const OPERATOR_APP = "kube-prometheus-stack-operator";
@@ -37,6 +48,8 @@ const ADMISSION_JOBS = ["kube-prometheus-stack-admission-create", "kube-promethe
 
 export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[] {
   const ns = args.namespaces;
+  const nodes = blocks(args.clusterCidrs ?? PRIVATE_CIDRS);
+  const apiServer = [...nodes, ...blocks(args.apiServerCidrs ?? [])];
   const policies: NamedPolicy[] = [
     {
       // Grafana -> Prometheus/Alertmanager, Prometheus -> exporters, operator, config reloaders, ...
@@ -82,8 +95,9 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
             to: [inNamespace("kube-system")],
             ports: [tcp(9153), tcp(10249), tcp(10257), tcp(10259), tcp(2381)],
           },
-          // API server (service discovery), kubelet + cAdvisor, node-exporter on the host network.
-          { to: [anywhere], ports: [...API_SERVER_PORTS, tcp(10250), tcp(9100)] },
+          // Kubelet + cAdvisor and node-exporter (host network) on the nodes; the API server (discovery).
+          { to: nodes, ports: [tcp(10250), tcp(9100)] },
+          { to: apiServer, ports: API_SERVER_PORTS },
         ],
       },
     },
@@ -97,7 +111,7 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
           ],
         },
         policyTypes: ["Egress"],
-        egress: [{ to: [anywhere], ports: API_SERVER_PORTS }],
+        egress: [{ to: apiServer, ports: API_SERVER_PORTS }],
       },
     },
     {
@@ -107,7 +121,7 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
           matchExpressions: [{ key: "app", operator: "In", values: [OPERATOR_APP, ...ADMISSION_JOBS] }],
         },
         policyTypes: ["Egress"],
-        egress: [{ to: [anywhere], ports: API_SERVER_PORTS }],
+        egress: [{ to: apiServer, ports: API_SERVER_PORTS }],
       },
     },
     {
@@ -116,7 +130,7 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
       spec: {
         podSelector: { matchLabels: { app: OPERATOR_APP } },
         policyTypes: ["Ingress"],
-        ingress: [{ from: [anywhere], ports: [tcp(10250)] }],
+        ingress: [{ from: [anyAddress], ports: [tcp(10250)] }],
       },
     },
     {
@@ -124,7 +138,9 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
       spec: {
         podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } },
         policyTypes: ["Egress"],
-        egress: [{ to: [internet], ports: [tcp(443), ...(args.receiverPorts ?? []).map((p) => tcp(p))] }],
+        egress: [
+          { to: [internetPeer()], ports: [tcp(443), ...(args.receiverPorts ?? []).map((p) => tcp(p))] },
+        ],
       },
     },
   ];

@@ -342,6 +342,32 @@ describe("Monitoring component (mocks)", () => {
     }
   });
 
+  test("the fleet's hardening checks (test/support/hardening.ts) find nothing in these objects", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { hardeningViolations } = require("../support/hardening") as typeof import("../support/hardening");
+    const asRecorded = registered
+      .filter((r) => r.type.startsWith("kubernetes:"))
+      .map((r) => ({
+        type: r.type,
+        name: r.name,
+        custom: true,
+        inputs: unwrap(r.inputs) as Record<string, unknown>,
+        redacted: {},
+        protect: false,
+        retainOnDelete: false,
+        ignoreChanges: [],
+        parent: "",
+        provider: r.provider ?? "",
+      }));
+    expect(asRecorded.length).toBeGreaterThan(10);
+    expect(hardeningViolations(asRecorded, { namespaces: NAMESPACES })).toEqual([]);
+    // Only Alertmanager has an internet peer; everything else stays inside the private ranges.
+    const internet = byType(":NetworkPolicy").filter((p) =>
+      JSON.stringify(((p.inputs.spec as Obj).egress ?? []) as Obj[]).includes('"0.0.0.0/0"'),
+    );
+    expect(internet.map((p) => (p.inputs.metadata as Obj).name)).toEqual(["alertmanager-receivers"]);
+  });
+
   test("a receiver is configured: no warning", () => {
     expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("botfleet:alerting"))).toEqual(
       [],
