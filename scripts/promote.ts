@@ -6,10 +6,10 @@
  *   ts-node scripts/promote.ts --dev-outputs dev.json --health-only
  *
  * The core (`planPromotion`, `checkHealth`) is pure; the CLI only reads and writes files. The stack file
- * is edited through the YAML document model, so comments and `secure:` values stay byte-for-byte.
+ * is edited in place (see `editStackText`), so comments and `secure:` values stay byte-for-byte.
  */
 import * as fs from "fs";
-import { parseDocument } from "yaml";
+import { isScalar, parseDocument, Scalar } from "yaml";
 
 export const PROJECT = "botfleet";
 
@@ -126,6 +126,36 @@ export function planPromotion(
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config, changes };
 }
 
+/** A scalar's new source text, in the quoting style the old one had. */
+function renderScalar(node: Scalar, value: string): string {
+  if (node.type === Scalar.QUOTE_SINGLE) return `'${value.replace(/'/g, "''")}'`;
+  if (node.type === Scalar.QUOTE_DOUBLE || parseDocument(value).toJS() !== value)
+    return JSON.stringify(value);
+  return value;
+}
+
+/**
+ * The stack file's text with the changes applied. Values that exist are replaced in place, so every
+ * other byte (comments, flow style, `secure:` values) stays as it was; a key that does not exist yet
+ * (say monitoring.chartVersion) is added through the YAML model, which re-renders the file.
+ */
+export function editStackText(source: string, changes: readonly Change[]): string {
+  const doc = parseDocument(source);
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const change of changes) {
+    const node = doc.getIn(["config", ...change.path], true);
+    if (!isScalar(node) || node.range === undefined || node.range === null) {
+      for (const c of changes) doc.setIn(["config", ...c.path], c.to);
+      return doc.toString({ lineWidth: 0 });
+    }
+    edits.push({ start: node.range[0], end: node.range[1], text: renderScalar(node, change.to) });
+  }
+  let text = source;
+  for (const e of edits.sort((a, b) => b.start - a.start))
+    text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  return text;
+}
+
 /** A Markdown table of the changes, for `$GITHUB_STEP_SUMMARY`. */
 export function describeChanges(changes: readonly Change[]): string {
   if (changes.length === 0) return "Prod already runs what dev runs: nothing to promote.\n";
@@ -170,16 +200,15 @@ export function main(argv: readonly string[], log = console.log, err = console.e
     err("--stack-file is required unless --health-only");
     return 2;
   }
-  const doc = parseDocument(fs.readFileSync(stackFile, "utf8"));
-  const config = (doc.toJS() as { config?: Obj } | null)?.config ?? {};
+  const source = fs.readFileSync(stackFile, "utf8");
+  const config = (parseDocument(source).toJS() as { config?: Obj } | null)?.config ?? {};
   const result = planPromotion(devOutputs, config);
   if (!result.ok) {
     err("refusing to promote:");
     result.errors.forEach((e) => err(`  - ${e}`));
     return 1;
   }
-  for (const change of result.changes) doc.setIn(["config", ...change.path], change.to);
-  if (args.get("write") === "true") fs.writeFileSync(stackFile, doc.toString());
+  if (args.get("write") === "true") fs.writeFileSync(stackFile, editStackText(source, result.changes));
   log(describeChanges(result.changes));
   return 0;
 }

@@ -2,7 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkHealth, describeChanges, main, planPromotion } from "../../scripts/promote";
+import { parse } from "yaml";
+import { checkHealth, describeChanges, editStackText, main, planPromotion } from "../../scripts/promote";
 
 const digest = (c: string) => c.repeat(64);
 const MM = `registry.example.com/bots/hummingbot@sha256:${digest("a")}`;
@@ -125,6 +126,48 @@ describe("planPromotion", () => {
   test("checkHealth passes a healthy dev", () => {
     expect(checkHealth(devOutputs())).toEqual([]);
     expect(checkHealth("oops")).toEqual(['dev outputs must be a JSON object, got "oops"']);
+  });
+});
+
+describe("editStackText", () => {
+  test("replaces values in place: flow style, quotes and every other byte are kept", () => {
+    const source = [
+      "config:",
+      "  botfleet:cluster:",
+      "    tags: [env-prod]",
+      "    pools:",
+      "      - { name: bots, size: s-4vcpu-8gb, minNodes: 2, maxNodes: 6, labels: { workload: bots } }",
+      '  botfleet:monitoring: { enabled: true, chartVersion: "75.0.0" }',
+      "  botfleet:bots:",
+      '    - { name: btc-usdt-mm, preset: hummingbot, image: "hummingbot/hummingbot:version-2.4.0" } # mm',
+      "    - name: eth-trend",
+      "      image: 'freqtradeorg/freqtrade:2025.1'",
+      "",
+    ].join("\n");
+    const config = (parse(source) as { config: Record<string, unknown> }).config;
+    const result = planPromotion(devOutputs(), config);
+    if (!result.ok) throw new Error(result.errors.join("\n"));
+    expect(editStackText(source, result.changes)).toBe(
+      source
+        .replace('chartVersion: "75.0.0"', 'chartVersion: "75.15.1"')
+        .replace('image: "hummingbot/hummingbot:version-2.4.0"', `image: "${MM}"`)
+        .replace("image: 'freqtradeorg/freqtrade:2025.1'", `image: '${FT}'`),
+    );
+  });
+
+  test("a key the file lacks is added; the file still means the same apart from it", () => {
+    const source =
+      "# prod\nconfig:\n  botfleet:environment: prod\n  botfleet:cluster: { provider: digitalocean, tags: [a] }\n";
+    const change = { path: ["botfleet:monitoring", "chartVersion"], from: undefined, to: "75.15.1" };
+    const edited = editStackText(source, [change]);
+    expect(edited.startsWith("# prod\n")).toBe(true);
+    expect(parse(edited)).toEqual({
+      config: {
+        "botfleet:environment": "prod",
+        "botfleet:cluster": { provider: "digitalocean", tags: ["a"] },
+        "botfleet:monitoring": { chartVersion: "75.15.1" },
+      },
+    });
   });
 });
 
