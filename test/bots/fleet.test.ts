@@ -48,6 +48,7 @@ const { BotFleet } = require("../../components/bots") as typeof import("../../co
 const k8s = require("@pulumi/kubernetes") as typeof import("@pulumi/kubernetes");
 
 let resources: typeof recorded;
+let otherResources: typeof recorded;
 const k8sObjects = () => resources.filter((r) => r.type.startsWith("kubernetes:"));
 const ofKind = (kind: string) => k8sObjects().filter((r) => r.type.endsWith(`:${kind}`));
 const named = (kind: string, name: string) => {
@@ -84,9 +85,17 @@ beforeAll(async () => {
     botSecrets: secrets,
     environment: "dev",
   });
+  // A second fleet without hummingbot bots, in other namespaces: no broker, no MQTT egress.
+  new BotFleet("other", {
+    provider,
+    namespaces: { bots: "other-bots", data: "other-data", monitoring: "other-monitoring" },
+    bots: parseFleet().filter((b) => b.name === "ft-sample"),
+    environment: "prod",
+  });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
-  resources = [...recorded];
+  resources = recorded.filter((r) => !r.name.startsWith("other"));
+  otherResources = recorded.filter((r) => r.name.startsWith("other"));
 });
 
 test("per bot only what it needs: a trader is a StatefulSet, a ConfigMap and a Secret", () => {
@@ -303,4 +312,22 @@ test("hummingbot pods: init container copies conf, live keys mounted from the Se
   expect(named("Secret", "botfleet-mqtt").stringData.passwd).toBe(
     `hummingbot:${GENERATED}-bots-mqtt-password`,
   );
+});
+
+test("a fleet without hummingbot bots gets no MQTT broker and no MQTT egress", () => {
+  const kinds = otherResources
+    .filter((r) => r.type.startsWith("kubernetes:"))
+    .map((r) => `${r.type.split(":")[2]}/${r.inputs.metadata.name}`);
+  expect(kinds.sort()).toEqual([
+    "ConfigMap/botfleet-bot-scripts",
+    "ConfigMap/ft-sample-config",
+    "NetworkPolicy/botfleet-bots",
+    "Secret/ft-sample-secrets",
+    "Service/botfleet-traders",
+    "ServiceAccount/botfleet-bots",
+    "StatefulSet/ft-sample",
+  ]);
+  const policy = otherResources.find((r) => r.type.endsWith(":NetworkPolicy"))!.inputs;
+  expect(policy.metadata.namespace).toBe("other-bots");
+  expect(JSON.stringify(policy.spec.egress)).not.toContain("1883");
 });
