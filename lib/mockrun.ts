@@ -9,14 +9,17 @@ import type { LoadedStack } from "./stackfile";
 export const REDACTED = "<secret>";
 export const MOCK_RANDOM_PREFIX = "MOCKRANDOM";
 
+/** Arbitrary JSON as the engine received it; tests index into it freely. */
+export type JsonObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 export interface RegisteredResource {
   readonly type: string;
   readonly name: string;
   readonly custom: boolean;
   /** Inputs as the provider would receive them, secrets unwrapped. */
-  readonly inputs: Record<string, unknown>;
+  readonly inputs: JsonObject;
   /** The same inputs with every secret replaced by {@link REDACTED}. */
-  readonly redacted: Record<string, unknown>;
+  readonly redacted: JsonObject;
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   readonly ignoreChanges: readonly string[];
@@ -27,7 +30,7 @@ export interface RegisteredResource {
 export interface ProgramRun {
   readonly resources: RegisteredResource[];
   /** Stack outputs, secrets replaced by {@link REDACTED}. */
-  readonly outputs: Record<string, unknown>;
+  readonly outputs: JsonObject;
   /** Messages the program logged at warning level. */
   readonly warnings: string[];
   /** What the program threw (a ConfigError for bad config); resources then holds what it got to. */

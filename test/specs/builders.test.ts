@@ -180,7 +180,7 @@ describe("namespaces and network policies", () => {
   });
   test("default deny, DNS to kube-dns only, internet minus private ranges", () => {
     expect(defaultDenySpec()).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-    expect(dnsEgressSpec().egress![0]).toMatchObject({
+    expect((dnsEgressSpec().egress as unknown[])[0]).toMatchObject({
       to: [{ podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
     });
     expect(internetPeer()).toEqual({ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_AND_METADATA_CIDRS } });
