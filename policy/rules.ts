@@ -540,6 +540,17 @@ function doPoolProblems(where: string, pool: Obj, mustAutoscale: boolean, ctx: R
 const selectorMatches = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
+/** Whether `name` is `r`'s Kubernetes name: explicit, or Pulumi's autoname `<logical name>-<suffix>`. */
+function namesObject(r: PolicyResource, name: string): boolean {
+  const explicit = str(metadata(r).name);
+  if (explicit !== undefined) return explicit === name;
+  return (
+    r.name !== undefined &&
+    (name === r.name ||
+      (name.startsWith(`${r.name}-`) && /^[a-z0-9]{1,16}$/.test(name.slice(r.name.length + 1))))
+  );
+}
+
 interface HpaTarget {
   readonly hpa: PolicyResource;
   readonly kind: string;
@@ -560,7 +571,7 @@ function hpaTargets(resources: readonly PolicyResource[]): HpaTarget[] {
           w.type.endsWith(`:${kind}`) &&
           namespaceOf(w) === namespaceOf(hpa) &&
           name !== undefined &&
-          objectName(w) === name,
+          namesObject(w, name),
       );
       return { hpa, kind, name, target };
     });

@@ -439,6 +439,23 @@ describe("stack rules", () => {
     ]);
   });
 
+  test("HPA targeting an autonamed Deployment by its live name finds it", () => {
+    const autonamed = mutate(service(), (p) => delete p.metadata.name);
+    const stack = [...goodStack().filter((r) => r.type !== K.deployment), autonamed];
+    expect(
+      stackMessages("hpa-targets-existing-non-trader", [
+        ...stack.filter((r) => r.type !== K.hpaV2),
+        hpa("signals-3f9a1c2b"),
+      ]),
+    ).toEqual([]);
+    expect(
+      stackMessages("hpa-targets-existing-non-trader", [
+        ...stack.filter((r) => r.type !== K.hpaV2),
+        hpa("signalsx-3f9a1c2b"),
+      ]),
+    ).toHaveLength(1);
+  });
+
   test("HPA targeting nothing is refused", () => {
     const stack = [...goodStack().filter((r) => r.type !== K.hpaV2), hpa("ghost")];
     expect(stackMessages("hpa-targets-existing-non-trader", stack)).toEqual([
