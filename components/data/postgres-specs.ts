@@ -6,6 +6,7 @@
  */
 import * as crypto from "crypto";
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import type { PostgresConfig } from "../../config/postgres";
 import { bytes } from "../../config/common";
 import { selectorLabels, standardLabels } from "../specs/labels";
@@ -583,5 +584,88 @@ export function backupCronJob(args: PostgresSpecArgs): CronJob {
         },
       },
     },
+  };
+}
+
+/** Generated passwords for the application and replication users, mounted as files into the servers. */
+export function credentialsSecret(
+  args: PostgresSpecArgs,
+  appPassword: pulumi.Input<string>,
+  replicationPassword: pulumi.Input<string>,
+): k8s.types.input.core.v1.Secret {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: NAMES.credentials,
+      namespace: args.namespaces.data,
+      labels: standardLabels({ name: "postgres", instance: args.instance, component: "database" }),
+    },
+    type: "Opaque",
+    stringData: {
+      [CREDENTIAL_KEYS.password]: appPassword,
+      [CREDENTIAL_KEYS.replicationPassword]: replicationPassword,
+    },
+  };
+}
+
+/** `postgres-client` in the bots namespace (secretKeyRef cannot cross namespaces): the fleet contract. */
+export function clientSecret(
+  args: PostgresSpecArgs,
+  appPassword: pulumi.Input<string>,
+  uri: pulumi.Input<string>,
+): k8s.types.input.core.v1.Secret {
+  const { config: c, namespaces } = args;
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: NAMES.client,
+      namespace: namespaces.bots,
+      labels: standardLabels({ name: "postgres", instance: args.instance, component: "client" }),
+    },
+    type: "Opaque",
+    stringData: {
+      host: serviceHost(NAMES.rw, namespaces.data),
+      port: String(POSTGRES_PORT),
+      database: c.database,
+      username: c.username,
+      password: appPassword,
+      uri,
+    },
+  };
+}
+
+/** S3 keys for the backup Job, from the secret `botfleet:backupCredentials`. */
+export function backupS3Secret(
+  args: PostgresSpecArgs,
+  keys: { readonly accessKeyId: pulumi.Input<string>; readonly secretAccessKey: pulumi.Input<string> },
+): k8s.types.input.core.v1.Secret {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: NAMES.backupS3, namespace: args.namespaces.data, labels: backupLabels(args.instance) },
+    type: "Opaque",
+    stringData: {
+      [BACKUP_S3_KEYS.accessKeyId]: keys.accessKeyId,
+      [BACKUP_S3_KEYS.secretAccessKey]: keys.secretAccessKey,
+    },
+  };
+}
+
+/** The container scripts (files/postgres/*.sh): no secrets in them. */
+export function scriptsConfigMap(
+  args: PostgresSpecArgs,
+  scripts: Record<string, string>,
+): k8s.types.input.core.v1.ConfigMap {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: NAMES.scripts,
+      namespace: args.namespaces.data,
+      labels: standardLabels({ name: "postgres", instance: args.instance, component: "database" }),
+    },
+    data: scripts,
   };
 }

@@ -1,0 +1,193 @@
+/**
+ * The Postgres half of the data layer: a primary StatefulSet, optional hot standbys streaming from it
+ * through replication slots, postgres_exporter, the rw/ro/headless Services, the `postgres-client`
+ * Secret for bots, network policies, and a pg_dump-to-S3 CronJob. Failover is manual and documented
+ * (files/postgres/failover.sh). Wires the pure builders of `postgres-specs.ts`.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { Secretify } from "../../config/common";
+import type { BackupCredentials, PostgresConfig } from "../../config/postgres";
+import {
+  NAMES,
+  POSTGRES_PORT,
+  backupCronJob,
+  backupLabels,
+  backupNetworkPolicy,
+  backupS3Secret,
+  clientSecret,
+  credentialsSecret,
+  postgresPdb,
+  postgresServices,
+  postgresStatefulSet,
+  postgresUri,
+  scriptsChecksum,
+  scriptsConfigMap,
+  serverLabels,
+  serverNetworkPolicy,
+  serviceAccount,
+  serviceHost,
+  type PostgresSpecArgs,
+} from "./postgres-specs";
+
+/** Where the container scripts live in the repository. */
+export const POSTGRES_SCRIPTS_DIR = path.resolve(__dirname, "../../files/postgres");
+
+/** Reads files/postgres/*.sh for the scripts ConfigMap. */
+export function readPostgresScripts(dir: string = POSTGRES_SCRIPTS_DIR): Record<string, string> {
+  const scripts: Record<string, string> = {};
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".sh"))
+    .sort()) {
+    scripts[file] = fs.readFileSync(path.join(dir, file), "utf8");
+  }
+  return scripts;
+}
+
+export interface PostgresArgs {
+  /** The provider of the target cluster; every Kubernetes resource uses it. */
+  readonly provider: k8s.Provider;
+  /** Postgres lives in `data`; `postgres-client` goes to `bots`; Prometheus in `monitoring` scrapes. */
+  readonly namespaces: { readonly bots: string; readonly data: string; readonly monitoring: string };
+  /** The validated `botfleet:postgres` section. */
+  readonly config: PostgresConfig;
+  /** The secret `botfleet:backupCredentials`; required when `config.backup.enabled`. */
+  readonly backupCredentials?: Secretify<BackupCredentials>;
+  /** Accepted for the fleet contract; Postgres is built the same everywhere (protect decides retention). */
+  readonly environment: "dev" | "staging" | "prod" | "local";
+  /** Protect and retain the StatefulSets, credentials and passwords (prod). @default false */
+  readonly protect?: boolean;
+}
+
+export class Postgres extends pulumi.ComponentResource {
+  /** DNS name of postgres-rw (the primary). */
+  public readonly host: pulumi.Output<string>;
+  /** DNS name of postgres-ro (hot standbys; no endpoints while replicas is 0). */
+  public readonly readOnlyHost: pulumi.Output<string>;
+  public readonly port: pulumi.Output<number>;
+  /** Secret in the bots namespace: host, port, database, username, password, uri. */
+  public readonly clientSecretName: pulumi.Output<string>;
+  /** The backup CronJob's name; undefined when backups are off. */
+  public readonly backupCronJobName: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("botfleet:data:Postgres", name, {}, opts);
+    const { provider, namespaces, config } = args;
+    const protect = args.protect ?? false;
+    const child = { parent: this, provider };
+    const keep = { protect, retainOnDelete: protect };
+
+    const scripts = readPostgresScripts();
+    const spec: PostgresSpecArgs = {
+      instance: name,
+      namespaces,
+      config,
+      scriptsChecksum: scriptsChecksum(scripts),
+    };
+
+    // Alphanumeric: safe in a URI, a libpq passfile and psql literals without any escaping surprises.
+    const appPassword = new random.RandomPassword(
+      `${name}-app-password`,
+      { length: 32, special: false },
+      { parent: this, protect },
+    );
+    const replicationPassword = new random.RandomPassword(
+      `${name}-replication-password`,
+      { length: 32, special: false },
+      { parent: this, protect },
+    );
+
+    const credentials = new k8s.core.v1.Secret(
+      `${name}-credentials`,
+      credentialsSecret(spec, appPassword.result, replicationPassword.result),
+      { ...child, ...keep },
+    );
+    const uri = pulumi.secret(
+      appPassword.result.apply((password) =>
+        postgresUri({
+          username: config.username,
+          password,
+          host: serviceHost(NAMES.rw, namespaces.data),
+          port: POSTGRES_PORT,
+          database: config.database,
+        }),
+      ),
+    );
+    const client = new k8s.core.v1.Secret(
+      `${name}-client`,
+      clientSecret(spec, appPassword.result, uri),
+      child,
+    );
+    const configMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, scriptsConfigMap(spec, scripts), child);
+    const sa = new k8s.core.v1.ServiceAccount(
+      `${name}-serviceaccount`,
+      serviceAccount(NAMES.serviceAccount, namespaces.data, serverLabels(name, "primary")),
+      child,
+    );
+
+    // postgresServices returns rw, ro, headless in that order.
+    const [rw, ro, headless] = postgresServices(spec).map(
+      (s, i) => new k8s.core.v1.Service(`${name}-${["rw", "ro", "headless"][i]}`, s, child),
+    );
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, postgresPdb(spec), child);
+    new k8s.networking.v1.NetworkPolicy(`${name}-networkpolicy`, serverNetworkPolicy(spec), child);
+
+    const dependsOn = [credentials, configMap, sa, headless];
+    const primary = new k8s.apps.v1.StatefulSet(`${name}-primary`, postgresStatefulSet(spec, "primary"), {
+      ...child,
+      ...keep,
+      dependsOn,
+    });
+    if (config.replicas > 0) {
+      new k8s.apps.v1.StatefulSet(`${name}-replica`, postgresStatefulSet(spec, "replica"), {
+        ...child,
+        ...keep,
+        // A replica's init container waits for the primary anyway; ordering just avoids noisy restarts.
+        dependsOn: [...dependsOn, primary, rw],
+      });
+    }
+
+    let cronJob: k8s.batch.v1.CronJob | undefined;
+    if (config.backup.enabled) {
+      if (args.backupCredentials === undefined) {
+        throw new Error(
+          "botfleet:postgres.backup.enabled is true but botfleet:backupCredentials is not set: " +
+            "pulumi config set --secret --path backupCredentials.accessKeyId ... (and secretAccessKey)",
+        );
+      }
+      const s3 = new k8s.core.v1.Secret(
+        `${name}-backup-s3`,
+        backupS3Secret(spec, args.backupCredentials),
+        child,
+      );
+      const backupSa = new k8s.core.v1.ServiceAccount(
+        `${name}-backup-serviceaccount`,
+        serviceAccount(NAMES.backupServiceAccount, namespaces.data, backupLabels(name)),
+        child,
+      );
+      new k8s.networking.v1.NetworkPolicy(`${name}-backup-networkpolicy`, backupNetworkPolicy(spec), child);
+      cronJob = new k8s.batch.v1.CronJob(`${name}-backup`, backupCronJob(spec), {
+        ...child,
+        dependsOn: [s3, backupSa, configMap, credentials],
+      });
+    }
+
+    this.host = rw.metadata.apply((m) => serviceHost(m.name, namespaces.data));
+    this.readOnlyHost = ro.metadata.apply((m) => serviceHost(m.name, namespaces.data));
+    this.port = pulumi.output(POSTGRES_PORT);
+    this.clientSecretName = client.metadata.name;
+    this.backupCronJobName = cronJob ? cronJob.metadata.name : pulumi.output(undefined);
+
+    this.registerOutputs({
+      host: this.host,
+      readOnlyHost: this.readOnlyHost,
+      port: this.port,
+      clientSecretName: this.clientSecretName,
+      backupCronJobName: this.backupCronJobName,
+    });
+  }
+}
