@@ -149,7 +149,7 @@ export function serverEnv(args: PostgresSpecArgs, role: ServerRole): EnvVar[] {
     { name: "PG_SUPERUSER", value: "postgres" },
     { name: "POSTGRES_DB", value: c.database },
     { name: "POSTGRES_USER", value: c.username },
-    { name: "PG_SECRETS_DIR", value: SECRETS_MOUNT },
+    { name: "PG_AUTH_DIR", value: SECRETS_MOUNT },
     { name: "REPLICATION_USER", value: REPLICATION_USER },
     // Replicas follow whatever postgres-rw points at, so a label flip after failover is enough for new ones.
     { name: "PRIMARY_HOST", value: serviceHost(NAMES.rw, namespaces.data) },

@@ -17,7 +17,7 @@
 #   PG_RUNTIME_DIR              writable scratch for the replication passfile (/tmp)
 #   PG_SUPERUSER                bootstrap superuser, local peer auth only (postgres)
 #   POSTGRES_DB, POSTGRES_USER  application database and owner
-#   PG_SECRETS_DIR              the mounted Secret: files "password" (application user) and
+#   PG_AUTH_DIR                 the mounted Secret: files "password" (application user) and
 #                               "replication-password" (/etc/botfleet/postgres)
 #   REPLICATION_USER            (replicator)
 #   PRIMARY_HOST, PRIMARY_PORT  where a replica streams from (replica only)
@@ -42,10 +42,10 @@ PG_SUPERUSER="${PG_SUPERUSER:-postgres}"
 REPLICATION_USER="${REPLICATION_USER:-replicator}"
 POD_NAME="${POD_NAME:-$(hostname)}"
 PRIMARY_HOST="${PRIMARY_HOST:-}"
-PG_SECRETS_DIR="${PG_SECRETS_DIR:-/etc/botfleet/postgres}"
+PG_AUTH_DIR="${PG_AUTH_DIR:-/etc/botfleet/postgres}"
 # Exported for psql's backquotes in init_primary.
-APP_SECRET_FILE="$PG_SECRETS_DIR/password"
-REPLICATION_SECRET_FILE="$PG_SECRETS_DIR/replication-password"
+APP_SECRET_FILE="$PG_AUTH_DIR/password"
+REPLICATION_SECRET_FILE="$PG_AUTH_DIR/replication-password"
 export APP_SECRET_FILE REPLICATION_SECRET_FILE
 PRIMARY_PORT="${PRIMARY_PORT:-5432}"
 export PGPORT

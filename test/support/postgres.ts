@@ -151,7 +151,7 @@ export class PgNode {
       PG_SUPERUSER: runAs.name,
       POSTGRES_DB: this.database,
       POSTGRES_USER: this.username,
-      PG_SECRETS_DIR: c.dir,
+      PG_AUTH_DIR: c.dir,
       REPLICATION_USER: "replicator",
       POD_NAME: this.opts.podName,
       PRIMARY_HOST: "127.0.0.1",
