@@ -1,0 +1,136 @@
+/**
+ * The in-program capacity check under Pulumi's mock engine, around the real `program()` plus bots,
+ * Redis and kube-prometheus-stack: fits / needs autoscaling / cannot fit, and the numbers it checks
+ * are the ones the engine received.
+ */
+import { generateBots } from "../../bench/fleet";
+import { fleetProgram, withParts, type FleetParts } from "../../bench/harness";
+import { CapacityError } from "../../components/capacity";
+import { clusterSchema } from "../../config/cluster";
+import { RELEVANT_TYPES, assessCapacity, inventoryOf } from "../../lib/capacity";
+import { runProgram, type ProgramRun } from "../../lib/mockrun";
+import { loadStack, readStackFile } from "../../lib/stackfile";
+import { REPO } from "../support/stacks";
+
+/** Paper freqtrade traders only: 250m CPU and 512Mi each (PRESET_RESOURCES). */
+const freqtradeOnly = (n: number) =>
+  generateBots(n, { serviceEvery: 0, scheduledEvery: 0, hummingbotEvery: 0 });
+/** Paper freqtrade traders asking for 1 vCPU and 2Gi each. */
+const bigTraders = (n: number) =>
+  freqtradeOnly(n).map((b) => ({ ...b, resources: { cpu: "1", memory: "2Gi" } }));
+
+const DATA: FleetParts = { redis: {}, monitoring: {} };
+
+async function run(
+  stack: string,
+  parts: FleetParts,
+  override: Record<string, unknown> = {},
+): Promise<ProgramRun> {
+  const config = withParts({ ...readStackFile(REPO, stack), ...override }, parts);
+  return runProgram(loadStack(stack, config), fleetProgram(parts, { capacity: true }));
+}
+
+/** The report recomputed from what the mock engine received (inputs), not from the transformation. */
+function fromEngine(stack: string, r: ProgramRun, clusterRaw: unknown) {
+  const recorded = r.resources
+    .filter((x) => RELEVANT_TYPES.has(x.type))
+    .map((x) => ({ type: x.type, name: x.name, props: x.inputs }));
+  return assessCapacity({ stack, cluster: clusterSchema.parse(clusterRaw) }, inventoryOf(recorded));
+}
+
+const devCluster = () => readStackFile(REPO, "dev")["botfleet:cluster"] as Record<string, unknown>;
+
+describe("capacity check around the whole program (dev: 1 x s-2vcpu-4gb + 1-3 x s-4vcpu-8gb)", () => {
+  test("a small fleet fits at min nodes: no warning, outputs carry the verdict and the cost", async () => {
+    const r = await run("dev", { ...DATA, bots: freqtradeOnly(2) });
+    expect(r.error).toBeUndefined();
+    // 2 traders, Redis, Prometheus, Alertmanager, Grafana, operator, kube-state-metrics.
+    expect((r.outputs.capacity as { requests: { min: { pods: number } } }).requests.min.pods).toBe(8);
+    expect(r.warnings.filter((w) => w.includes("capacity") || w.includes("the fleet needs"))).toEqual([]);
+    const capacity = r.outputs.capacity as Record<string, unknown>;
+    expect(capacity.verdict).toBe("fits");
+    expect(capacity.monthlyUsd).toEqual({ min: expect.any(Number), max: expect.any(Number) });
+    // Same numbers as recomputed from the inputs the engine received.
+    const engine = fromEngine("dev", r, devCluster());
+    expect(engine.verdict).toBe("fits");
+    expect((capacity.requests as { min: unknown }).min).toEqual({
+      cpu: Number((engine.requests.min.cpuMillis / 1000).toFixed(1)),
+      memoryGiB: Number((engine.requests.min.memoryBytes / 2 ** 30).toFixed(1)),
+      pods: engine.requests.min.pods,
+    });
+  });
+
+  test("what the transformation saw equals what the engine received, workload by workload", async () => {
+    const r = await run("dev", { ...DATA, bots: generateBots(20, { scheduledEvery: 10 }) });
+    expect(r.error).toBeUndefined();
+    const engine = fromEngine("dev", r, devCluster());
+    const kinds = engine.inventory.workloads.map((w) => `${w.kind} ${w.namespace}/${w.name}`);
+    // 20 bots: 18 traders + the MQTT broker, 1 service with an HPA, 1 scheduled; Redis; 6 chart pods.
+    expect(kinds.filter((k) => k.startsWith("StatefulSet botfleet-bots/"))).toHaveLength(18 + 1);
+    expect(kinds.filter((k) => k.startsWith("Deployment botfleet-bots/"))).toHaveLength(1);
+    expect(kinds.filter((k) => k.startsWith("CronJob botfleet-bots/"))).toHaveLength(1);
+    expect(kinds.filter((k) => k.startsWith("StatefulSet botfleet-data/"))).toHaveLength(1);
+    expect(kinds).toContain("DaemonSet botfleet-monitoring/kps-node-exporter");
+    const service = engine.inventory.workloads.find((w) => w.kind === "Deployment")!;
+    expect([service.podsMin, service.podsMax]).toEqual([2, 4]);
+    // The recorder's outputs equal the numbers recomputed from the engine's inputs.
+    const capacity = r.outputs.capacity as Record<string, unknown>;
+    expect(capacity.verdict).toBe(engine.verdict);
+    expect(capacity.verdict).toBe("needs-autoscaling");
+    const amount = (a: { cpuMillis: number; memoryBytes: number; pods: number }) => ({
+      cpu: Number((a.cpuMillis / 1000).toFixed(1)),
+      memoryGiB: Number((a.memoryBytes / 2 ** 30).toFixed(1)),
+      pods: a.pods,
+    });
+    expect(capacity.requests).toEqual({ min: amount(engine.requests.min), max: amount(engine.requests.max) });
+    expect(engine.requests.max.pods - engine.requests.min.pods).toBe(2); // the HPA's 2 -> 4
+  });
+
+  test("a bigger fleet needs the autoscaler: the program deploys with a warning", async () => {
+    const r = await run("dev", { ...DATA, bots: freqtradeOnly(16) });
+    expect(r.error).toBeUndefined();
+    expect((r.outputs.capacity as { verdict: string }).verdict).toBe("needs-autoscaling");
+    const warning = r.warnings.find((w) => w.startsWith("botfleet: the fleet needs"));
+    expect(warning).toMatch(
+      /allocatable at min nodes \(system: 1 x s-2vcpu-4gb, bots: 1 x s-4vcpu-8gb\); the cluster autoscaler must add nodes/,
+    );
+  });
+
+  test("a fleet that cannot fit even at max fails the program, naming the shortfall and the fix", async () => {
+    const r = await run("dev", { ...DATA, bots: bigTraders(14) });
+    expect(r.error).toBeInstanceOf(CapacityError);
+    const message = r.error!.message;
+    expect(message).toMatch(
+      /^botfleet: the fleet needs \d+\.\d vCPU of requests but the pools give at most \d+\.\d vCPU allocatable, and \d+\.\d GiB of memory requests but the pools give at most \d+\.\d GiB allocatable at max nodes \(system: 1 x s-2vcpu-4gb, bots: 3 x s-4vcpu-8gb\); raise pools\[0\]\.maxNodes to (\d+) or use a larger size$/,
+    );
+    // Following the advice makes the same fleet deployable.
+    const maxNodes = Number(/maxNodes to (\d+)/.exec(message)![1]);
+    const cluster = devCluster();
+    const pools = cluster.pools as Record<string, unknown>[];
+    const fixed = await run(
+      "dev",
+      { ...DATA, bots: bigTraders(14) },
+      { "botfleet:cluster": { ...cluster, pools: [{ ...pools[0], maxNodes }] } },
+    );
+    expect(fixed.error).toBeUndefined();
+    expect((fixed.outputs.capacity as { verdict: string }).verdict).toBe("needs-autoscaling");
+  });
+
+  test("Linode dev-lke: same check with LKE sizes", async () => {
+    const r = await run("dev-lke", { ...DATA, bots: bigTraders(14) });
+    expect(r.error?.message).toMatch(
+      /\(system: 1 x g6-standard-2, bots: 3 x g6-standard-4\); raise pools\[0\]\.maxNodes to \d+/,
+    );
+  });
+
+  test("an existing cluster reports requests only and never fails", async () => {
+    const r = await run("local", { ...DATA, bots: bigTraders(14) });
+    expect(r.error).toBeUndefined();
+    const capacity = r.outputs.capacity as Record<string, unknown>;
+    expect(capacity.verdict).toBe("unknown");
+    expect(capacity.monthlyUsd).toBeUndefined();
+    // 14 traders, Redis and the five chart pods (no DaemonSets in the fleet totals).
+    expect(capacity.requests).toMatchObject({ min: { pods: 14 + 1 + 5, cpu: expect.any(Number) } });
+    expect((capacity.requests as { min: { cpu: number } }).min.cpu).toBeGreaterThan(14);
+  });
+});
