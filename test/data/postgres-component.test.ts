@@ -1,0 +1,239 @@
+/**
+ * The Postgres component under Pulumi's mock engine (lib/mockrun.ts calls pulumi.runtime.setMocks before
+ * the program runs): every Kubernetes object is validated against the Kubernetes OpenAPI schema
+ * (kubernetes-models) and the shared hardening checklist; secrets stay secrets.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { REDACTED, runProgram, type ProgramRun, type RegisteredResource } from "../../lib/mockrun";
+import { postgresSchema, type PostgresConfig } from "../../config/postgres";
+import { Postgres } from "../../components/data/postgres";
+import { hardeningViolations } from "../support/hardening";
+import { isKubernetesObject, kindOf, nameOf, schemaError } from "../support/k8s";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+const namespaces = { bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" };
+
+async function run(config: PostgresConfig, protect: boolean, withCredentials = true): Promise<ProgramRun> {
+  return runProgram(
+    { stack: "postgres-test", values: {}, secretKeys: new Set(), env: {}, fakeSecrets: [] },
+    () => {
+      const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+      const pg = new Postgres("postgres", {
+        provider,
+        namespaces,
+        config,
+        environment: protect ? "prod" : "dev",
+        protect,
+        backupCredentials: withCredentials
+          ? { accessKeyId: pulumi.secret("AKIA-TEST"), secretAccessKey: pulumi.secret("s3-secret-key-value") }
+          : undefined,
+      });
+      return {
+        host: pg.host,
+        readOnlyHost: pg.readOnlyHost,
+        clientSecretName: pg.clientSecretName,
+        port: pg.port,
+      };
+    },
+  );
+}
+
+const objects = (rs: RegisteredResource[]) => rs.filter(isKubernetesObject);
+const find = (rs: RegisteredResource[], kind: string, name: string) =>
+  objects(rs).find((r) => kindOf(r) === kind && nameOf(r) === name) as RegisteredResource;
+
+const dev = postgresSchema.parse({});
+const prod = postgresSchema.parse({
+  replicas: 2,
+  storage: "50Gi",
+  storageClass: "do-block-storage",
+  synchronousCommit: "remote_write",
+  backup: {
+    enabled: true,
+    bucket: "botfleet-backups",
+    endpoint: "https://fra1.digitaloceanspaces.com",
+    prefix: "prod/postgres",
+    retentionCount: 30,
+  },
+});
+
+describe.each<[string, PostgresConfig, boolean, string[]]>([
+  [
+    "dev: primary only, no backups",
+    dev,
+    false,
+    [
+      "ConfigMap botfleet-data/postgres-scripts",
+      "NetworkPolicy botfleet-data/postgres-server",
+      "PodDisruptionBudget botfleet-data/postgres",
+      "Secret botfleet-bots/postgres-client",
+      "Secret botfleet-data/postgres-credentials",
+      "Service botfleet-data/postgres-headless",
+      "Service botfleet-data/postgres-ro",
+      "Service botfleet-data/postgres-rw",
+      "ServiceAccount botfleet-data/postgres",
+      "StatefulSet botfleet-data/postgres-primary",
+    ],
+  ],
+  [
+    "prod: 2 standbys, sync commit, backups, protect",
+    prod,
+    true,
+    [
+      "ConfigMap botfleet-data/postgres-scripts",
+      "CronJob botfleet-data/postgres-backup",
+      "NetworkPolicy botfleet-data/postgres-backup",
+      "NetworkPolicy botfleet-data/postgres-server",
+      "PodDisruptionBudget botfleet-data/postgres",
+      "Secret botfleet-bots/postgres-client",
+      "Secret botfleet-data/postgres-backup-s3",
+      "Secret botfleet-data/postgres-credentials",
+      "Service botfleet-data/postgres-headless",
+      "Service botfleet-data/postgres-ro",
+      "Service botfleet-data/postgres-rw",
+      "ServiceAccount botfleet-data/postgres",
+      "ServiceAccount botfleet-data/postgres-backup",
+      "StatefulSet botfleet-data/postgres-primary",
+      "StatefulSet botfleet-data/postgres-replica",
+    ],
+  ],
+])("Postgres component, %s", (_label, config, protect, expected) => {
+  let result: ProgramRun;
+  beforeAll(async () => {
+    result = await run(config, protect);
+    if (result.error) throw result.error;
+  });
+
+  test("registers exactly the expected objects, children of the component, each with the explicit provider", () => {
+    const objs = objects(result.resources);
+    expect(objs.map((r) => `${kindOf(r)} ${r.inputs.metadata.namespace}/${nameOf(r)}`).sort()).toEqual(
+      expected,
+    );
+    const component = result.resources.find((r) => r.type === "botfleet:data:Postgres");
+    expect(component).toBeDefined();
+    for (const r of objs) {
+      expect(r.parent).toContain("botfleet:data:Postgres::postgres");
+      expect(r.provider).toContain("pulumi:providers:kubernetes::k8s");
+      expect(r.name.startsWith("postgres-")).toBe(true);
+    }
+    const randoms = result.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+    expect(randoms.map((r) => r.name).sort()).toEqual([
+      "postgres-app-password",
+      "postgres-replication-password",
+    ]);
+  });
+
+  test("every Kubernetes object validates against the Kubernetes OpenAPI schema", () => {
+    const errors = objects(result.resources)
+      .map(schemaError)
+      .filter((e) => e !== undefined);
+    expect(errors).toEqual([]);
+  });
+
+  test("passes the hardening checklist", () => {
+    expect(hardeningViolations(result.resources, { namespaces })).toEqual([]);
+  });
+
+  test("passwords and keys reach the engine only as secrets, inside Secrets", () => {
+    const creds = find(result.resources, "Secret", "postgres-credentials");
+    // The engine receives each Secret's stringData as one secret value.
+    expect(creds.redacted.stringData).toBe(REDACTED);
+    const client = find(result.resources, "Secret", "postgres-client");
+    expect(client.redacted.stringData).toBe(REDACTED);
+    expect(client.inputs.stringData).toMatchObject({
+      host: "postgres-rw.botfleet-data.svc.cluster.local",
+      port: "5432",
+      database: "botfleet",
+      username: "botfleet",
+    });
+    expect(Object.keys(client.inputs.stringData).sort()).toEqual([
+      "database",
+      "host",
+      "password",
+      "port",
+      "uri",
+      "username",
+    ]);
+    // The URI carries the same generated password as the password key.
+    expect(client.inputs.stringData.uri).toBe(
+      `postgresql://botfleet:${encodeURIComponent(client.inputs.stringData.password)}@postgres-rw.botfleet-data.svc.cluster.local:5432/botfleet`,
+    );
+    expect(client.inputs.stringData.password).toBe(creds.inputs.stringData.password);
+    expect(client.inputs.stringData.password).not.toBe(creds.inputs.stringData["replication-password"]);
+    // Outside Secrets, no password value appears anywhere in what the engine received.
+    const password = creds.inputs.stringData.password as string;
+    for (const r of result.resources.filter((x) => !(isKubernetesObject(x) && kindOf(x) === "Secret"))) {
+      if (r.type.startsWith("random:")) continue;
+      expect(JSON.stringify(r.inputs)).not.toContain(password);
+    }
+  });
+
+  test("the scripts ConfigMap is exactly files/postgres/*.sh (what the real-server tests ran)", () => {
+    const cm = find(result.resources, "ConfigMap", "postgres-scripts");
+    const dir = path.resolve(__dirname, "../../files/postgres");
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".sh"));
+    expect(Object.keys(cm.inputs.data).sort()).toEqual(files.sort());
+    for (const f of files) expect(cm.inputs.data[f]).toBe(fs.readFileSync(path.join(dir, f), "utf8"));
+  });
+
+  test("protect and retainOnDelete on the StatefulSets and credentials exactly when protect", () => {
+    for (const r of result.resources.filter(
+      (x) => (isKubernetesObject(x) && kindOf(x) === "StatefulSet") || nameOf(x) === "postgres-credentials",
+    )) {
+      expect([r.name, r.protect, r.retainOnDelete]).toEqual([r.name, protect, protect]);
+    }
+    for (const r of result.resources.filter((x) => x.type.startsWith("random:")))
+      expect(r.protect).toBe(protect);
+    expect(find(result.resources, "Service", "postgres-rw").protect).toBe(false);
+  });
+
+  test("exports the rw/ro hosts and the client Secret name", () => {
+    expect(result.outputs).toMatchObject({
+      host: "postgres-rw.botfleet-data.svc.cluster.local",
+      readOnlyHost: "postgres-ro.botfleet-data.svc.cluster.local",
+      clientSecretName: "postgres-client",
+      port: 5432,
+    });
+  });
+});
+
+describe("Postgres component, prod specifics", () => {
+  let result: ProgramRun;
+  beforeAll(async () => {
+    result = await run(prod, true);
+  });
+
+  test("standbys wait synchronously for one of them; the S3 Secret holds the configured keys", () => {
+    const sts = find(result.resources, "StatefulSet", "postgres-replica");
+    const env = Object.fromEntries(
+      sts.inputs.spec.template.spec.containers[0].env.map((e: Any) => [e.name, e.value]),
+    );
+    expect(env.PG_SYNCHRONOUS_COMMIT).toBe("remote_write");
+    expect(env.PG_SYNCHRONOUS_STANDBY_NAMES).toBe("ANY 1 (*)");
+    expect(sts.inputs.spec.replicas).toBe(2);
+    const s3 = find(result.resources, "Secret", "postgres-backup-s3");
+    expect(s3.redacted.stringData).toBe(REDACTED);
+    expect(s3.inputs.stringData).toEqual({
+      accessKeyId: "AKIA-TEST",
+      secretAccessKey: "s3-secret-key-value",
+    });
+    const job = find(result.resources, "CronJob", "postgres-backup");
+    expect(JSON.stringify(job.inputs)).not.toContain("s3-secret-key-value");
+    const jobEnv = Object.fromEntries(
+      job.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: Any) => [e.name, e.value]),
+    );
+    expect(jobEnv.BACKUP_REMOTE).toBe("backup:botfleet-backups/prod/postgres");
+    expect(jobEnv.BACKUP_RETENTION_COUNT).toBe("30");
+  });
+
+  test("backups enabled without backupCredentials is an error that says how to fix it", async () => {
+    const r = await run(prod, true, false);
+    expect(r.error?.message).toMatch(
+      /botfleet:postgres.backup.enabled is true but botfleet:backupCredentials is not set: pulumi config set --secret --path backupCredentials.accessKeyId/,
+    );
+  });
+});
