@@ -4,18 +4,51 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
+import { BotFleet } from "./components/bots";
 import { createCluster } from "./components/cluster";
+import { Redis } from "./components/data/redis";
+import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";
 
 export function program(): Record<string, unknown> {
   // Throws one error listing every config problem before any resource is registered.
   const config = loadConfig();
   const cluster = createCluster(config);
-  const platform = new Platform("platform", {
-    provider: cluster.provider,
-    config: config.platform,
-    protect: config.protect,
-  });
+  const provider = cluster.provider;
+  const namespaces = config.platform.namespaces;
+  const platform = new Platform("platform", { provider, config: config.platform, protect: config.protect });
+  // Namespaces, default-deny and quotas exist before anything runs in them.
+  const afterPlatform = { dependsOn: [platform] };
+
+  const redis = new Redis(
+    "redis",
+    { provider, namespaces, config: config.redis, environment: config.environment, protect: config.protect },
+    afterPlatform,
+  );
+  const monitoring = new Monitoring(
+    "monitoring",
+    {
+      provider,
+      namespaces,
+      config: config.monitoring,
+      alerting: config.secrets.alerting,
+      environment: config.environment,
+      protect: config.protect,
+      apiServerCidrs: config.monitoring.apiServerCidrs,
+    },
+    afterPlatform,
+  );
+  const bots = new BotFleet(
+    "bots",
+    {
+      provider,
+      namespaces,
+      bots: config.bots,
+      botSecrets: config.secrets.botSecrets,
+      environment: config.environment,
+    },
+    { dependsOn: [platform, redis] },
+  );
 
   return {
     environment: config.environment,
@@ -23,6 +56,13 @@ export function program(): Record<string, unknown> {
     clusterId: cluster.clusterId,
     kubernetesVersion: cluster.kubernetesVersion,
     kubeconfig: pulumi.secret(cluster.kubeconfig),
-    namespaces: platform.namespaces,
+    namespaces,
+    redis: { host: redis.host, port: redis.port, sentinels: redis.sentinels, masterName: redis.masterName },
+    grafanaAdminPassword: monitoring.grafanaAdminPassword,
+    ...(monitoring.grafanaUrl === undefined ? {} : { grafanaUrl: monitoring.grafanaUrl }),
+    // What the promotion to prod reads from dev: live health, and the exact versions that ran.
+    health: bots.health,
+    images: Object.fromEntries(config.bots.map((b) => [b.name, b.image])),
+    chartVersions: { kps: config.monitoring.chartVersion },
   };
 }

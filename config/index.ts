@@ -5,10 +5,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { botSecretsSchema, botsSchema, requiredBotSecrets } from "./bots";
 import { clusterSchema } from "./cluster";
 import { type Secretify } from "./common";
 import { formatIssue, suggest } from "./format";
+import { alertingSchema, monitoringSchema } from "./monitoring";
 import { platformSchema } from "./platform";
+import { backupCredentialsSchema, postgresSchema, requiredPostgresSecrets } from "./postgres";
+import { redisSchema } from "./redis";
 
 export const PROJECT = "botfleet";
 export const ENVIRONMENTS = ["dev", "staging", "prod", "local"] as const;
@@ -18,10 +22,18 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 const SECTIONS = {
   cluster: clusterSchema,
   platform: platformSchema.prefault({}),
+  redis: redisSchema.prefault({}),
+  postgres: postgresSchema.prefault({}),
+  monitoring: monitoringSchema.prefault({}),
+  bots: botsSchema,
 } as const;
 
 /** Structured secret keys: validated like the others, then every string leaf becomes a secret. */
-const SECRET_SECTIONS = {} as const;
+const SECRET_SECTIONS = {
+  botSecrets: botSecretsSchema,
+  alerting: alertingSchema.optional(),
+  backupCredentials: backupCredentialsSchema.optional(),
+} as const;
 
 type Sections = { readonly [K in keyof typeof SECTIONS]: z.output<(typeof SECTIONS)[K]> };
 type SecretSections = {
@@ -118,6 +130,7 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
 
   if (problems.length === 0) {
     for (const missing of requiredSecretsOf(parsed as Sections, raw)) problems.push(describeMissing(missing));
+    problems.push(...orphanBotSecrets(parsed as Sections, parsed.botSecrets));
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -164,7 +177,36 @@ function requiredSecretsOf(config: Sections, raw: RawConfig): SecretRequirement[
       reason: `needed for cluster.provider "digitalocean": the provider and the non-expiring kubeconfig use it`,
     });
   }
+  for (const path of requiredBotSecrets(config.bots)) {
+    const [, bot, key] = path.split(".");
+    const b = config.bots.find((x) => x.name === bot)!;
+    const reason =
+      !b.paperTrading && b.preset !== "custom"
+        ? `a live ${b.preset} bot needs it`
+        : `custom.secretEnv refers to it`;
+    needed.push({ key: `${PROJECT}:botSecrets`, path: [bot, key], reason });
+  }
+  for (const key of requiredPostgresSecrets(config.postgres)) {
+    for (const field of ["accessKeyId", "secretAccessKey"]) {
+      needed.push({
+        key: `${PROJECT}:${key}`,
+        path: [field],
+        reason: "postgres.backup.enabled uploads backups to S3-compatible storage",
+      });
+    }
+  }
   return needed.filter((req) => !isPresent(req, raw));
+}
+
+/** Secrets kept for a bot the fleet does not have: most likely a typo in the bot's name. */
+function orphanBotSecrets(config: Sections, botSecrets: unknown): string[] {
+  if (botSecrets === null || typeof botSecrets !== "object") return [];
+  const names = new Set(config.bots.map((b) => b.name));
+  return Object.keys(botSecrets)
+    .filter((bot) => !names.has(bot))
+    .map(
+      (bot) => `${PROJECT}:botSecrets.${bot}: no bot is named "${bot}"; remove the secret or fix the name`,
+    );
 }
 
 function isPresent(req: SecretRequirement, raw: RawConfig): boolean {

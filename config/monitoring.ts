@@ -98,6 +98,18 @@ export const monitoringSchema = z
       })
       .prefault({}),
     ingress: ingress.optional(),
+    /**
+     * Public address of the Kubernetes API server as CIDRs ("203.0.113.10/32"). Prometheus, the operator,
+     * kube-state-metrics and Grafana's sidecar talk to it; without it only private ranges are allowed,
+     * which misses a public DOKS/LKE endpoint (`kubectl get endpoints kubernetes` shows it).
+     */
+    apiServerCidrs: z
+      .array(
+        z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, {
+          error: (iss) => `must be an IPv4 CIDR such as "203.0.113.10/32", got ${show(iss.input)}`,
+        }),
+      )
+      .default([]),
   })
   .superRefine((m, ctx) => {
     // Prometheus needs head room for the WAL and compaction beyond one day of samples.

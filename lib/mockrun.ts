@@ -69,6 +69,8 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
         ).toString("base64"),
       };
     case "random:index/randomPassword:RandomPassword":
+      // The real engine marks `result` secret (additionalSecretOutputs); the mock monitor does not.
+      return { ...inputs, result: { [SIG_KEY]: SECRET_SIG, value: `${MOCK_RANDOM_PREFIX}-${name}` } };
     case "random:index/randomString:RandomString":
       return { ...inputs, result: `${MOCK_RANDOM_PREFIX}-${name}` };
     default:

@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { BotConfig } from "../../config/bots";
+import { fleetHealth, serviceHealth, traderHealth, type BotHealth, type FleetHealth } from "./health";
 import {
   DEFAULT_MQTT_IMAGE,
   MQTT_PORT,
@@ -59,6 +60,8 @@ export class BotFleet extends pulumi.ComponentResource {
   public readonly scheduled: string[];
   /** In-cluster address of the MQTT broker, when the fleet has hummingbot bots. */
   public readonly mqttHost: string | undefined;
+  /** Every bot's readiness as `pulumi up` left it (live status, not config). */
+  public readonly health: pulumi.Output<FleetHealth>;
 
   constructor(name: string, args: BotFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("botfleet:bots:BotFleet", name, {}, opts);
@@ -119,6 +122,7 @@ export class BotFleet extends pulumi.ComponentResource {
       new k8s.networking.v1.NetworkPolicy(`${name}-mqtt-network-policy`, mqttNetworkPolicy(ns.bots), child);
     }
 
+    const health: Record<string, pulumi.Output<BotHealth>> = {};
     for (const bot of args.bots) {
       const prefix = `${name}-${bot.name}`;
       const userSecrets = args.botSecrets?.[bot.name] ?? {};
@@ -164,9 +168,19 @@ export class BotFleet extends pulumi.ComponentResource {
       const ctx = { namespaces: ns, secretKeys, mqtt: mqttEndpoint, hasState: bot.storage !== undefined };
 
       if (bot.workload === "trader") {
-        new k8s.apps.v1.StatefulSet(`${prefix}-statefulset`, traderStatefulSet(bot, ctx, checksum), child);
+        const sts = new k8s.apps.v1.StatefulSet(
+          `${prefix}-statefulset`,
+          traderStatefulSet(bot, ctx, checksum),
+          child,
+        );
+        health[bot.name] = sts.status.apply((status) => traderHealth(bot.stopped, status));
       } else if (bot.workload === "service") {
-        new k8s.apps.v1.Deployment(`${prefix}-deployment`, serviceDeployment(bot, ctx, checksum), child);
+        const deployment = new k8s.apps.v1.Deployment(
+          `${prefix}-deployment`,
+          serviceDeployment(bot, ctx, checksum),
+          child,
+        );
+        health[bot.name] = deployment.status.apply((status) => serviceHealth(status));
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${prefix}-hpa`, serviceHpa(bot, ns.bots), child);
         new k8s.policy.v1.PodDisruptionBudget(`${prefix}-pdb`, servicePdb(bot, ns.bots), child);
         new k8s.core.v1.Service(`${prefix}-service`, serviceService(bot, ns.bots), child);
@@ -175,6 +189,8 @@ export class BotFleet extends pulumi.ComponentResource {
         }
       } else {
         new k8s.batch.v1.CronJob(`${prefix}-cronjob`, scheduledCronJob(bot, ctx, checksum), child);
+        // A scheduled bot has no pod between runs; failed runs are the monitoring stack's to report.
+        health[bot.name] = pulumi.output<BotHealth>({ ready: true });
       }
     }
 
@@ -182,7 +198,9 @@ export class BotFleet extends pulumi.ComponentResource {
     this.services = args.bots.filter((b) => b.workload === "service").map((b) => b.name);
     this.scheduled = args.bots.filter((b) => b.workload === "scheduled").map((b) => b.name);
     this.mqttHost = hasHummingbot ? mqttEndpoint.host : undefined;
+    this.health = pulumi.all(health).apply(fleetHealth);
     this.registerOutputs({
+      health: this.health,
       traders: this.traders,
       services: this.services,
       scheduled: this.scheduled,

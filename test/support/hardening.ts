@@ -177,7 +177,7 @@ export function hardeningViolations(resources: RegisteredResource[], ctx: Harden
 
     if (w.kind === "StatefulSet") checkStatefulSet(w, services, v);
     if (w.kind === "CronJob") checkCronJob(w, v);
-    checkDatabase(w, v);
+    checkDatabase(w, all, v);
   }
 
   for (const h of hpas) {
@@ -306,15 +306,24 @@ function checkCronJob(w: Workload, v: string[]) {
     v.push(`[24] ${where(w)}: restartPolicy must be OnFailure or Never`);
 }
 
-function checkDatabase(w: Workload, v: string[]) {
+function checkDatabase(w: Workload, all: Workload[], v: string[]) {
   const app = w.podLabels["app.kubernetes.io/name"];
   if (app !== "postgres" && app !== "redis") return;
   const component = w.podLabels["app.kubernetes.io/component"];
   if (component === "backup") return;
   const spec = w.podSpec;
-  // 18. Required anti-affinity for databases.
-  if (!spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution)
-    v.push(`[18] ${where(w)}: databases need required hostname anti-affinity`);
+  // 18. Required anti-affinity once a database has two or more pods (possibly across StatefulSets).
+  const pods = all
+    .filter((x) => x.kind === "StatefulSet" && x.namespace === w.namespace)
+    .filter(
+      (x) =>
+        x.podLabels["app.kubernetes.io/name"] === app &&
+        x.podLabels["app.kubernetes.io/component"] !== "backup",
+    )
+    .reduce((n, x) => n + Number(x.resource.inputs.spec?.replicas ?? 1), 0);
+  if (pods >= 2 && !spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution) {
+    v.push(`[18] ${where(w)}: databases with ${pods} pods need required hostname anti-affinity`);
+  }
   if (app === "postgres") {
     // 21 and 13.
     if ((w.resource.inputs.spec?.podManagementPolicy ?? "OrderedReady") !== "OrderedReady")
