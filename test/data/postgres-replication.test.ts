@@ -89,8 +89,14 @@ describe("replica", () => {
       credentials: creds,
       primaryPort: primary.port,
     });
+    // As in the pod: the init container bootstraps, then the server container starts on the result.
+    const init = await replica.init();
+    expect(init.stderr).toContain("pg_basebackup from 127.0.0.1");
+    expect(init.stderr).toContain("replica initialised");
+    expect(init.status).toBe(0);
     await replica.start();
-    expect(replica.log()).toContain("pg_basebackup from 127.0.0.1");
+    expect(replica.log()).toContain("existing cluster in");
+    expect(replica.log()).not.toContain("pg_basebackup");
     expect(fs.existsSync(path.join(replica.pgdata, "standby.signal"))).toBe(true);
     // -R wrote the slot; the conninfo (which would hold the password) is passed at start, never stored.
     const autoConf = fs.readFileSync(path.join(replica.pgdata, "postgresql.auto.conf"), "utf8");
@@ -137,8 +143,9 @@ describe("replica", () => {
 
     await replica.start();
     const lines = replica.log().split("\n");
-    expect(lines.filter((l) => l.includes("existing cluster in")).length).toBe(1);
-    expect(lines.filter((l) => l.includes("pg_basebackup from")).length).toBe(1); // only the first start
+    // Both starts found the data and went straight to postgres: no second pg_basebackup.
+    expect(lines.filter((l) => l.includes("existing cluster in")).length).toBe(2);
+    expect(lines.filter((l) => l.includes("pg_basebackup")).length).toBe(0);
     await eventually(
       async () => (await count(replica)) === 3500,
       "restarted replica to catch up to 3500 rows",
@@ -147,6 +154,23 @@ describe("replica", () => {
     console.log(
       `replica rejoined: primary=${await count(primary)} rows, replica=${await count(replica)} rows`,
     );
+  });
+});
+
+describe("replica that lost its volume", () => {
+  test("re-bootstraps through the slot it already has on the primary (no slot clash, no manual cleanup)", async () => {
+    await replica.stop();
+    fs.rmSync(replica.pgdata, { recursive: true, force: true });
+    await exec(
+      primary,
+      "INSERT INTO trades (symbol, qty) SELECT 'XRP-USDT', g FROM generate_series(1, 100) g",
+    );
+    const init = await replica.init();
+    expect(init.stderr).toContain("slot postgres_replica_0 exists on the primary; reusing it");
+    expect(init.status).toBe(0);
+    await replica.start();
+    await eventually(async () => (await count(replica)) === 3600, "re-bootstrapped replica to see 3600 rows");
+    expect(primary.superSql("SELECT count(*) FROM pg_replication_slots")).toBe("1");
   });
 });
 

@@ -162,6 +162,12 @@ export class PgNode {
     };
   }
 
+  /** `entrypoint.sh init`, as the pod's init container runs it (initdb or pg_basebackup). */
+  async init(): Promise<SpawnSyncReturns<string>> {
+    if (this.port === 0) this.port = await freePort();
+    return runScript("entrypoint.sh", ["init"], this.env());
+  }
+
   /** `entrypoint.sh start`, then waits until the server accepts connections. */
   async start(): Promise<void> {
     if (this.port === 0) this.port = await freePort();
@@ -171,6 +177,8 @@ export class PgNode {
       uid: runAs.uid,
       gid: runAs.gid,
       stdio: ["ignore", log, log],
+      // Its own process group, so stop() can sweep up anything left if the script dies mid-bootstrap.
+      detached: true,
     });
     fs.closeSync(log);
     this.child = child;
@@ -199,10 +207,16 @@ export class PgNode {
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const group = child.pid as number;
     child.kill("SIGINT");
     const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
     await this.exited;
     clearTimeout(timer);
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // ESRCH: the group is already empty, the normal case.
+    }
     this.child = undefined;
   }
 
