@@ -96,6 +96,7 @@ export function redisScripts(): Record<string, string> {
   return {
     "entrypoint.sh": fs.readFileSync(path.join(dir, "entrypoint.sh"), "utf8"),
     "probe.sh": fs.readFileSync(path.join(dir, "probe.sh"), "utf8"),
+    "prestop.sh": fs.readFileSync(path.join(dir, "prestop.sh"), "utf8"),
   };
 }
 
@@ -202,6 +203,10 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
       limits: { memory: config.resources.limits.memory },
     },
     ...redisProbes(REDIS_PORT),
+    // HA: a primary hands over to a replica before it stops (well within the 30 s grace period).
+    ...(config.ha
+      ? { lifecycle: { preStop: { exec: { command: ["sh", `${MOUNTS.conf}/prestop.sh`] } } } }
+      : {}),
     securityContext,
     volumeMounts: [
       ...commonMounts,

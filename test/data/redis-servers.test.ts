@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import { redisSchema } from "../../config/redis";
 import { SENTINEL_MASTER_NAME } from "../../components/data/redis-conf";
 import {
@@ -62,6 +62,25 @@ async function writeBatch(port: number, prefix: string, from: number, count: num
   return acked;
 }
 
+/** Runs `batch(from)` (50 keys each) in the background until stopped; `keys` collects every acknowledged key. */
+function backgroundWriter(batch: (from: number) => Promise<string[]>) {
+  const keys: string[] = [];
+  let stopped = false;
+  const done = (async () => {
+    for (let next = 0; !stopped; next += 50) {
+      keys.push(...(await batch(next)));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    keys,
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
 async function countPresent(cluster: RedisTestCluster, pod: RedisPod, keys: string[]): Promise<number> {
   let found = 0;
   for (let i = 0; i < keys.length; i += 200) {
@@ -76,7 +95,7 @@ async function countPresent(cluster: RedisTestCluster, pod: RedisPod, keys: stri
 
 describe("entrypoint and probe scripts", () => {
   test("are shellcheck-clean as POSIX sh", () => {
-    const r = spawnSync("shellcheck", ["-s", "sh", "entrypoint.sh", "probe.sh"], {
+    const r = spawnSync("shellcheck", ["-s", "sh", "entrypoint.sh", "probe.sh", "prestop.sh"], {
       cwd: SCRIPTS_DIR,
       encoding: "utf8",
     });
@@ -216,22 +235,17 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
   test("(2) kill -9 of the primary pod: Sentinel promotes a replica holding every WAIT-acknowledged write", async () => {
     const [p0, p1, p2] = cluster.pods;
     // Write continuously; kill the primary's pod (redis + its sentinel) while writes are in flight.
-    let stop = false;
-    let next = 0;
-    const writer = (async () => {
-      while (!stop) {
-        const got = await writeBatch(p0.port, "trade", next, 50);
-        acked.push(...got);
-        next += 50;
-        if (got.length === 0) await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-    await waitFor("500 acknowledged writes", async () => (acked.length >= 500 ? true : undefined));
-    const killedAt = Date.now();
-    p0.redis!.child.kill("SIGKILL");
-    p0.sentinel!.child.kill("SIGKILL");
-    stop = true;
-    await writer;
+    const writer = backgroundWriter((from) => writeBatch(p0.port, "trade", from, 50));
+    let killedAt: number;
+    try {
+      await waitFor("500 acknowledged writes", async () => (writer.keys.length >= 500 ? true : undefined));
+      killedAt = Date.now();
+      p0.redis!.child.kill("SIGKILL");
+      p0.sentinel!.child.kill("SIGKILL");
+    } finally {
+      await writer.stop();
+    }
+    acked.push(...writer.keys);
     const written = acked.length;
 
     const newPrimaryPort = await waitFor("a new primary from the surviving Sentinels", async () => {
@@ -286,6 +300,78 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
       const r = await cluster.sentinelCli(p0, "--raw", "SENTINEL", "master", SENTINEL_MASTER_NAME);
       const lines = r.stdout.trim().split("\n");
       return lines[lines.indexOf("num-other-sentinels") + 1] === "2" ? true : undefined;
+    });
+  });
+
+  test("prestop.sh + SIGTERM on the primary (a rolling update): no acknowledged write is lost, writes resume on the new primary", async () => {
+    const primaryPort = (await primaryFromSentinel(cluster, cluster.pods[1]))!;
+    const primary = cluster.pods.find((p) => p.port === primaryPort)!;
+    const replica = cluster.pods.find((p) => p !== primary)!;
+    const prestop = (pod: RedisPod) =>
+      new Promise<{ code: number | null; log: string }>((resolve) => {
+        const env = { ...cluster.env(pod, pod.redisRunDir), REDISCLI_AUTH: PASSWORD };
+        const child = spawn("sh", [path.join(SCRIPTS_DIR, "prestop.sh")], { env });
+        let log = "";
+        child.stderr.on("data", (d: Buffer) => (log += d.toString()));
+        child.on("close", (code) => resolve({ code, log }));
+      });
+
+    expect(await prestop(replica)).toEqual({ code: 0, log: "" });
+
+    // Plain SETs (no WAIT) keep hitting the primary through the whole handover, as a client would.
+    const writer = backgroundWriter(async (from) => {
+      let stdin = "";
+      for (let i = from; i < from + 50; i++) stdin += `SET roll:${i} v${i}\n`;
+      const lines = (await cli(primary.port, [], { auth: PASSWORD, stdin })).stdout.split("\n");
+      const ok: string[] = [];
+      for (let i = 0; i < 50 && lines[i] === "OK"; i++) ok.push(`roll:${from + i}`);
+      return ok;
+    });
+    let handoverMs: number;
+    try {
+      await waitFor("writes before the handover", async () => (writer.keys.length >= 200 ? true : undefined));
+      const started = Date.now();
+      const hook = await prestop(primary);
+      handoverMs = Date.now() - started;
+      expect(hook.code).toBe(0);
+      expect(hook.log).toContain("writes paused");
+      expect(hook.log).toMatch(/handed over to 127\.0\.0\.1:\d+ after/);
+      // What the kubelet does after the hook.
+      primary.redis!.child.kill("SIGTERM");
+      expect((await primary.redis!.exited).code).toBe(0);
+    } finally {
+      await writer.stop();
+    }
+    const okKeys = writer.keys;
+
+    const newPrimaryPort = await waitFor("Sentinels to agree on the new primary", async () => {
+      const ports = await Promise.all(
+        cluster.pods.filter((p) => p !== primary).map((p) => primaryFromSentinel(cluster, p)),
+      );
+      return ports.every((p) => p === ports[0]) && ports[0] !== primaryPort ? ports[0] : undefined;
+    });
+    const newPrimary = cluster.pods.find((p) => p.port === newPrimaryPort)!;
+    expect(await role(cluster, newPrimary)).toBe("master");
+    const found = await countPresent(cluster, newPrimary, okKeys);
+    console.log(
+      `rolling handover: redis-${primary.ordinal} -> redis-${newPrimary.ordinal} in ${handoverMs} ms; ` +
+        `acknowledged plain SETs ${okKeys.length}, found on new primary ${found}`,
+    );
+    expect(found).toBe(okKeys.length);
+    expect(await countPresent(cluster, newPrimary, acked)).toBe(acked.length);
+    await waitFor("writes on the new primary", async () =>
+      (await cluster.redisCli(newPrimary, "SET", "after:handover", "1")).stdout.trim() === "OK"
+        ? true
+        : undefined,
+    );
+
+    // The pod comes back (the StatefulSet recreates it) and rejoins as a replica through the entrypoint.
+    cluster.startRedis(primary);
+    await waitFor("the handed-over pod to rejoin as a replica", async () => {
+      const i = await cluster.info(primary, "replication");
+      return i.role === "slave" && i.master_port === String(newPrimaryPort) && i.master_link_status === "up"
+        ? true
+        : undefined;
     });
   });
 

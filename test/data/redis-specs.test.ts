@@ -87,11 +87,18 @@ describe("ConfigMap data and checksum", () => {
   test("holds configs and scripts, sentinel.conf only with HA, and no password directive", () => {
     expect(Object.keys(redisConfigMapData(standalone)).sort()).toEqual([
       "entrypoint.sh",
+      "prestop.sh",
       "probe.sh",
       "redis.conf",
     ]);
     const data = redisConfigMapData(ha);
-    expect(Object.keys(data).sort()).toEqual(["entrypoint.sh", "probe.sh", "redis.conf", "sentinel.conf"]);
+    expect(Object.keys(data).sort()).toEqual([
+      "entrypoint.sh",
+      "prestop.sh",
+      "probe.sh",
+      "redis.conf",
+      "sentinel.conf",
+    ]);
     expect(data["redis.conf"]).not.toMatch(/^requirepass/m);
     expect(data["entrypoint.sh"]).toMatch(/^#!\/bin\/sh/);
   });
@@ -113,6 +120,7 @@ describe("redisStatefulSet", () => {
     expect(s.spec.replicas).toBe(1);
     expect(s.spec.serviceName).toBe("redis-headless");
     expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(["redis", "metrics"]);
+    expect(s.spec.template.spec.containers[0].lifecycle).toBeUndefined();
     expect(s.spec.persistentVolumeClaimRetentionPolicy).toEqual({
       whenDeleted: "Retain",
       whenScaled: "Retain",
@@ -131,6 +139,11 @@ describe("redisStatefulSet", () => {
     const s = sts(ha);
     expect(s.spec.replicas).toBe(3);
     expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(["redis", "sentinel", "metrics"]);
+    expect(s.spec.template.spec.containers[0].lifecycle.preStop.exec.command).toEqual([
+      "sh",
+      "/opt/botfleet/conf/prestop.sh",
+    ]);
+    expect(s.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(20);
     expect(s.spec.volumeClaimTemplates[0].spec.storageClassName).toBe("fast");
     expect(s.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe("20Gi");
     const anti = s.spec.template.spec.affinity.podAntiAffinity;
