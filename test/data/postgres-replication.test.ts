@@ -5,10 +5,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { postgresSchema } from "../../config/postgres";
+import { synchronousStandbyNames } from "../../components/data/postgres-specs";
 import {
   Credentials,
   PgNode,
   eventually,
+  ownedDir,
   runAs,
   runScript,
   tempDir,
@@ -230,5 +233,49 @@ describe("manual failover (failover.sh)", () => {
     console.log(
       `failover: ${before} rows before promotion, ${await count(replica)} after writes on the new primary`,
     );
+  });
+});
+
+describe("synchronous replication as the component configures it", () => {
+  let syncPrimary: PgNode;
+  let syncReplica: PgNode;
+  afterAll(async () => {
+    await syncReplica?.stop();
+    await syncPrimary?.stop();
+  });
+
+  test("remote_apply + the builder's synchronous_standby_names: a commit is visible on the standby at once", async () => {
+    const cfg = postgresSchema.parse({ replicas: 1, synchronousCommit: "remote_apply" });
+    const settings = {
+      PG_SYNCHRONOUS_COMMIT: cfg.synchronousCommit,
+      PG_SYNCHRONOUS_STANDBY_NAMES: synchronousStandbyNames(cfg),
+    };
+    const syncRoot = ownedDir(root, "sync");
+    syncPrimary = new PgNode(syncRoot, {
+      role: "primary",
+      podName: "postgres-primary-0",
+      credentials: creds,
+      extraEnv: settings,
+    });
+    await syncPrimary.start();
+    syncReplica = new PgNode(syncRoot, {
+      role: "replica",
+      podName: "postgres-replica-0",
+      credentials: creds,
+      primaryPort: syncPrimary.port,
+      extraEnv: settings,
+    });
+    await syncReplica.start();
+    await eventually(
+      async () => syncPrimary.superSql("SELECT sync_state FROM pg_stat_replication") === "quorum",
+      "the standby to be a quorum (synchronous) standby",
+    );
+    expect(syncPrimary.superSql("SHOW synchronous_standby_names")).toBe("ANY 1 (*)");
+    await exec(syncPrimary, "CREATE TABLE trades (id bigserial PRIMARY KEY, symbol text, qty numeric)");
+    for (let i = 1; i <= 20; i++) {
+      await exec(syncPrimary, `INSERT INTO trades (symbol, qty) VALUES ('BTC-USDT', ${i})`);
+      // No polling: remote_apply returned only after the standby applied the commit.
+      expect(await count(syncReplica)).toBe(i);
+    }
   });
 });
