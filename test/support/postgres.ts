@@ -257,7 +257,7 @@ export class PgNode {
 export async function eventually(
   fn: () => Promise<boolean>,
   what: string,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
