@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import type { Secretify } from "../../config/common";
+import { standardLabels } from "../specs/labels";
 import type { BackupCredentials, PostgresConfig } from "../../config/postgres";
 import {
   NAMES,
@@ -26,7 +27,6 @@ import {
   postgresUri,
   scriptsChecksum,
   scriptsConfigMap,
-  serverLabels,
   serverNetworkPolicy,
   serviceAccount,
   serviceHost,
@@ -125,7 +125,11 @@ export class Postgres extends pulumi.ComponentResource {
     const configMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, scriptsConfigMap(spec, scripts), child);
     const sa = new k8s.core.v1.ServiceAccount(
       `${name}-serviceaccount`,
-      serviceAccount(NAMES.serviceAccount, namespaces.data, serverLabels(name, "primary")),
+      serviceAccount(
+        NAMES.serviceAccount,
+        namespaces.data,
+        standardLabels({ name: "postgres", instance: name, component: "database" }),
+      ),
       child,
     );
 
