@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { BotFleet } from "./components/bots";
 import { createCluster } from "./components/cluster";
+import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";
@@ -23,6 +24,18 @@ export function program(): Record<string, unknown> {
   const redis = new Redis(
     "redis",
     { provider, namespaces, config: config.redis, environment: config.environment, protect: config.protect },
+    afterPlatform,
+  );
+  const postgres = new Postgres(
+    "postgres",
+    {
+      provider,
+      namespaces,
+      config: config.postgres,
+      backupCredentials: config.secrets.backupCredentials,
+      environment: config.environment,
+      protect: config.protect,
+    },
     afterPlatform,
   );
   const monitoring = new Monitoring(
@@ -47,7 +60,8 @@ export function program(): Record<string, unknown> {
       botSecrets: config.secrets.botSecrets,
       environment: config.environment,
     },
-    { dependsOn: [platform, redis] },
+    // The data layer creates the redis-client and postgres-client Secrets the bots mount.
+    { dependsOn: [platform, redis, postgres] },
   );
 
   return {
@@ -58,6 +72,7 @@ export function program(): Record<string, unknown> {
     kubeconfig: pulumi.secret(cluster.kubeconfig),
     namespaces,
     redis: { host: redis.host, port: redis.port, sentinels: redis.sentinels, masterName: redis.masterName },
+    postgres: { host: postgres.host, readOnlyHost: postgres.readOnlyHost, port: postgres.port },
     grafanaAdminPassword: monitoring.grafanaAdminPassword,
     ...(monitoring.grafanaUrl === undefined ? {} : { grafanaUrl: monitoring.grafanaUrl }),
     // What the promotion to prod reads from dev: live health, and the exact versions that ran.

@@ -151,7 +151,7 @@ test.each([
     "typo in a top-level key",
     { ...withCluster({}), "botfleet:clustr": {} },
     [
-      `botfleet:clustr: unknown key; did you mean "botfleet:cluster"? (allowed: cluster, platform, environment)`,
+      `botfleet:clustr: unknown key; did you mean "botfleet:cluster"? (allowed: cluster, platform, redis, postgres, monitoring, bots, botSecrets, alerting, backupCredentials, environment)`,
     ],
   ],
   [
@@ -318,4 +318,68 @@ test("bad config stops the program before it registers any resource", async () =
   expect(run.error).toBeInstanceOf(ConfigError);
   expect(run.error?.message).toMatch(/botfleet:cluster\.region: must be a digitalocean region/);
   expect(run.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+});
+
+describe("secrets the fleet needs", () => {
+  const liveBot = {
+    name: "ft-live",
+    preset: "freqtrade",
+    image: "freqtradeorg/freqtrade:2025.10",
+    exchange: "kraken",
+    paperTrading: false,
+    freqtrade: { strategy: "TrendStrategy" },
+  };
+  const token = { "digitalocean:token": "t0ken" };
+
+  test("a live bot needs its exchange keys as secret config; the error says which and how", () => {
+    expect(problems({ ...withCluster({}), "botfleet:bots": [liveBot] })).toEqual([
+      `botfleet:botSecrets.ft-live.apiKey: required secret is missing (a live freqtrade bot needs it); run "pulumi config set --secret --path botSecrets.ft-live.apiKey <value>"`,
+      `botfleet:botSecrets.ft-live.apiSecret: required secret is missing (a live freqtrade bot needs it); run "pulumi config set --secret --path botSecrets.ft-live.apiSecret <value>"`,
+    ]);
+    const keys = {
+      ...token,
+      "botfleet:botSecrets": JSON.stringify({ "ft-live": { apiKey: "k", apiSecret: "s" } }),
+    };
+    const config = parseStackConfig(raw({ ...withCluster({}), "botfleet:bots": [liveBot] }, keys), "dev");
+    expect(Object.keys(config.secrets.botSecrets!["ft-live"])).toEqual(["apiKey", "apiSecret"]);
+  });
+
+  test("a secret key written in plain text is refused", () => {
+    const values = { ...withCluster({}), "botfleet:botSecrets": { "ft-live": { apiKey: "k" } } };
+    expect(problems(values)).toEqual([
+      `botfleet:botSecrets: must be set as a secret, got a plain-text value; remove it from the stack file and run "pulumi config set --secret --path botSecrets.<name> <value>"`,
+    ]);
+  });
+
+  test("secrets for a bot the fleet does not have are reported (a typo in the name)", () => {
+    const keys = { ...token, "botfleet:botSecrets": JSON.stringify({ "ft-lvie": { apiKey: "k" } }) };
+    expect(problems(withCluster({}), keys)).toEqual([
+      `botfleet:botSecrets.ft-lvie: no bot is named "ft-lvie"; remove the secret or fix the name`,
+    ]);
+  });
+
+  test("Postgres backups need S3 keys", () => {
+    const backup = {
+      enabled: true,
+      bucket: "fleet-backups",
+      endpoint: "https://fra1.digitaloceanspaces.com",
+    };
+    expect(problems({ ...withCluster({}), "botfleet:postgres": { backup } })).toEqual([
+      `botfleet:backupCredentials.accessKeyId: required secret is missing (postgres.backup.enabled uploads backups to S3-compatible storage); run "pulumi config set --secret --path backupCredentials.accessKeyId <value>"`,
+      `botfleet:backupCredentials.secretAccessKey: required secret is missing (postgres.backup.enabled uploads backups to S3-compatible storage); run "pulumi config set --secret --path backupCredentials.secretAccessKey <value>"`,
+    ]);
+  });
+
+  test("secret values come out only as secret Outputs", async () => {
+    const keys = {
+      ...token,
+      "botfleet:alerting": JSON.stringify({
+        slack: { webhookUrl: "https://hooks.slack.com/services/T/B/X" },
+      }),
+    };
+    const config = parseStackConfig(raw(withCluster({}), keys), "dev");
+    const url = config.secrets.alerting!.slack!.webhookUrl;
+    expect(await new Promise((resolve) => url.apply(resolve))).toBe("https://hooks.slack.com/services/T/B/X");
+    expect(await (url as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
+  });
 });
