@@ -225,3 +225,34 @@ test("catches a secret value in a ConfigMap and RBAC that reads secrets", () => 
     "[30] ConfigMap cfg: holds a secret value",
   ]);
 });
+
+test("requires hard anti-affinity once a database has two pods, even across StatefulSets", () => {
+  const db = (name: string, component: string) =>
+    k8s("kubernetes:apps/v1:StatefulSet", {
+      metadata: { name, namespace: "data" },
+      spec: {
+        serviceName: "none",
+        replicas: 1,
+        selector: {
+          matchLabels: { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": component },
+        },
+        template: {
+          metadata: {
+            labels: { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": component },
+          },
+          spec: { containers: [] },
+        },
+      },
+    });
+  const only = hardeningViolations([db("pg-primary", "primary")], { namespaces }).filter((v) =>
+    v.startsWith("[18]"),
+  );
+  expect(only).toEqual([]);
+  const pair = hardeningViolations([db("pg-primary", "primary"), db("pg-replica", "replica")], {
+    namespaces,
+  });
+  expect(pair.filter((v) => v.startsWith("[18]"))).toEqual([
+    "[18] StatefulSet data/pg-primary: databases with 2 pods need required hostname anti-affinity",
+    "[18] StatefulSet data/pg-replica: databases with 2 pods need required hostname anti-affinity",
+  ]);
+});
