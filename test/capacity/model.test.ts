@@ -6,6 +6,7 @@ import { monitoringSchema } from "../../config/monitoring";
 import { buildHelmValues } from "../../components/monitoring/values";
 import {
   assessCapacity,
+  capacityFromRun,
   capacityMarkdown,
   capacityOutputs,
   costSvg,
@@ -459,5 +460,28 @@ describe("rendering", () => {
     const widths = [...svg.matchAll(/width="([\d.]+)" height="22"/g)].map((m) => Number(m[1]));
     expect(widths[2]).toBeCloseTo(430, 0); // prod max = full scale (640 - 120 - 90)
     expect(widths[1] / widths[2]).toBeCloseTo(73 / 520, 2);
+  });
+});
+
+describe("capacityFromRun (the synth's path)", () => {
+  test("reads the cluster and the botfleet:costs overrides from the stack's raw values", () => {
+    const values = {
+      "botfleet:cluster": JSON.stringify(DEV_DO),
+      "botfleet:costs": JSON.stringify({ nodeSizes: { "s-2vcpu-4gb": 20 }, asOf: "2026-02-01" }),
+    };
+    const trader = statefulSet("a", "500m", "1Gi");
+    const report = capacityFromRun("dev", values, {
+      resources: [
+        { type: trader.type, name: trader.name, inputs: trader.props as Record<string, unknown> },
+        { type: "kubernetes:core/v1:ConfigMap", name: "ignored", inputs: { data: {} } },
+      ],
+    });
+    expect(report.requests.min).toEqual({ cpuMillis: 500, memoryBytes: GiB, pods: 1 });
+    expect(report.cost?.lines[0]).toEqual({
+      item: "system nodes (1 x s-2vcpu-4gb at $20)",
+      minUsd: 20,
+      maxUsd: 20,
+    });
+    expect(report.cost?.pricesAsOf).toBe("2026-02-01");
   });
 });
