@@ -18,6 +18,7 @@ import {
   botConfigData,
   botConfigMap,
   botLabels,
+  botScriptNames,
   botSecretName,
   botsNetworkPolicy,
   botsServiceAccount,
@@ -158,12 +159,7 @@ export class BotFleet extends pulumi.ComponentResource {
       }
       const checksum = configChecksum(
         data,
-        bot.preset === "hummingbot"
-          ? {
-              "hummingbot-init.sh": scripts["hummingbot-init.sh"],
-              "hummingbot-heartbeat.py": scripts["hummingbot-heartbeat.py"],
-            }
-          : {},
+        Object.fromEntries(botScriptNames(bot).map((script) => [script, scripts[script]])),
       );
       const ctx = { namespaces: ns, secretKeys, mqtt: mqttEndpoint, hasState: bot.storage !== undefined };
 

@@ -47,6 +47,12 @@ export const MQTT_PORT = 1883;
 export const MQTT_USERNAME = "hummingbot";
 export const FREQTRADE_API_PORT = 8080;
 export const FREQTRADE_API_USERNAME = "freqtrade";
+/**
+ * The exporter sidecars' port, named `metrics` (the port Prometheus scrapes and the bots policy admits).
+ * Clear of freqtrade's API (8080), hummingbot's gateway (15888) and the data-layer exporters.
+ */
+export const BOT_METRICS_PORT = 9105;
+export const METRICS_PORT_NAME = "metrics";
 /** The hummingbot image has no USER line: we run it as this uid, with writable volumes for conf/logs/data. */
 export const HUMMINGBOT_UID = 1000;
 /** freqtrade's image runs as `ftuser`. */
@@ -72,7 +78,17 @@ export function scriptFiles(): Record<string, string> {
     "hummingbot-init.sh": fs.readFileSync(path.join(SCRIPTS_DIR, "hummingbot-init.sh"), "utf8"),
     "mosquitto-init.sh": fs.readFileSync(path.join(SCRIPTS_DIR, "mosquitto-init.sh"), "utf8"),
     "hummingbot-heartbeat.py": fs.readFileSync(path.join(SCRIPTS_DIR, "hummingbot-heartbeat.py"), "utf8"),
+    "exporter-hummingbot.py": fs.readFileSync(path.join(SCRIPTS_DIR, "exporter-hummingbot.py"), "utf8"),
+    "exporter-freqtrade.py": fs.readFileSync(path.join(SCRIPTS_DIR, "exporter-freqtrade.py"), "utf8"),
   };
+}
+
+/** The scripts a bot's pods run: a change to one rolls the bots that opt in to config rolls. */
+export function botScriptNames(bot: BotConfig): string[] {
+  if (bot.preset === "hummingbot")
+    return ["hummingbot-init.sh", "hummingbot-heartbeat.py", "exporter-hummingbot.py"];
+  if (bot.preset === "freqtrade" && bot.workload !== "scheduled") return ["exporter-freqtrade.py"];
+  return [];
 }
 
 export const botConfigMapName = (bot: BotConfig) => `${bot.name}-config`;
@@ -238,6 +254,53 @@ const initResources = {
   limits: { memory: "64Mi", "ephemeral-storage": "64Mi" },
 };
 
+/** A poller or MQTT listener in python: a few MiB of heap, no disk. */
+const exporterResources = {
+  requests: { cpu: "10m", memory: "48Mi", "ephemeral-storage": "16Mi" },
+  limits: { memory: "96Mi", "ephemeral-storage": "16Mi" },
+};
+
+/**
+ * The metrics sidecar of a hummingbot or freqtrade bot. Readiness: it serves /metrics (a bot that is
+ * down is the main container's and the alerts' business, not a reason to hide the metrics saying so).
+ * Liveness: /healthz fails only when its own poll or MQTT loop has died.
+ */
+function exporterContainer(opts: {
+  image: string;
+  command: string[];
+  env: EnvVar[];
+  uid: number;
+  volumeMounts: VolumeMount[];
+}): Container {
+  return {
+    name: "exporter",
+    image: opts.image,
+    command: opts.command,
+    env: [
+      { name: "METRICS_PORT", value: String(BOT_METRICS_PORT) },
+      // Read-only root filesystem: no .pyc files to write.
+      { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
+      { name: "PYTHONUNBUFFERED", value: "1" },
+      ...opts.env,
+    ],
+    ports: [{ name: METRICS_PORT_NAME, containerPort: BOT_METRICS_PORT, protocol: "TCP" }],
+    resources: exporterResources,
+    securityContext: restrictedContainerSecurityContext(opts.uid),
+    readinessProbe: httpProbe("/metrics", METRICS_PORT_NAME, {
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    }),
+    livenessProbe: httpProbe("/healthz", METRICS_PORT_NAME, {
+      initialDelaySeconds: 10,
+      periodSeconds: 30,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    }),
+    volumeMounts: opts.volumeMounts,
+  };
+}
+
 /** Writable scratch space for a read-only root filesystem. */
 const tmpVolume = (sizeLimit = "256Mi"): Volume => ({ name: "tmp", emptyDir: { sizeLimit } });
 
@@ -362,6 +425,22 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
       { name: "bot-scripts", mountPath: "/bot-scripts", readOnly: true },
     ],
   };
+  const exporter = exporterContainer({
+    image: bot.image,
+    command: [hb.python, "/bot-scripts/exporter-hummingbot.py"],
+    env: [
+      { name: "MQTT_HOST", value: ctx.mqtt.host },
+      { name: "MQTT_PORT", value: String(ctx.mqtt.port) },
+      { name: "MQTT_USERNAME", value: MQTT_USERNAME },
+      { name: "MQTT_AUTH_DIR", value: "/mqtt" },
+      { name: "INSTANCE_ID", value: hb.instanceId },
+    ],
+    uid: HUMMINGBOT_UID,
+    volumeMounts: [
+      { name: "mqtt", mountPath: "/mqtt", readOnly: true },
+      { name: "bot-scripts", mountPath: "/bot-scripts", readOnly: true },
+    ],
+  });
   const volumes: Volume[] = [
     {
       name: "readonly-conf",
@@ -387,7 +466,7 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
       ? [{ name: "bot-secrets", secret: { secretName: secret, items: secretItems } }]
       : []),
   ];
-  return { containers: [main], initContainers: [init], volumes, uid: HUMMINGBOT_UID };
+  return { containers: [main, exporter], initContainers: [init], volumes, uid: HUMMINGBOT_UID };
 }
 
 function httpProbe(pathName: string, port: string | number, o: Partial<Probe>): Probe {
@@ -473,7 +552,31 @@ function freqtradePod(bot: BotConfig, ctx: PodContext): PodParts {
     tmpVolume(),
     ...(ctx.hasState ? [] : [{ name: "user-data", emptyDir: { sizeLimit: "2Gi" } }]),
   ];
-  return { containers: [main], initContainers: [], volumes, uid: FREQTRADE_UID };
+  if (!trader) return { containers: [main], initContainers: [], volumes, uid: FREQTRADE_UID };
+  // The API stays closed to the cluster: the sidecar polls it over the pod's loopback.
+  const exporter = exporterContainer({
+    image: bot.image,
+    // The image's ENTRYPOINT is freqtrade itself; its python3 runs the stdlib-only poller.
+    command: ["python3", "/bot-scripts/exporter-freqtrade.py"],
+    env: [
+      { name: "API_URL", value: `http://127.0.0.1:${FREQTRADE_API_PORT}` },
+      { name: "API_USERNAME", value: FREQTRADE_API_USERNAME },
+      { name: "API_AUTH_DIR", value: "/api-auth" },
+    ],
+    uid: FREQTRADE_UID,
+    volumeMounts: [
+      { name: "api-auth", mountPath: "/api-auth", readOnly: true },
+      { name: "bot-scripts", mountPath: "/bot-scripts", readOnly: true },
+    ],
+  });
+  volumes.push(
+    {
+      name: "api-auth",
+      secret: { secretName: secret, items: [{ key: SECRET_KEYS.apiServerPassword, path: "password" }] },
+    },
+    { name: "bot-scripts", configMap: { name: SHARED.scripts, defaultMode: 0o555 } },
+  );
+  return { containers: [main, exporter], initContainers: [], volumes, uid: FREQTRADE_UID };
 }
 
 type CustomProbe = NonNullable<NonNullable<BotConfig["custom"]>["probes"]["liveness"]>;
