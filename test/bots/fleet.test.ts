@@ -2,10 +2,15 @@
  * The BotFleet component under Pulumi's mock engine, for a fleet with every preset and workload.
  * Mocks are installed before the component module is imported.
  */
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { unwrapSecrets, type RegisteredResource } from "../../lib/mockrun";
+// Pure modules (no resources): safe to load before the mocks are set.
+import { SCRIPTS_DIR, configChecksum } from "../../components/bots/specs";
+import { podMonitors } from "../../components/monitoring/monitors";
 import { hardeningViolations } from "../support/hardening";
-import { isKubernetesObject, kindOf, schemaError, type Obj } from "../support/k8s";
+import { isKubernetesObject, kindOf, schemaError, selects, workloads, type Obj } from "../support/k8s";
 import { FAKE, NAMESPACES, parseFleet, rawSecrets } from "./fixtures";
 
 const recorded: {
@@ -330,4 +335,151 @@ test("a fleet without hummingbot bots gets no MQTT broker and no MQTT egress", (
   const policy = otherResources.find((r) => r.type.endsWith(":NetworkPolicy"))!.inputs;
   expect(policy.metadata.namespace).toBe("other-bots");
   expect(JSON.stringify(policy.spec.egress)).not.toContain("1883");
+});
+
+describe("metrics exporters on every hummingbot and freqtrade trader", () => {
+  const botPods = () =>
+    workloads(asRegistered()).filter(
+      (w) => w.podLabels["botfleet.io/bot"] !== undefined && w.namespace === NAMESPACES.bots,
+    );
+  const exporterOf = (spec: Obj) => (spec.containers as Obj[]).find((c) => c.name === "exporter") as Obj;
+
+  test("each has an exporter sidecar on a `metrics` port, small, restricted, with probes that differ", () => {
+    const traders = botPods().filter(
+      (w) =>
+        w.podLabels["botfleet.io/workload"] === "trader" &&
+        ["hummingbot", "freqtrade"].includes(w.podLabels["botfleet.io/preset"]),
+    );
+    expect(traders.map((w) => w.podLabels["botfleet.io/bot"]).sort()).toEqual([
+      "btc-usdt-mm",
+      "eth-usdt-live",
+      "ft-live",
+      "ft-sample",
+    ]);
+    for (const w of traders) {
+      const bot = w.podLabels["botfleet.io/bot"];
+      const exporter = exporterOf(w.podSpec);
+      expect({ bot, image: exporter?.image }).toEqual({ bot, image: w.podSpec.containers[0].image });
+      expect(exporter.ports).toEqual([{ name: "metrics", containerPort: 9105, protocol: "TCP" }]);
+      expect(exporter.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+      });
+      expect(exporter.resources).toEqual({
+        requests: { cpu: "10m", memory: "48Mi", "ephemeral-storage": "16Mi" },
+        limits: { memory: "96Mi", "ephemeral-storage": "16Mi" },
+      });
+      expect(exporter.readinessProbe.httpGet).toEqual({ path: "/metrics", port: "metrics" });
+      expect(exporter.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "metrics" });
+      // Only the sidecar has a `metrics` port: one scrape target per pod.
+      const metricsPorts = (w.podSpec.containers as Obj[]).flatMap((c) =>
+        ((c.ports ?? []) as Obj[]).filter((p) => p.name === "metrics"),
+      );
+      expect({ bot, metricsPorts: metricsPorts.length }).toEqual({ bot, metricsPorts: 1 });
+    }
+  });
+
+  test("the freqtrade sidecar polls the API on loopback with the generated password from a file", () => {
+    for (const name of ["ft-sample", "ft-live"]) {
+      const spec = named("StatefulSet", name).spec.template.spec;
+      const exporter = exporterOf(spec);
+      expect(exporter.command).toEqual(["python3", "/bot-scripts/exporter-freqtrade.py"]);
+      expect(exporter.env).toEqual(
+        expect.arrayContaining([
+          { name: "API_URL", value: "http://127.0.0.1:8080" },
+          { name: "API_USERNAME", value: "freqtrade" },
+          { name: "API_AUTH_DIR", value: "/api-auth" },
+        ]),
+      );
+      expect(JSON.stringify(exporter.env)).not.toMatch(/secretKeyRef|PASSWORD/);
+      expect(spec.volumes.find((v: Obj) => v.name === "api-auth")).toEqual({
+        name: "api-auth",
+        secret: { secretName: `${name}-secrets`, items: [{ key: "apiServerPassword", path: "password" }] },
+      });
+      // The same Secret key the bot's own API server takes its password from.
+      expect(spec.containers[0].env).toContainEqual({
+        name: "FREQTRADE__API_SERVER__PASSWORD",
+        valueFrom: { secretKeyRef: { name: `${name}-secrets`, key: "apiServerPassword" } },
+      });
+      expect(Object.keys(named("Secret", `${name}-secrets`).stringData)).toContain("apiServerPassword");
+    }
+    // A scheduled freqtrade run has no API and no sidecar (it would keep the Job from completing).
+    const job = named("CronJob", "ft-download").spec.jobTemplate.spec.template.spec;
+    expect((job.containers as Obj[]).map((c) => c.name)).toEqual(["freqtrade"]);
+  });
+
+  test("the hummingbot sidecar listens to its own instance's heartbeat with the broker password file", () => {
+    for (const name of ["btc-usdt-mm", "eth-usdt-live"]) {
+      const spec = named("StatefulSet", name).spec.template.spec;
+      const exporter = exporterOf(spec);
+      expect(exporter.command).toEqual([
+        "/opt/conda/envs/hummingbot/bin/python3",
+        "/bot-scripts/exporter-hummingbot.py",
+      ]);
+      expect(exporter.env).toEqual(
+        expect.arrayContaining([
+          { name: "MQTT_HOST", value: "botfleet-mqtt.botfleet-bots.svc" },
+          { name: "MQTT_AUTH_DIR", value: "/mqtt" },
+          { name: "INSTANCE_ID", value: name },
+        ]),
+      );
+      expect(exporter.volumeMounts).toContainEqual({ name: "mqtt", mountPath: "/mqtt", readOnly: true });
+    }
+  });
+
+  test("the scripts ConfigMap ships the exporters the real-run tests ran, and a script change rolls paper bots", () => {
+    const data = named("ConfigMap", "botfleet-bot-scripts").data;
+    for (const script of ["exporter-freqtrade.py", "exporter-hummingbot.py"]) {
+      expect(data[script]).toBe(fs.readFileSync(path.join(SCRIPTS_DIR, script), "utf8"));
+    }
+    const checksum = named("StatefulSet", "ft-sample").spec.template.metadata.annotations[
+      "botfleet.io/config-checksum"
+    ];
+    const configData = named("ConfigMap", "ft-sample-config").data;
+    expect(checksum).not.toBe(configChecksum(configData));
+    expect(checksum).toBe(
+      configChecksum(configData, { "exporter-freqtrade.py": data["exporter-freqtrade.py"] }),
+    );
+  });
+
+  test("Prometheus may scrape them: the bots policy admits it on `metrics`, the PodMonitor selects them", () => {
+    const policy = named("NetworkPolicy", "botfleet-bots").spec;
+    expect(policy.ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NAMESPACES.monitoring } },
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: "metrics" }],
+      },
+    ]);
+    const monitor = podMonitors(NAMESPACES).find((m) => m.name === "botfleet-bots")!.spec as Obj;
+    expect(monitor.namespaceSelector.matchNames).toEqual([NAMESPACES.bots]);
+    const endpointPorts = (monitor.podMetricsEndpoints as Obj[]).map((e) => e.port);
+    // Every trader and service pod with a `metrics` port is selected by both, on that port name.
+    const scraped = botPods().filter((w) =>
+      (w.podSpec.containers as Obj[]).some((c) =>
+        ((c.ports ?? []) as Obj[]).some((p) => p.name === "metrics"),
+      ),
+    );
+    expect(scraped.map((w) => w.podLabels["botfleet.io/bot"]).sort()).toEqual([
+      "arb-watcher",
+      "btc-usdt-mm",
+      "eth-usdt-live",
+      "ft-live",
+      "ft-sample",
+      "signal-api",
+    ]);
+    for (const w of scraped) {
+      const bot = w.podLabels["botfleet.io/bot"];
+      expect({ bot, policy: selects(policy.podSelector, w.podLabels) }).toEqual({ bot, policy: true });
+      expect({ bot, monitor: selects(monitor.selector, w.podLabels) }).toEqual({ bot, monitor: true });
+    }
+    expect(endpointPorts).toEqual(["metrics"]);
+  });
 });
