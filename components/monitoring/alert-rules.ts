@@ -36,12 +36,14 @@ export const ALERT_GROUPS: readonly AlertGroup[] = [
     rules: [
       {
         alert: "BotDown",
-        expr: 'up{namespace="$BOTS_NS", bot!=""} == 0',
+        // `up` says the metrics endpoint answers; `botfleet_bot_up` is the exporter's word on the bot itself
+        // (freqtrade's API, hummingbot's MQTT heartbeat): either at 0 means the bot is not trading.
+        expr: 'up{namespace="$BOTS_NS", bot!=""} == 0 or botfleet_bot_up{namespace="$BOTS_NS", bot!=""} == 0',
         for: "2m",
         severity: BY_MODE,
         summary: "Bot {{ $labels.bot }} is down",
         description:
-          "The metrics endpoint of bot {{ $labels.bot }} ({{ $labels.mode }}, {{ $labels.exchange }}) on pod {{ $labels.pod }} has failed every scrape for 2 minutes.",
+          "Bot {{ $labels.bot }} ({{ $labels.mode }}, {{ $labels.exchange }}) on pod {{ $labels.pod }} has been down for 2 minutes: its metrics endpoint fails every scrape, or its exporter cannot reach the bot (freqtrade API, hummingbot heartbeat).",
       },
       {
         alert: "BotMetricsMissing",
@@ -54,7 +56,9 @@ export const ALERT_GROUPS: readonly AlertGroup[] = [
       },
       {
         alert: "BotHeartbeatStale",
-        expr: 'time() - max by (namespace, bot, mode) ({__name__=~"botfleet_bot_heartbeat_timestamp_seconds|freqtrade_last_poll_timestamp_seconds", namespace="$BOTS_NS"}) > 300',
+        // Only the bot's own loop counts: freqtrade_last_poll_timestamp_seconds stays fresh while the API
+        // answers, even when the trading loop has stalled or the bot is stopped.
+        expr: 'time() - max by (namespace, bot, mode) (botfleet_bot_heartbeat_timestamp_seconds{namespace="$BOTS_NS"}) > 300',
         for: "2m",
         severity: BY_MODE,
         summary: "Bot {{ $labels.bot }} has not completed a loop for 5 minutes",

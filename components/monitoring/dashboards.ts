@@ -241,7 +241,7 @@ export function fleetOverviewDashboard(args: DashboardArgs): Dashboard {
         h: 8,
         queries: [
           {
-            expr: `time() - max by (bot) ({__name__=~"botfleet_bot_heartbeat_timestamp_seconds|freqtrade_last_poll_timestamp_seconds", ${ns}})`,
+            expr: `time() - max by (bot) (botfleet_bot_heartbeat_timestamp_seconds{${ns}})`,
             legend: "{{bot}}",
           },
         ],

@@ -54,6 +54,16 @@ export const ALERT_CASES: AlertCase[] = [
     fires: [{ ...botLabels("eth-mm", "paper"), severity: "warning" }],
   },
   {
+    name: "exporter answers but reports the bot down (API unreachable, no heartbeat)",
+    alertname: "BotDown",
+    evalTime: "5m",
+    series: [
+      { series: `up{${bot("ft-1", "live")}}`, values: "1x10" },
+      { series: `botfleet_bot_up{${bot("ft-1", "live")}}`, values: "0x10" },
+    ],
+    fires: [{ ...botLabels("ft-1", "live"), severity: "critical" }],
+  },
+  {
     name: "healthy bot, and a down bot still inside its 2m grace",
     alertname: "BotDown",
     evalTime: "1m",
@@ -90,12 +100,25 @@ export const ALERT_CASES: AlertCase[] = [
     fires: [{ namespace: BOTS, bot: "sol-grid", mode: "live", severity: "critical" }],
   },
   {
-    name: "fresh heartbeats (botfleet and freqtrade exporter)",
+    name: "API polls fresh but the trading loop frozen: the poll time does not hide it",
+    alertname: "BotHeartbeatStale",
+    evalTime: "15m",
+    series: [
+      {
+        series: `botfleet_bot_heartbeat_timestamp_seconds{${bot("ft-1", "paper")}}`,
+        values: "0+60x5 300x20",
+      },
+      { series: `freqtrade_last_poll_timestamp_seconds{${bot("ft-1", "paper")}}`, values: "0+60x20" },
+    ],
+    fires: [{ namespace: BOTS, bot: "ft-1", mode: "paper", severity: "warning" }],
+  },
+  {
+    name: "fresh heartbeats",
     alertname: "BotHeartbeatStale",
     evalTime: "15m",
     series: [
       { series: `botfleet_bot_heartbeat_timestamp_seconds{${bot("sol-grid", "live")}}`, values: "0+60x20" },
-      { series: `freqtrade_last_poll_timestamp_seconds{${bot("ft-1", "paper")}}`, values: "0+60x20" },
+      { series: `botfleet_bot_heartbeat_timestamp_seconds{${bot("ft-1", "paper")}}`, values: "0+60x20" },
     ],
     fires: [],
   },

@@ -156,7 +156,7 @@ describe("alert rules", () => {
                   exp_annotations: {
                     summary: "Bot btc-mm is down",
                     description:
-                      "The metrics endpoint of bot btc-mm (live, binance) on pod btc-mm-0 has failed every scrape for 2 minutes.",
+                      "Bot btc-mm (live, binance) on pod btc-mm-0 has been down for 2 minutes: its metrics endpoint fails every scrape, or its exporter cannot reach the bot (freqtrade API, hummingbot heartbeat).",
                     runbook_url: `${RUNBOOK}#botdown`,
                   },
                 },
