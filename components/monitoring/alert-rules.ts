@@ -47,7 +47,8 @@ export const ALERT_GROUPS: readonly AlertGroup[] = [
       },
       {
         alert: "BotMetricsMissing",
-        expr: 'max by (namespace, bot, mode) (max_over_time(up{namespace="$BOTS_NS", bot!=""}[1h])) unless max by (namespace, bot, mode) (up{namespace="$BOTS_NS", bot!=""})',
+        // Scheduled bots are scraped only while a run lasts: their targets come and go by design.
+        expr: 'max by (namespace, bot, mode) (max_over_time(up{namespace="$BOTS_NS", bot!="", workload!="scheduled"}[1h])) unless max by (namespace, bot, mode) (up{namespace="$BOTS_NS", bot!="", workload!="scheduled"})',
         for: "10m",
         severity: BY_MODE,
         summary: "Bot {{ $labels.bot }} is no longer scraped",
@@ -67,7 +68,8 @@ export const ALERT_GROUPS: readonly AlertGroup[] = [
       },
       {
         alert: "BotNotReady",
-        expr: 'max by (namespace, pod) (kube_pod_status_ready{namespace="$BOTS_NS", condition="false"}) == 1',
+        // Shared objects (botfleet-*: the MQTT broker) have their own alerts; finished CronJob pods are never ready.
+        expr: 'max by (namespace, pod) (kube_pod_status_ready{namespace="$BOTS_NS", condition="false", pod!~"botfleet-.*"}) == 1 unless on (namespace, pod) (max by (namespace, pod) (kube_pod_status_phase{namespace="$BOTS_NS", phase=~"Succeeded|Failed"}) == 1)',
         for: "10m",
         severity: "warning",
         summary: "Bot pod {{ $labels.pod }} is not ready",
@@ -94,7 +96,8 @@ export const ALERT_GROUPS: readonly AlertGroup[] = [
       {
         alert: "TraderNotSingleton",
         // Traders are the only StatefulSets in the bots namespace; a paused trader (replicas 0) is quiet.
-        expr: 'kube_statefulset_replicas{namespace="$BOTS_NS"} > 0 and on (namespace, statefulset) (kube_statefulset_status_replicas_ready{namespace="$BOTS_NS"} != 1)',
+        // Bot names may not start with "botfleet-": that prefix is the shared MQTT broker's.
+        expr: 'kube_statefulset_replicas{namespace="$BOTS_NS", statefulset!~"botfleet-.*"} > 0 and on (namespace, statefulset) (kube_statefulset_status_replicas_ready{namespace="$BOTS_NS"} != 1)',
         for: "5m",
         severity: "critical",
         summary: "Trader {{ $labels.statefulset }} is not running exactly one ready pod",

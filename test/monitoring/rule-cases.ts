@@ -81,6 +81,13 @@ export const ALERT_CASES: AlertCase[] = [
     fires: [{ namespace: BOTS, bot: "eth-arb", mode: "paper", severity: "warning" }],
   },
   {
+    name: "a scheduled bot's target ends with its run",
+    alertname: "BotMetricsMissing",
+    evalTime: "50m",
+    series: [{ series: `up{${bot("daily-report", "paper")}, workload="scheduled"}`, values: "1x20 _x40" }],
+    fires: [],
+  },
+  {
     name: "bot target present the whole hour",
     alertname: "BotMetricsMissing",
     evalTime: "50m",
@@ -151,6 +158,26 @@ export const ALERT_CASES: AlertCase[] = [
     fires: [],
   },
   {
+    name: "finished CronJob pods and the shared MQTT broker are not bot pods",
+    alertname: "BotNotReady",
+    evalTime: "15m",
+    series: [
+      {
+        series: `kube_pod_status_ready{namespace="${BOTS}", pod="report-28800-abcde", condition="false"}`,
+        values: "1x20",
+      },
+      {
+        series: `kube_pod_status_phase{namespace="${BOTS}", pod="report-28800-abcde", phase="Succeeded"}`,
+        values: "1x20",
+      },
+      {
+        series: `kube_pod_status_ready{namespace="${BOTS}", pod="botfleet-mqtt-0", condition="false"}`,
+        values: "1x20",
+      },
+    ],
+    fires: [],
+  },
+  {
     name: "container in CrashLoopBackOff",
     alertname: "BotCrashLooping",
     evalTime: "10m",
@@ -214,6 +241,22 @@ export const ALERT_CASES: AlertCase[] = [
       },
     ],
     fires: [{ namespace: BOTS, statefulset: "btc-mm", severity: "critical" }],
+  },
+  {
+    name: "the shared MQTT broker StatefulSet is not a trader",
+    alertname: "TraderNotSingleton",
+    evalTime: "10m",
+    series: [
+      {
+        series: `kube_statefulset_replicas{namespace="${BOTS}", statefulset="botfleet-mqtt"}`,
+        values: "1x15",
+      },
+      {
+        series: `kube_statefulset_status_replicas_ready{namespace="${BOTS}", statefulset="botfleet-mqtt"}`,
+        values: "0x15",
+      },
+    ],
+    fires: [],
   },
   {
     name: "trader with two ready pods",
