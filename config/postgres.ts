@@ -27,9 +27,10 @@ const pgIdentifier = z.string().refine((v) => /^[a-z_][a-z0-9_]{0,62}$/.test(v),
     `must be a lowercase Postgres identifier (a-z, 0-9, "_", starting with a letter or "_", at most 63 characters), got ${show(iss.input)}`,
 });
 
-const httpsUrl = z.string().refine((v) => /^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/?$/.test(v), {
+// Port 443 only: the backup job's NetworkPolicy allows HTTPS to public addresses and nothing else.
+const httpsUrl = z.string().refine((v) => /^https:\/\/[A-Za-z0-9.-]+(:443)?\/?$/.test(v), {
   error: (iss) =>
-    `must be an https URL of an S3-compatible endpoint without a path, such as "https://fra1.digitaloceanspaces.com", got ${show(iss.input)}`,
+    `must be an https URL on port 443 of an S3-compatible endpoint without a path, such as "https://fra1.digitaloceanspaces.com", got ${show(iss.input)}`,
 });
 
 /** S3 bucket naming rules (3-63 chars, lowercase, digits, dots, hyphens). */

@@ -153,6 +153,16 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
         ingress: [{ from: [inNamespace(args.ingressControllerNamespace)], ports: [tcp(3000)] }],
       },
     });
+    // cert-manager's HTTP-01 solver pod answers Let's Encrypt through the ingress controller; under the
+    // namespace's default deny the certificate for Grafana could never be issued without this.
+    policies.push({
+      name: "acme-solver-from-ingress",
+      spec: {
+        podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [inNamespace(args.ingressControllerNamespace)], ports: [tcp(8089)] }],
+      },
+    });
   }
   return policies;
 }

@@ -131,7 +131,7 @@ describe("postgres config", () => {
       "plain http endpoint",
       { backup: { endpoint: "http://minio.local:9000" } },
       [
-        'backup.endpoint: must be an https URL of an S3-compatible endpoint without a path, such as "https://fra1.digitaloceanspaces.com", got "http://minio.local:9000"',
+        'backup.endpoint: must be an https URL on port 443 of an S3-compatible endpoint without a path, such as "https://fra1.digitaloceanspaces.com", got "http://minio.local:9000"',
       ],
     ],
     [
@@ -161,6 +161,13 @@ describe("postgres config", () => {
       ],
     ],
     ["unknown key", { replica: 1 }, [': Unrecognized key: "replica"']],
+    [
+      "endpoint on another port (the backup job may only reach 443)",
+      { backup: { endpoint: "https://minio.example.com:9000" } },
+      [
+        'backup.endpoint: must be an https URL on port 443 of an S3-compatible endpoint without a path, such as "https://fra1.digitaloceanspaces.com", got "https://minio.example.com:9000"',
+      ],
+    ],
     ["unknown backup key", { backup: { retentionDays: 14 } }, ['backup: Unrecognized key: "retentionDays"']],
   ])("%s", (_label, input, expected) => {
     expect(messages(input)).toEqual(expected);

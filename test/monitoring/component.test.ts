@@ -275,6 +275,7 @@ describe("Monitoring component (mocks)", () => {
       .map((p) => (p.inputs.metadata as Obj).name)
       .sort();
     expect(names).toEqual([
+      "acme-solver-from-ingress",
       "alertmanager-receivers",
       "grafana-from-ingress",
       "monitoring-apiserver-egress",
@@ -297,6 +298,14 @@ describe("Monitoring component (mocks)", () => {
     expect(fromIngress.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({
       "kubernetes.io/metadata.name": "ingress-nginx",
     });
+    const solver = one(":NetworkPolicy", "acme-solver-from-ingress").inputs.spec as Obj;
+    expect(solver.podSelector).toEqual({ matchLabels: { "acme.cert-manager.io/http01-solver": "true" } });
+    expect(solver.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
+        ports: [{ protocol: "TCP", port: 8089 }],
+      },
+    ]);
     for (const p of byType(":NetworkPolicy"))
       expect((p.inputs.metadata as Obj).namespace).toBe(NAMESPACES.monitoring);
   });
@@ -316,7 +325,7 @@ describe("Monitoring component (mocks)", () => {
     expect(core.map((r) => r.type.slice(r.type.lastIndexOf(":") + 1)).sort()).toEqual([
       ...Array(2).fill("ConfigMap"),
       "Ingress",
-      ...Array(7).fill("NetworkPolicy"),
+      ...Array(8).fill("NetworkPolicy"),
       ...Array(2).fill("Secret"),
     ]);
     expect(core.map(schemaErrors).filter((e) => e !== undefined)).toEqual([]);
