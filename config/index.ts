@@ -129,6 +129,7 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
   }
 
   if (problems.length === 0) {
+    problems.push(...environmentRules(environment as Environment, parsed as Sections));
     for (const missing of requiredSecretsOf(parsed as Sections, raw)) problems.push(describeMissing(missing));
     problems.push(...orphanBotSecrets(parsed as Sections, parsed.botSecrets));
   }
@@ -196,6 +197,17 @@ function requiredSecretsOf(config: Sections, raw: RawConfig): SecretRequirement[
     }
   }
   return needed.filter((req) => !isPresent(req, raw));
+}
+
+/** Rules that tie a section to the environment. */
+function environmentRules(environment: Environment, config: Sections): string[] {
+  const problems: string[] = [];
+  if (environment === "prod" && !config.postgres.backup.enabled) {
+    problems.push(
+      `${PROJECT}:postgres.backup.enabled: must be true in prod (an off-cluster backup is the only way back from a lost volume), got false; set postgres.backup { enabled: true, bucket, endpoint } and the backupCredentials secret`,
+    );
+  }
+  return problems;
 }
 
 /** Secrets kept for a bot the fleet does not have: most likely a typo in the bot's name. */

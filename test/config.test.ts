@@ -57,13 +57,20 @@ test("a good config resolves defaults and comes back frozen", () => {
 });
 
 test("prod protects by default; cluster.protect overrides", () => {
-  expect(parseStackConfig(raw({ ...withCluster({}), "botfleet:environment": "prod" }), "prod").protect).toBe(
-    true,
-  );
-  expect(
-    parseStackConfig(raw({ ...withCluster({ protect: false }), "botfleet:environment": "prod" }), "prod")
-      .protect,
-  ).toBe(false);
+  const prod = {
+    ...withCluster({}),
+    "botfleet:environment": "prod",
+    "botfleet:postgres": {
+      backup: { enabled: true, bucket: "b-prod", endpoint: "https://fra1.digitaloceanspaces.com" },
+    },
+  };
+  const keys = {
+    "digitalocean:token": "t0ken",
+    "botfleet:backupCredentials": JSON.stringify({ accessKeyId: "a", secretAccessKey: "s" }),
+  };
+  expect(parseStackConfig(raw(prod, keys), "prod").protect).toBe(true);
+  const unprotected = { ...prod, "botfleet:cluster": { ...doCluster, protect: false } };
+  expect(parseStackConfig(raw(unprotected, keys), "prod").protect).toBe(false);
 });
 
 test.each([
@@ -382,4 +389,10 @@ describe("secrets the fleet needs", () => {
     expect(await new Promise((resolve) => url.apply(resolve))).toBe("https://hooks.slack.com/services/T/B/X");
     expect(await (url as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
   });
+});
+
+test("prod must back Postgres up off-cluster", () => {
+  expect(problems({ ...withCluster({}), "botfleet:environment": "prod" })).toEqual([
+    `botfleet:postgres.backup.enabled: must be true in prod (an off-cluster backup is the only way back from a lost volume), got false; set postgres.backup { enabled: true, bucket, endpoint } and the backupCredentials secret`,
+  ]);
 });
