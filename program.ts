@@ -3,8 +3,10 @@
  * `index.ts` runs it under the Pulumi CLI; tests and the offline synth run it under the mock engine.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "./config";
+import { ConfigError, loadConfig, type StackConfig } from "./config";
+import { quotaProblems } from "./lib/quota";
 import { BotFleet } from "./components/bots";
+import { startCapacityRecorder } from "./components/capacity";
 import { createCluster } from "./components/cluster";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
@@ -14,6 +16,8 @@ import { Platform } from "./components/platform";
 export function program(): Record<string, unknown> {
   // Throws one error listing every config problem before any resource is registered.
   const config = loadConfig();
+  // Records every workload as it registers, so the capacity check counts exactly what is deployed.
+  const capacity = startCapacityRecorder(config);
   const cluster = createCluster(config);
   const provider = cluster.provider;
   const namespaces = config.platform.namespaces;
@@ -64,6 +68,13 @@ export function program(): Record<string, unknown> {
     { dependsOn: [platform, redis, postgres] },
   );
 
+  // Fails the preview when the fleet cannot be scheduled even at max nodes; warns when it needs more
+  // than min nodes.
+  // Both run while Pulumi previews (`pulumi up` previews first), before anything is created.
+  const capacityReport = capacity.check();
+  const quota = quotaProblems(capacityReport.inventory, config.platform, maxNodes(config));
+  if (quota.length > 0) throw new ConfigError(quota);
+
   return {
     environment: config.environment,
     clusterName: cluster.clusterName,
@@ -79,5 +90,13 @@ export function program(): Record<string, unknown> {
     health: bots.health,
     images: Object.fromEntries(config.bots.map((b) => [b.name, b.image])),
     chartVersions: { kps: config.monitoring.chartVersion },
+    capacity: capacity.outputs(),
   };
+}
+
+/** Nodes a DaemonSet pod may land on at most; unknown for an existing cluster. */
+function maxNodes(config: StackConfig): number | undefined {
+  const c = config.cluster;
+  if (c.provider === "existing") return undefined;
+  return (c.systemPool?.count ?? 0) + c.pools.reduce((n, p) => n + p.maxNodes, 0);
 }

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { botSecretsSchema, botsSchema, requiredBotSecrets } from "./bots";
 import { clusterSchema } from "./cluster";
+import { costsSchema } from "./costs";
 import { type Secretify } from "./common";
 import { formatIssue, suggest } from "./format";
 import { alertingSchema, monitoringSchema } from "./monitoring";
@@ -26,6 +27,7 @@ const SECTIONS = {
   postgres: postgresSchema.prefault({}),
   monitoring: monitoringSchema.prefault({}),
   bots: botsSchema,
+  costs: costsSchema,
 } as const;
 
 /** Structured secret keys: validated like the others, then every string leaf becomes a secret. */

@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { capacityFromRun, capacityMarkdown } from "../lib/capacity";
 import { runProgram } from "../lib/mockrun";
 import { loadStack, readStackFile, stackNames } from "../lib/stackfile";
 import { synthFiles } from "../lib/synth";
@@ -38,7 +39,8 @@ async function main(argv: string[]): Promise<number> {
     }
     const target = path.join(outDir, stack);
     fs.rmSync(target, { recursive: true, force: true });
-    for (const file of synthFiles(stack, run)) {
+    const capacity = capacityMarkdown(capacityFromRun(stack, loaded.values, run));
+    for (const file of synthFiles(stack, run, capacity)) {
       fs.mkdirSync(path.dirname(path.join(target, file.path)), { recursive: true });
       fs.writeFileSync(path.join(target, file.path), file.content);
     }
