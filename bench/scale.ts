@@ -25,14 +25,26 @@ const REPO = path.resolve(__dirname, "..");
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
 
-/** The dev stack with a bots pool large enough for any fleet here, so the capacity check never fails. */
+/**
+ * The dev stack with a bots pool and namespace quotas large enough for any fleet here, so neither the
+ * capacity check nor the quota check fails (a 400-node pool means 400 node-exporter pods).
+ */
 function stackConfig(parts: FleetParts): Record<string, unknown> {
   const base = readStackFile(REPO, "dev");
   const cluster = {
     ...(base["botfleet:cluster"] as Record<string, unknown>),
     pools: [{ name: "bots", size: "s-8vcpu-16gb", minNodes: 2, maxNodes: 400 }],
   };
-  return withParts({ ...base, "botfleet:cluster": cluster }, parts);
+  const quota = {
+    requestsCpu: "4000",
+    requestsMemory: "8Ti",
+    limitsMemory: "16Ti",
+    storage: "100Ti",
+    pods: 20000,
+    persistentVolumeClaims: 10000,
+  };
+  const platform = { quotas: { bots: quota, data: quota, monitoring: quota } };
+  return withParts({ ...base, "botfleet:cluster": cluster, "botfleet:platform": platform }, parts);
 }
 
 async function timed(fn: () => Promise<ProgramRun>) {
@@ -52,9 +64,7 @@ const pad = (v: string | number, n: number) => String(v).padStart(n);
 async function main(sizes: number[]) {
   const parts = (n: number): FleetParts => ({ bots: generateBots(n) });
   // Baseline: the program with no bots, to count resources per bot.
-  const empty = await timed(() =>
-    runProgram(loadStack("bench", stackConfig(parts(0))), fleetProgram(parts(0))),
-  );
+  const empty = await timed(() => runProgram(loadStack("bench", stackConfig(parts(0))), fleetProgram()));
   console.log(
     `baseline (no bots): ${empty.run.resources.length} registrations (${custom(empty.run)} custom resources) in ${empty.ms.toFixed(0)} ms\n`,
   );
@@ -75,7 +85,7 @@ async function main(sizes: number[]) {
   );
   for (const n of sizes) {
     const p = parts(n);
-    const prog = await timed(() => runProgram(loadStack("bench", stackConfig(p)), fleetProgram(p)));
+    const prog = await timed(() => runProgram(loadStack("bench", stackConfig(p)), fleetProgram()));
     const total = prog.run.resources.length;
     // The floor: as many bare ConfigMaps as the program registered, under the same mocks.
     const floor = await timed(() =>

@@ -158,7 +158,7 @@ test.each([
     "typo in a top-level key",
     { ...withCluster({}), "botfleet:clustr": {} },
     [
-      `botfleet:clustr: unknown key; did you mean "botfleet:cluster"? (allowed: cluster, platform, redis, postgres, monitoring, bots, botSecrets, alerting, backupCredentials, environment)`,
+      `botfleet:clustr: unknown key; did you mean "botfleet:cluster"? (allowed: cluster, platform, redis, postgres, monitoring, bots, costs, botSecrets, alerting, backupCredentials, environment)`,
     ],
   ],
   [

@@ -27,7 +27,7 @@ async function run(
   override: Record<string, unknown> = {},
 ): Promise<ProgramRun> {
   const config = withParts({ ...readStackFile(REPO, stack), ...override }, parts);
-  return runProgram(loadStack(stack, config), fleetProgram(parts, { capacity: true }));
+  return runProgram(loadStack(stack, config), fleetProgram());
 }
 
 /** The report recomputed from what the mock engine received (inputs), not from the transformation. */
@@ -106,14 +106,32 @@ describe("capacity check around the whole program (dev: 1 x s-2vcpu-4gb + 1-3 x 
     expect(message).toMatch(
       /^botfleet: the fleet needs \d+\.\d vCPU of requests but the pools give at most \d+\.\d vCPU allocatable, and \d+\.\d GiB of memory requests but the pools give at most \d+\.\d GiB allocatable at max nodes \(system: 1 x s-2vcpu-4gb, bots: 3 x s-4vcpu-8gb\); raise pools\[0\]\.maxNodes to (\d+) or use a larger size$/,
     );
-    // Following the advice makes the same fleet deployable.
+    // Following the advice makes the same fleet fit the pools; the bots namespace's default quota is
+    // then the next limit, and raising it too makes the fleet deployable.
     const maxNodes = Number(/maxNodes to (\d+)/.exec(message)![1]);
     const cluster = devCluster();
     const pools = cluster.pools as Record<string, unknown>[];
+    const biggerPool = { "botfleet:cluster": { ...cluster, pools: [{ ...pools[0], maxNodes }] } };
+    const overQuota = await run("dev", { ...DATA, bots: bigTraders(14) }, biggerPool);
+    expect(overQuota.error?.message).toMatch(
+      /botfleet:platform\.quotas\.bots\.requestsCpu: namespace botfleet-bots needs/,
+    );
+    const roomyQuota = {
+      quotas: {
+        bots: {
+          requestsCpu: "32",
+          requestsMemory: "64Gi",
+          limitsMemory: "128Gi",
+          storage: "500Gi",
+          pods: 100,
+          persistentVolumeClaims: 60,
+        },
+      },
+    };
     const fixed = await run(
       "dev",
       { ...DATA, bots: bigTraders(14) },
-      { "botfleet:cluster": { ...cluster, pools: [{ ...pools[0], maxNodes }] } },
+      { ...biggerPool, "botfleet:platform": roomyQuota },
     );
     expect(fixed.error).toBeUndefined();
     expect((fixed.outputs.capacity as { verdict: string }).verdict).toBe("needs-autoscaling");
@@ -126,8 +144,18 @@ describe("capacity check around the whole program (dev: 1 x s-2vcpu-4gb + 1-3 x 
     );
   });
 
-  test("an existing cluster reports requests only and never fails", async () => {
-    const r = await run("local", { ...DATA, bots: bigTraders(14) });
+  test("an existing cluster reports requests only and never fails the capacity check", async () => {
+    // Quotas still apply on an existing cluster: give this fleet room.
+    const roomy = {
+      requestsCpu: "64",
+      requestsMemory: "128Gi",
+      limitsMemory: "256Gi",
+      storage: "1Ti",
+      pods: 200,
+      persistentVolumeClaims: 100,
+    };
+    const platform = { "botfleet:platform": { quotas: { bots: roomy, data: roomy, monitoring: roomy } } };
+    const r = await run("local", { ...DATA, bots: bigTraders(14) }, platform);
     expect(r.error).toBeUndefined();
     const capacity = r.outputs.capacity as Record<string, unknown>;
     expect(capacity.verdict).toBe("unknown");
