@@ -19,6 +19,7 @@ import * as YAML from "yaml";
 import type { BotConfig } from "../../config/bots";
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../specs/security";
+import { PRIVATE_AND_METADATA_CIDRS } from "../specs/network";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -913,7 +914,7 @@ export function scriptsConfigMap(
 }
 
 /** Private, link-local and metadata ranges: bots reach the internet, not the cluster or the cloud API. */
-export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
+export const PRIVATE_RANGES = PRIVATE_AND_METADATA_CIDRS;
 
 /** One policy for every bot pod: what a trading bot may reach, and who may scrape it. */
 export function botsNetworkPolicy(

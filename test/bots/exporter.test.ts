@@ -6,6 +6,7 @@
  * - hummingbot: against a real mosquitto with password auth, heartbeats published by the test.
  * Every exposition is parsed here and linted by `promtool check metrics`.
  */
+import { freePort, waitForPort } from "../support/net";
 import { execFile, spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
@@ -31,29 +32,6 @@ afterAll(async () => {
 });
 
 // ---------------------------------------------------------------- helpers
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, ms = 10000): Promise<void> {
-  await waitFor(`something listening on ${port}`, ms, async () => {
-    return new Promise<boolean>((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => {
-        s.end();
-        resolve(true);
-      });
-      s.once("error", () => resolve(false));
-    });
-  });
-}
 
 /** Polls until `check` holds; the deadline only bounds a hang, it is not an assertion on speed. */
 async function waitFor<T>(what: string, ms: number, check: () => Promise<T | false | undefined>): Promise<T> {

@@ -3,9 +3,9 @@
  * laid out the way the kubelet lays out ConfigMap and Secret volumes, the mosquitto password init
  * against Debian's mosquitto_passwd and a real broker, and the heartbeat probe against that broker.
  */
+import { freePort, waitForPort } from "../support/net";
 import { execFile, spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
@@ -190,33 +190,6 @@ describe("hummingbot-init.sh", () => {
     expect(r.stderr).toContain("no mqtt_password line");
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, ms = 10000): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => {
-        s.end();
-        resolve(true);
-      });
-      s.once("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`nothing listens on ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("MQTT broker and the hummingbot heartbeat probe, against a real mosquitto", () => {
   const base = path.join(tmpRoot, "mqtt");

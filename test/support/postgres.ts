@@ -5,10 +5,10 @@
  */
 import { ChildProcess, execFileSync, spawn, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
+import { freePort } from "./net";
 
 export const PG_BIN = "/usr/lib/postgresql/15/bin";
 export const SCRIPTS_DIR = path.resolve(__dirname, "../../files/postgres");
@@ -46,16 +46,7 @@ export function writeSecret(file: string, value: string): string {
   return file;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return {

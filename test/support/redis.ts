@@ -5,25 +5,16 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import type { RedisConfig } from "../../config/redis";
 import { renderRedisConf, renderSentinelConf } from "../../components/data/redis-conf";
+import { freePort } from "./net";
 
 export const SCRIPTS_DIR = path.resolve(__dirname, "../../files/redis");
 export const HOST = "127.0.0.1";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface CliResult {
   readonly stdout: string;
