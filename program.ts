@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadConfig, type StackConfig } from "./config";
+import { capacityOutputs } from "./lib/capacity";
 import { quotaProblems } from "./lib/quota";
 import { BotFleet } from "./components/bots";
 import { startCapacityRecorder } from "./components/capacity";
@@ -68,9 +69,8 @@ export function program(): Record<string, unknown> {
     { dependsOn: [platform, redis, postgres] },
   );
 
-  // Fails the preview when the fleet cannot be scheduled even at max nodes; warns when it needs more
-  // than min nodes.
-  // Both run while Pulumi previews (`pulumi up` previews first), before anything is created.
+  // Fails the preview (which `pulumi up` runs first) when the fleet cannot be scheduled even at max
+  // nodes or overflows a namespace quota; warns when it needs more than min nodes.
   const capacityReport = capacity.check();
   const quota = quotaProblems(capacityReport.inventory, config.platform, maxNodes(config));
   if (quota.length > 0) throw new ConfigError(quota);
@@ -84,13 +84,16 @@ export function program(): Record<string, unknown> {
     namespaces,
     redis: { host: redis.host, port: redis.port, sentinels: redis.sentinels, masterName: redis.masterName },
     postgres: { host: postgres.host, readOnlyHost: postgres.readOnlyHost, port: postgres.port },
-    grafanaAdminPassword: monitoring.grafanaAdminPassword,
+    // Absent when monitoring is off (an undefined output only draws a warning).
+    ...(monitoring.grafanaAdminPassword === undefined
+      ? {}
+      : { grafanaAdminPassword: monitoring.grafanaAdminPassword }),
     ...(monitoring.grafanaUrl === undefined ? {} : { grafanaUrl: monitoring.grafanaUrl }),
     // What the promotion to prod reads from dev: live health, and the exact versions that ran.
     health: bots.health,
     images: Object.fromEntries(config.bots.map((b) => [b.name, b.image])),
     chartVersions: { kps: config.monitoring.chartVersion },
-    capacity: capacity.outputs(),
+    capacity: capacityOutputs(capacityReport),
   };
 }
 
