@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { MOCK_RANDOM_PREFIX, REDACTED } from "../lib/mockrun";
+import { readStackFile } from "../lib/stackfile";
 import { hardeningViolations } from "./support/hardening";
 import {
   isKubernetes,
@@ -271,4 +272,13 @@ describe("existing cluster from a kubeconfig file", () => {
       'botfleet:cluster.kubeconfig.path: file not found, got "/nonexistent/kubeconfig"; point it at a kubeconfig (kind: "kind get kubeconfig > ~/.kube/kind") or remove it to use the ambient one',
     );
   });
+});
+
+test("monitoring off: no Helm release, no Grafana outputs, the rest still hardened", async () => {
+  const config = { ...readStackFile(REPO, "dev"), "botfleet:monitoring": { enabled: false } };
+  const run = await runConfig("dev", config);
+  expect(run.resources.some((r) => r.type.startsWith("kubernetes:helm.sh/"))).toBe(false);
+  expect(run.outputs.grafanaAdminPassword).toBeUndefined();
+  expect(run.warnings.filter((w) => w.includes("Undefined value"))).toEqual([]);
+  expect(hardeningViolations(run.resources, { namespaces: run.outputs.namespaces })).toEqual([]);
 });
