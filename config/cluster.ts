@@ -67,7 +67,14 @@ export const clusterSchema = z
       .string()
       .uuid({ error: (iss) => `must be a VPC UUID, got ${show(iss.input)}` })
       .optional(),
-    tags: z.array(z.string().regex(/^[a-z0-9:_-]+$/i)).default([]),
+    tags: z
+      .array(
+        z.string().regex(/^[a-z0-9:_-]+$/i, {
+          error: (iss) =>
+            `must be a tag of letters, digits, ":", "_" or "-" (no spaces), got ${show(iss.input)}`,
+        }),
+      )
+      .default([]),
     /** The small fixed default pool: changing it on DigitalOcean would replace the cluster. */
     systemPool: z.strictObject({ size: z.string(), count: count(1) }).optional(),
     pools: z.array(workerPool).default([]),

@@ -59,8 +59,28 @@ export function allowedKeys(schema: AnySchema, path: readonly PropertyKey[]): st
   return [];
 }
 
-export function formatIssue(key: string, schema: AnySchema, issue: z.core.$ZodIssue): string[] {
+/** How a secret value is named in an error: its type, never the value (errors reach CI logs). */
+export function hidden(value: unknown): string {
+  if (value === undefined) return "nothing";
+  return `${article(Array.isArray(value) ? "list" : value === null ? "null" : typeof value)} (secret, not shown)`;
+}
+
+/** Removes every spelling of a secret value from a message our refinements wrote. */
+function redact(message: string, value: unknown): string {
+  const spellings = [show(value), ...(typeof value === "string" && value.length >= 3 ? [value] : [])];
+  return spellings.reduce((m, v) => m.split(v).join(hidden(value)), message);
+}
+
+/** One line per problem; with `secret`, the bad value is described, never printed. */
+export function formatIssue(
+  key: string,
+  schema: AnySchema,
+  issue: z.core.$ZodIssue,
+  secret = false,
+): string[] {
   const input = (issue as { input?: unknown }).input;
+  const shown = (v: unknown) => (secret ? hidden(v) : show(v));
+  const own = (message: string) => (secret ? redact(message, input) : message);
   switch (issue.code) {
     case "unrecognized_keys": {
       const allowed = allowedKeys(schema, issue.path);
@@ -71,30 +91,30 @@ export function formatIssue(key: string, schema: AnySchema, issue: z.core.$ZodIs
     }
     case "invalid_type":
       return [
-        `${keyPath(key, issue.path)}: ${input === undefined ? "is required" : `must be ${article(issue.expected)}`}, got ${show(input)}`,
+        `${keyPath(key, issue.path)}: ${input === undefined ? "is required" : `must be ${article(issue.expected)}`}, got ${shown(input)}`,
       ];
     case "invalid_value":
       return [
-        `${keyPath(key, issue.path)}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${show(input)}`,
+        `${keyPath(key, issue.path)}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${shown(input)}`,
       ];
     case "too_small":
       return [
-        `${keyPath(key, issue.path)}: must be ${bound(issue.origin, ">=", issue.minimum)}, got ${show(input)}`,
+        `${keyPath(key, issue.path)}: must be ${bound(issue.origin, ">=", issue.minimum)}, got ${shown(input)}`,
       ];
     case "too_big":
       return [
-        `${keyPath(key, issue.path)}: must be ${bound(issue.origin, "<=", issue.maximum)}, got ${show(input)}`,
+        `${keyPath(key, issue.path)}: must be ${bound(issue.origin, "<=", issue.maximum)}, got ${shown(input)}`,
       ];
     case "invalid_format":
       // Our regexes carry their own "<rule>, got <value>" message; zod's built-in ones do not.
       return [
         issue.message.startsWith("Invalid")
-          ? `${keyPath(key, issue.path)}: must be a valid ${issue.format}, got ${show(input)}`
-          : `${keyPath(key, issue.path)}: ${issue.message}`,
+          ? `${keyPath(key, issue.path)}: must be a valid ${issue.format}, got ${shown(input)}`
+          : `${keyPath(key, issue.path)}: ${own(issue.message)}`,
       ];
     default:
       // Our own refinements already read "<rule>, got <value>".
-      return [`${keyPath(key, issue.path)}: ${issue.message}`];
+      return [`${keyPath(key, issue.path)}: ${own(issue.message)}`];
   }
 }
 

@@ -121,20 +121,24 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
     let value: unknown;
     try {
       value = text === undefined ? undefined : JSON.parse(text);
+      // `pulumi config set --secret --path` stores all-digit values (a Telegram chat id) as numbers.
+      if (secret) value = stringLeaves(value);
     } catch {
       problems.push(`${fullKey}: must be a YAML object or list, got ${JSON.stringify(text)}`);
       continue;
     }
     const result = z.safeParse(schema, value, { reportInput: true });
     if (result.success) parsed[key] = result.data;
-    else problems.push(...result.error.issues.flatMap((issue) => formatIssue(fullKey, schema, issue)));
+    else
+      problems.push(...result.error.issues.flatMap((issue) => formatIssue(fullKey, schema, issue, secret)));
   }
 
-  if (problems.length === 0) {
-    problems.push(...environmentRules(environment as Environment, parsed as Sections));
-    for (const missing of requiredSecretsOf(parsed as Sections, raw)) problems.push(describeMissing(missing));
-    problems.push(...orphanBotSecrets(parsed as Sections, parsed.botSecrets));
-  }
+  // Cross-section rules run on whatever parsed, so one run reports every problem.
+  const partial = parsed as Partial<Sections>;
+  if (ENVIRONMENTS.includes(environment as Environment))
+    problems.push(...environmentRules(environment as Environment, partial));
+  for (const missing of requiredSecretsOf(partial, raw)) problems.push(describeMissing(missing));
+  problems.push(...orphanBotSecrets(partial, parsed.botSecrets));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const sectionsOut = parsed as unknown as Sections;
@@ -171,25 +175,26 @@ export function requiredSecrets(raw: RawConfig): SecretRequirement[] {
   return requiredSecretsOf(parsed as Sections, { ...raw, values: {}, env: {} });
 }
 
-function requiredSecretsOf(config: Sections, raw: RawConfig): SecretRequirement[] {
+function requiredSecretsOf(config: Partial<Sections>, raw: RawConfig): SecretRequirement[] {
   const needed: SecretRequirement[] = [];
-  if (config.cluster.provider === "digitalocean") {
+  if (config.cluster?.provider === "digitalocean") {
     needed.push({
       key: "digitalocean:token",
       path: [],
       reason: `needed for cluster.provider "digitalocean": the provider and the non-expiring kubeconfig use it`,
     });
   }
-  for (const path of requiredBotSecrets(config.bots)) {
+  const bots = config.bots ?? [];
+  for (const path of requiredBotSecrets(bots)) {
     const [, bot, key] = path.split(".");
-    const b = config.bots.find((x) => x.name === bot)!;
+    const b = bots.find((x) => x.name === bot)!;
     const reason =
       !b.paperTrading && b.preset !== "custom"
         ? `a live ${b.preset} bot needs it`
         : `custom.secretEnv refers to it`;
     needed.push({ key: `${PROJECT}:botSecrets`, path: [bot, key], reason });
   }
-  for (const key of requiredPostgresSecrets(config.postgres)) {
+  for (const key of config.postgres === undefined ? [] : requiredPostgresSecrets(config.postgres)) {
     for (const field of ["accessKeyId", "secretAccessKey"]) {
       needed.push({
         key: `${PROJECT}:${key}`,
@@ -202,9 +207,9 @@ function requiredSecretsOf(config: Sections, raw: RawConfig): SecretRequirement[
 }
 
 /** Rules that tie a section to the environment. */
-function environmentRules(environment: Environment, config: Sections): string[] {
+function environmentRules(environment: Environment, config: Partial<Sections>): string[] {
   const problems: string[] = [];
-  if (environment === "prod" && !config.postgres.backup.enabled) {
+  if (environment === "prod" && config.postgres !== undefined && !config.postgres.backup.enabled) {
     problems.push(
       `${PROJECT}:postgres.backup.enabled: must be true in prod (an off-cluster backup is the only way back from a lost volume), got false; set postgres.backup { enabled: true, bucket, endpoint } and the backupCredentials secret`,
     );
@@ -213,8 +218,8 @@ function environmentRules(environment: Environment, config: Sections): string[] 
 }
 
 /** Secrets kept for a bot the fleet does not have: most likely a typo in the bot's name. */
-function orphanBotSecrets(config: Sections, botSecrets: unknown): string[] {
-  if (botSecrets === null || typeof botSecrets !== "object") return [];
+function orphanBotSecrets(config: Partial<Sections>, botSecrets: unknown): string[] {
+  if (botSecrets === null || typeof botSecrets !== "object" || config.bots === undefined) return [];
   const names = new Set(config.bots.map((b) => b.name));
   return Object.keys(botSecrets)
     .filter((bot) => !names.has(bot))
@@ -251,6 +256,16 @@ function describeMissing(req: SecretRequirement): string {
 function splitKey(fullKey: string): [string, string] {
   const i = fullKey.indexOf(":");
   return i < 0 ? ["", fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
+}
+
+/** Numbers and booleans become strings: a secret is text, however the CLI typed it. */
+function stringLeaves(value: unknown): unknown {
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return value.map(stringLeaves);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringLeaves(v)]));
+  }
+  return value;
 }
 
 /** Every string leaf becomes a secret Output. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { byteQuantity, count, cpuQuantity, dns1123Label } from "./common";
+import { ALWAYS_RUN, byteQuantity, count, cpuQuantity, dns1123Label, isRecord } from "./common";
 
 const quota = z.strictObject({
   /** Sum of CPU requests in the namespace. */
@@ -27,7 +27,31 @@ export const platformSchema = z.strictObject({
       data: dns1123Label().default("botfleet-data"),
       monitoring: dns1123Label().default("botfleet-monitoring"),
     })
-    .default({ bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" }),
+    .default({ bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" })
+    .superRefine((ns, ctx) => {
+      // The program labels, quotas and default-denies these namespaces: never a system namespace,
+      // and never one namespace for two roles (its quota and Pod Security level would be fought over).
+      if (!isRecord(ns)) return;
+      const seen = new Map<unknown, string>();
+      for (const [role, name] of Object.entries(ns)) {
+        if (typeof name !== "string") continue;
+        if (name === "default" || name.startsWith("kube-")) {
+          ctx.addIssue({
+            code: "custom",
+            path: [role],
+            input: name,
+            message: `must not be a system namespace ("default", "kube-*"), got "${name}"`,
+          });
+        } else if (seen.has(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [role],
+            input: name,
+            message: `must differ from namespaces.${seen.get(name)}, got "${name}" for both`,
+          });
+        } else seen.set(name, role);
+      }
+    }, ALWAYS_RUN),
   quotas: z
     .strictObject({
       bots: quota.default({

@@ -396,3 +396,52 @@ test("prod must back Postgres up off-cluster", () => {
     `botfleet:postgres.backup.enabled: must be true in prod (an off-cluster backup is the only way back from a lost volume), got false; set postgres.backup { enabled: true, bucket, endpoint } and the backupCredentials secret`,
   ]);
 });
+
+describe("secret values never reach an error message", () => {
+  test("a malformed secret is described by its type, not printed", () => {
+    const keys = {
+      "digitalocean:token": "t0ken",
+      "botfleet:botSecrets": JSON.stringify({ "ft-live": { apiKey: ["SUPERSECRETKEY123"] } }),
+    };
+    const found = problems({ ...withCluster({}), "botfleet:bots": [] }, keys);
+    expect(found.join("\n")).not.toContain("SUPERSECRETKEY123");
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        /^botfleet:botSecrets\.ft-live\.apiKey: must be a string, got a list \(secret, not shown\)$/,
+      ),
+    );
+  });
+
+  test("all-digit secrets (a Telegram chat id set with --path) are accepted as text", () => {
+    const keys = {
+      "digitalocean:token": "t0ken",
+      "botfleet:alerting": JSON.stringify({
+        telegram: { botToken: "123456789:AAHfakefakefakefakefakefakefakefake", chatId: -1001234567890 },
+      }),
+    };
+    const config = parseStackConfig(raw(withCluster({}), keys), "dev");
+    expect(config.secrets.alerting?.telegram?.chatId).toBeDefined();
+  });
+});
+
+test("section errors and missing secrets are reported in one run", () => {
+  const liveBot = {
+    name: "ft-live",
+    preset: "freqtrade",
+    image: "freqtradeorg/freqtrade:2025.10",
+    exchange: "kraken",
+    paperTrading: false,
+    freqtrade: { strategy: "S" },
+  };
+  const badPlatform = { containerDefaults: { cpu: "lots", memory: "128Mi", memoryLimit: "256Mi" } };
+  const found = problems(
+    { ...withCluster({}), "botfleet:platform": badPlatform, "botfleet:bots": [liveBot] },
+    {},
+  );
+  expect(found).toEqual([
+    expect.stringMatching(/^botfleet:platform\.containerDefaults\.cpu: must be a positive CPU quantity/),
+    expect.stringMatching(/^digitalocean:token: required secret is missing/),
+    expect.stringMatching(/^botfleet:botSecrets\.ft-live\.apiKey: required secret is missing/),
+    expect.stringMatching(/^botfleet:botSecrets\.ft-live\.apiSecret: required secret is missing/),
+  ]);
+});
