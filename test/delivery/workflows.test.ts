@@ -86,18 +86,20 @@ describe("delivery flow", () => {
     expect(synth).toContain('>> "$GITHUB_STEP_SUMMARY"');
   });
 
-  test("deploy: up on dev, then the smoke check, in the dev concurrency group", () => {
+  test("deploy: preview, then up on dev, then the smoke check, in the dev concurrency group", () => {
     const job = load("deploy.yml").jobs["up-dev"];
     expect(job.concurrency).toEqual({ group: "pulumi-dev", "cancel-in-progress": false });
     const names = steps(job).map((s) => s.name);
+    expect(names.indexOf("pulumi preview dev")).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf("pulumi up dev")).toBeGreaterThan(names.indexOf("pulumi preview dev"));
     expect(names.indexOf("Smoke check (pods ready, bots up)")).toBeGreaterThan(
       names.indexOf("pulumi up dev"),
     );
-    expect(pulumiSteps(job)[0].with).toMatchObject({
-      command: "up",
-      "stack-name": "dev",
-      policyPacks: "policy",
-    });
+    // The action's `up` skips Pulumi's preview; the program's capacity and quota checks run in this one.
+    expect(pulumiSteps(job).map((s) => s.with)).toEqual([
+      expect.objectContaining({ command: "preview", "stack-name": "dev", policyPacks: "policy" }),
+      expect.objectContaining({ command: "up", "stack-name": "dev", policyPacks: "policy" }),
+    ]);
   });
 
   test("promote: plan from dev, then preview and up on prod behind the production environment", () => {
