@@ -18,7 +18,8 @@ if ! kubectl config get-contexts -o name | grep -qx "$context"; then
 fi
 
 [ -d node_modules ] || npm ci
-pulumi login --local
+# A local file backend for this script only: the user's global `pulumi login` is left as it is.
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://${HOME}/.pulumi}"
 pulumi stack select --create local
 # Pulumi.local.yaml names kind-botfleet; point it elsewhere only when asked to.
 if [ -n "${BOTFLEET_KUBE_CONTEXT:-}" ]; then
