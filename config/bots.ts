@@ -153,13 +153,37 @@ const hummingbotSchema = z.strictObject({
   python: z.string().startsWith("/").default("/opt/conda/envs/hummingbot/bin/python3"),
 });
 
+/** freqtrade's user_data strategies dir, where `create-userdir` puts sample_strategy.py. */
+export const FREQTRADE_STRATEGY_PATH = "/freqtrade/user_data/strategies";
+
+// A python module file name that is also a valid ConfigMap key.
+const strategyFileName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}\.py$/, {
+  error: (iss) => `must be a python file name such as "MyStrategy.py", got ${show(iss.input)}`,
+});
+
+/** Outbound TCP ports every bot may use to reach the internet (HTTPS and exchange websockets). */
+export const DEFAULT_EGRESS_PORTS = [443, 8443, 9443] as const;
+
+const egressPort = portNumber.refine((v) => v !== 53, {
+  error: (iss) => `must not be 53 (DNS goes to kube-dns only), got ${show(iss.input)}`,
+});
+
 const freqtradeSchema = z.strictObject({
   /** Strategy class name (`--strategy`). */
   strategy: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
     error: (iss) => `must be a Python class name, got ${show(iss.input)}`,
   }),
-  /** Where the image keeps strategy code; outside user_data, which is the state volume. */
-  strategyPath: z.string().startsWith("/").default("/freqtrade/strategies"),
+  /**
+   * Where freqtrade looks for the strategy (`--strategy-path`). The default is user_data's strategies
+   * dir, which an init container seeds with freqtrade's SampleStrategy (`create-userdir`).
+   * @default "/freqtrade/user_data/strategies"
+   */
+  strategyPath: z.string().startsWith("/").default(FREQTRADE_STRATEGY_PATH),
+  /**
+   * Strategy sources shipped with the stack, `{ "MyStrategy.py": "<python>" }`: rendered into the bot's
+   * ConfigMap and mounted read-only at strategyPath (replacing what is there). @default {}
+   */
+  strategyFiles: keyedRecord(strategyFileName, z.string().min(1)).default({}),
   /** config.json content; dry_run, exchange.name, api_server and secrets are set by the fleet. */
   config: yamlObject.default({}),
   /** Scheduled bots only: the freqtrade subcommand and its arguments (`["download-data", "--days", "30"]`). */
@@ -232,7 +256,10 @@ const botInputSchema = z.strictObject({
   terminationGracePeriodSeconds: count(1).optional(),
   /** Roll the pod when its config changes. @default true for paper bots, false for live bots */
   restartOnConfigChange: z.boolean().optional(),
-  /** Traders only: state volume size. @default "5Gi" for hummingbot and freqtrade, none for custom */
+  /**
+   * Traders: state volume size. Scheduled bots: a PersistentVolumeClaim the runs share (kept on delete).
+   * @default "5Gi" for hummingbot and freqtrade traders, none for custom traders and scheduled bots
+   */
   storage: byteQuantity.optional(),
   /** Storage class of the state volume; the cluster default when absent. */
   storageClass: z.string().min(1).optional(),
@@ -251,6 +278,11 @@ const botInputSchema = z.strictObject({
   clients: z.array(dns1123Label(BOT_NAME_MAX)).default([]),
   usesRedis: z.boolean().default(false),
   usesPostgres: z.boolean().default(false),
+  /**
+   * Extra outbound TCP ports to the internet for this bot only (its own NetworkPolicy), on top of
+   * DEFAULT_EGRESS_PORTS which every bot has. @default []
+   */
+  egressPorts: z.array(egressPort).default([]),
 });
 
 type BotInput = z.output<typeof botInputSchema>;
@@ -386,14 +418,34 @@ function checkBot(b: BotInput, ctx: z.RefinementCtx) {
       b.activeDeadlineSeconds,
     );
   }
-  if (b.workload !== "trader" && (b.storage !== undefined || b.storageClass !== undefined)) {
+  if (b.workload === "service" && (b.storage !== undefined || b.storageClass !== undefined)) {
     issue(
       ctx,
       [b.storage !== undefined ? "storage" : "storageClass"],
-      `only a trader has a state volume; a ${b.workload} must keep state in Redis or Postgres`,
+      `only a trader or a scheduled bot has a volume; a service must keep state in Redis or Postgres`,
       b.storage ?? b.storageClass,
     );
   }
+  if (b.workload === "scheduled" && b.storageClass !== undefined && b.storage === undefined) {
+    issue(
+      ctx,
+      ["storageClass"],
+      `a scheduled bot has a volume only with storage (e.g. "5Gi"); set storage or remove storageClass`,
+      b.storageClass,
+    );
+  }
+  const seenPorts = new Set<number>();
+  b.egressPorts.forEach((port, i) => {
+    if (seenPorts.has(port) || (DEFAULT_EGRESS_PORTS as readonly number[]).includes(port)) {
+      issue(
+        ctx,
+        ["egressPorts", i],
+        `must be a port not already allowed (${DEFAULT_EGRESS_PORTS.join(", ")} for every bot, or listed before), got ${port}`,
+        port,
+      );
+    }
+    seenPorts.add(port);
+  });
   if (b.workload === "service" && b.stopped) {
     issue(
       ctx,
@@ -660,7 +712,7 @@ function resolveBot(b: BotInput) {
     },
     terminationGracePeriodSeconds: b.terminationGracePeriodSeconds ?? DEFAULT_GRACE[b.workload],
     restartOnConfigChange: b.restartOnConfigChange ?? b.paperTrading,
-    storage: b.workload === "trader" ? (b.storage ?? PRESET_STORAGE[b.preset]) : undefined,
+    storage: b.workload === "trader" ? (b.storage ?? PRESET_STORAGE[b.preset]) : b.storage,
     activeDeadlineSeconds: b.workload === "scheduled" ? (b.activeDeadlineSeconds ?? 3600) : undefined,
     hummingbot: hb === undefined ? undefined : { ...hb, instanceId: hb.instanceId ?? b.name },
     custom: b.preset === "custom" ? (b.custom ?? customSchema.parse({})) : undefined,

@@ -2,7 +2,8 @@
  * The bot fleet: per bot only what it needs (a trader is a StatefulSet, a ConfigMap and a Secret),
  * plus objects every bot shares, selected by label: one ServiceAccount, one governing headless Service
  * for traders, one NetworkPolicy, one scripts ConfigMap, and the MQTT broker hummingbot's headless
- * mode reports to (only when the fleet has hummingbot bots).
+ * mode reports to (only when the fleet has hummingbot bots). A bot with extra `egressPorts` gets its
+ * own egress policy, so those ports never open for the rest of the fleet.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -17,6 +18,7 @@ import {
   SHARED,
   botConfigData,
   botConfigMap,
+  botEgressPolicy,
   botLabels,
   botScriptNames,
   botSecretName,
@@ -28,6 +30,7 @@ import {
   mqttNetworkPolicy,
   mqttService,
   mqttStatefulSet,
+  scheduledClaim,
   scheduledCronJob,
   scriptFiles,
   scriptsConfigMap,
@@ -163,11 +166,17 @@ export class BotFleet extends pulumi.ComponentResource {
       );
       const ctx = { namespaces: ns, secretKeys, mqtt: mqttEndpoint, hasState: bot.storage !== undefined };
 
+      if (bot.egressPorts.length > 0) {
+        new k8s.networking.v1.NetworkPolicy(`${prefix}-egress`, botEgressPolicy(bot, ns.bots), child);
+      }
+
       if (bot.workload === "trader") {
         const sts = new k8s.apps.v1.StatefulSet(
           `${prefix}-statefulset`,
           traderStatefulSet(bot, ctx, checksum),
-          child,
+          // When the object must be replaced (a namespace change), the old pod is gone before the new
+          // one starts: a live trader never runs twice.
+          { ...child, deleteBeforeReplace: true },
         );
         health[bot.name] = sts.status.apply((status) => traderHealth(bot.stopped, status));
       } else if (bot.workload === "service") {
@@ -184,6 +193,13 @@ export class BotFleet extends pulumi.ComponentResource {
           new k8s.networking.v1.NetworkPolicy(`${prefix}-clients`, serviceClientsPolicy(bot, ns.bots), child);
         }
       } else {
+        if (bot.storage !== undefined) {
+          // Kept when the bot or stack is deleted: downloaded data outlives its CronJob.
+          new k8s.core.v1.PersistentVolumeClaim(`${prefix}-data`, scheduledClaim(bot, ns.bots), {
+            ...child,
+            retainOnDelete: true,
+          });
+        }
         new k8s.batch.v1.CronJob(`${prefix}-cronjob`, scheduledCronJob(bot, ctx, checksum), child);
         // A scheduled bot has no pod between runs; failed runs are the monitoring stack's to report.
         health[bot.name] = pulumi.output<BotHealth>({ ready: true });

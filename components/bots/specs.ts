@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type * as k8s from "@pulumi/kubernetes";
 import * as YAML from "yaml";
-import type { BotConfig } from "../../config/bots";
+import { DEFAULT_EGRESS_PORTS, type BotConfig } from "../../config/bots";
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../specs/security";
 import { PRIVATE_AND_METADATA_CIDRS } from "../specs/network";
@@ -94,6 +94,10 @@ export function botScriptNames(bot: BotConfig): string[] {
 
 export const botConfigMapName = (bot: BotConfig) => `${bot.name}-config`;
 export const botSecretName = (bot: BotConfig) => `${bot.name}-secrets`;
+/** The PersistentVolumeClaim of a scheduled bot with storage (its runs share it). */
+export const botDataClaimName = (bot: BotConfig) => `${bot.name}-data`;
+/** freqtrade's user data dir in its image: the state volume when the bot has one. */
+export const FREQTRADE_USERDIR = "/freqtrade/user_data";
 
 // ---------------------------------------------------------------- labels
 
@@ -190,8 +194,15 @@ export function botConfigData(bot: BotConfig, mqtt: MqttEndpoint): Record<string
         .map(([p, content]) => [configMapKey(p), YAML.stringify(content)]),
     );
   }
-  if (bot.preset === "freqtrade")
-    return { "config.json": JSON.stringify(freqtradeConfig(bot), null, 2) + "\n" };
+  if (bot.preset === "freqtrade") {
+    // Strategy files are named `<Name>.py`: they never collide with config.json.
+    return {
+      "config.json": JSON.stringify(freqtradeConfig(bot), null, 2) + "\n",
+      ...Object.fromEntries(
+        Object.entries(bot.freqtrade!.strategyFiles).sort(([a], [b]) => a.localeCompare(b)),
+      ),
+    };
+  }
   return {};
 }
 
@@ -481,7 +492,7 @@ function freqtradePod(bot: BotConfig, ctx: PodContext): PodParts {
   const configPath = "/freqtrade/config/config.json";
   const args =
     bot.workload === "scheduled"
-      ? [...(ft.args ?? []), "--config", configPath, "--userdir", "/freqtrade/user_data"]
+      ? [...(ft.args ?? []), "--config", configPath, "--userdir", FREQTRADE_USERDIR]
       : [
           "trade",
           "--config",
@@ -491,7 +502,7 @@ function freqtradePod(bot: BotConfig, ctx: PodContext): PodParts {
           "--strategy-path",
           ft.strategyPath,
           "--userdir",
-          "/freqtrade/user_data",
+          FREQTRADE_USERDIR,
         ];
   const env: EnvVar[] = [
     // Keys from botSecrets only; paper bots run without them.
@@ -505,6 +516,11 @@ function freqtradePod(bot: BotConfig, ctx: PodContext): PodParts {
     ...dataClientEnv(bot),
   ];
   const trader = bot.workload !== "scheduled";
+  const strategyFiles = Object.keys(ft.strategyFiles).sort();
+  const userDataMount: VolumeMount = {
+    name: ctx.hasState ? "state" : "user-data",
+    mountPath: FREQTRADE_USERDIR,
+  };
   if (trader) {
     env.push(
       { name: "FREQTRADE__API_SERVER__USERNAME", value: FREQTRADE_API_USERNAME },
@@ -544,16 +560,46 @@ function freqtradePod(bot: BotConfig, ctx: PodContext): PodParts {
       : {}),
     volumeMounts: [
       { name: "config", mountPath: "/freqtrade/config", readOnly: true },
-      { name: ctx.hasState ? "state" : "user-data", mountPath: "/freqtrade/user_data" },
+      userDataMount,
       { name: "tmp", mountPath: "/tmp" },
+      // Over the user_data dir when strategyPath is inside it: the shipped files replace the samples.
+      ...(strategyFiles.length > 0
+        ? [{ name: "strategies", mountPath: ft.strategyPath, readOnly: true }]
+        : []),
     ],
   };
   const volumes: Volume[] = [
-    { name: "config", configMap: { name: botConfigMapName(bot) } },
+    {
+      name: "config",
+      configMap: { name: botConfigMapName(bot), items: [{ key: "config.json", path: "config.json" }] },
+    },
     tmpVolume(),
     ...(ctx.hasState ? [] : [{ name: "user-data", emptyDir: { sizeLimit: "2Gi" } }]),
+    ...(strategyFiles.length > 0
+      ? [
+          {
+            name: "strategies",
+            configMap: {
+              name: botConfigMapName(bot),
+              items: strategyFiles.map((f) => ({ key: f, path: f })),
+            },
+          },
+        ]
+      : []),
   ];
-  if (!trader) return { containers: [main], initContainers: [], volumes, uid: FREQTRADE_UID };
+  // The stock image has no strategies: `create-userdir` makes user_data's subdirs and copies
+  // sample_strategy.py (class SampleStrategy) into strategies/. Without --reset it never overwrites an
+  // existing file, so it is safe on every start.
+  const userdir: Container = {
+    name: "create-userdir",
+    image: bot.image,
+    args: ["create-userdir", "--userdir", FREQTRADE_USERDIR],
+    env: [{ name: "PYTHONDONTWRITEBYTECODE", value: "1" }],
+    resources: resources(bot),
+    securityContext: restrictedContainerSecurityContext(FREQTRADE_UID),
+    volumeMounts: [userDataMount, { name: "tmp", mountPath: "/tmp" }],
+  };
+  if (!trader) return { containers: [main], initContainers: [userdir], volumes, uid: FREQTRADE_UID };
   // The API stays closed to the cluster: the sidecar polls it over the pod's loopback.
   const exporter = exporterContainer({
     image: bot.image,
@@ -577,7 +623,7 @@ function freqtradePod(bot: BotConfig, ctx: PodContext): PodParts {
     },
     { name: "bot-scripts", configMap: { name: SHARED.scripts, defaultMode: 0o555 } },
   );
-  return { containers: [main, exporter], initContainers: [], volumes, uid: FREQTRADE_UID };
+  return { containers: [main, exporter], initContainers: [userdir], volumes, uid: FREQTRADE_UID };
 }
 
 type CustomProbe = NonNullable<NonNullable<BotConfig["custom"]>["probes"]["liveness"]>;
@@ -683,6 +729,14 @@ export function botPodTemplate(
   }
   if (bot.workload === "scheduled") {
     spec.restartPolicy = bot.preset === "custom" ? bot.custom!.restartPolicy : "Never";
+    if (ctx.hasState) {
+      // The runs' shared volume; the CronJob's concurrencyPolicy Forbid keeps its ReadWriteOnce claim
+      // to one run at a time.
+      spec.volumes = [
+        ...parts.volumes,
+        { name: "state", persistentVolumeClaim: { claimName: botDataClaimName(bot) } },
+      ];
+    }
   }
   return {
     metadata: {
@@ -865,6 +919,23 @@ export function scheduledCronJob(
   };
 }
 
+/** The volume a scheduled bot's runs share; standalone, since a CronJob has no claim templates. */
+export function scheduledClaim(
+  bot: BotConfig,
+  namespace: string,
+): k8s.types.input.core.v1.PersistentVolumeClaim {
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: meta(bot, namespace, botDataClaimName(bot)),
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      ...(bot.storageClass === undefined ? {} : { storageClassName: bot.storageClass }),
+      resources: { requests: { storage: bot.storage! } },
+    },
+  };
+}
+
 export function botConfigMap(
   bot: BotConfig,
   namespace: string,
@@ -927,7 +998,8 @@ export function botsNetworkPolicy(
   const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [
     {
       to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
-      ports: [{ protocol: "TCP", port: 443 }],
+      // HTTPS, and the exchanges' websocket ports (Binance 9443, OKX 8443).
+      ports: DEFAULT_EGRESS_PORTS.map((port) => ({ protocol: "TCP", port })),
     },
     {
       to: [{ ...inNs(namespaces.data), podSelector: { matchLabels: { "app.kubernetes.io/name": "redis" } } }],
@@ -976,6 +1048,31 @@ export function botsNetworkPolicy(
         },
       ],
       egress,
+    },
+  };
+}
+
+/**
+ * A bot's extra internet ports (`egressPorts`), for its pods only: policies add up, so the shared
+ * policy's allows still hold and no other bot gains these ports.
+ */
+export function botEgressPolicy(
+  bot: BotConfig,
+  namespace: string,
+): k8s.types.input.networking.v1.NetworkPolicy {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(bot, namespace, `${bot.name}-egress`),
+    spec: {
+      podSelector: { matchLabels: { "botfleet.io/bot": bot.name } },
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
+          ports: bot.egressPorts.map((port) => ({ protocol: "TCP", port })),
+        },
+      ],
     },
   };
 }

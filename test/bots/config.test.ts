@@ -80,6 +80,13 @@ describe("botfleet:bots", () => {
       storage: undefined,
     });
     expect(by["arb-watcher"].storage).toBe("1Gi");
+    // Scheduled bots have a volume only when asked; freqtrade finds strategies in user_data by default.
+    expect(by["ft-download"]).toMatchObject({ storage: "2Gi", egressPorts: [] });
+    expect(by["ft-sample"].freqtrade).toMatchObject({
+      strategyPath: "/freqtrade/user_data/strategies",
+      strategyFiles: {},
+    });
+    expect(by["arb-watcher"].egressPorts).toEqual([8765]);
   });
 
   test("resources given without a memory limit get twice the request", () => {
@@ -168,7 +175,35 @@ describe("botfleet:bots", () => {
     [
       "storage on a service",
       [{ ...svc, storage: "1Gi" }],
-      ["0.storage: only a trader has a state volume; a service must keep state in Redis or Postgres"],
+      [
+        "0.storage: only a trader or a scheduled bot has a volume; a service must keep state in Redis or Postgres",
+      ],
+    ],
+    [
+      "a storage class on a scheduled bot without storage",
+      [{ ...job, storageClass: "fast" }],
+      [
+        '0.storageClass: a scheduled bot has a volume only with storage (e.g. "5Gi"); set storage or remove storageClass',
+      ],
+    ],
+    [
+      "egress ports out of range, DNS, already allowed, or repeated",
+      [{ ...ft, egressPorts: [0, 70000, 53, 8443, 8765, 8765] }],
+      [
+        "0.egressPorts.0: must be a port between 1 and 65535, got 0",
+        "0.egressPorts.1: must be a port between 1 and 65535, got 70000",
+        "0.egressPorts.2: must not be 53 (DNS goes to kube-dns only), got 53",
+        "0.egressPorts.3: must be a port not already allowed (443, 8443, 9443 for every bot, or listed before), got 8443",
+        "0.egressPorts.5: must be a port not already allowed (443, 8443, 9443 for every bot, or listed before), got 8765",
+      ],
+    ],
+    [
+      "strategy files that are not python module names",
+      [{ ...ft, freqtrade: { ...ft.freqtrade, strategyFiles: { "../evil.py": "x", "notes.txt": "x" } } }],
+      [
+        '0.freqtrade.strategyFiles.../evil.py: must be a python file name such as "MyStrategy.py", got "../evil.py"',
+        '0.freqtrade.strategyFiles.notes.txt: must be a python file name such as "MyStrategy.py", got "notes.txt"',
+      ],
     ],
     [
       "a bot without its exchange",

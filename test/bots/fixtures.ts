@@ -4,6 +4,33 @@ import { botsSchema, type BotConfig } from "../../config/bots";
 
 export const NAMESPACES = { bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" };
 
+/** A strategy shipped in stack config (freqtrade.strategyFiles); py_compile checks it in the tests. */
+export const TREND_STRATEGY = `from pandas import DataFrame
+import talib.abstract as ta
+
+from freqtrade.strategy import IStrategy
+
+
+class TrendStrategy(IStrategy):
+    INTERFACE_VERSION = 3
+    timeframe = "1h"
+    minimal_roi = {"0": 0.05}
+    stoploss = -0.08
+
+    def populate_indicators(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
+        dataframe["ema_fast"] = ta.EMA(dataframe, timeperiod=20)
+        dataframe["ema_slow"] = ta.EMA(dataframe, timeperiod=50)
+        return dataframe
+
+    def populate_entry_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
+        dataframe.loc[dataframe["ema_fast"] > dataframe["ema_slow"], "enter_long"] = 1
+        return dataframe
+
+    def populate_exit_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
+        dataframe.loc[dataframe["ema_fast"] < dataframe["ema_slow"], "exit_long"] = 1
+        return dataframe
+`;
+
 /** Fake secret values: a leak check looks for this prefix outside Secrets. */
 export const FAKE = "FAKESECRET";
 
@@ -64,7 +91,11 @@ export const rawFleet = [
     exchange: "kraken",
     paperTrading: false,
     storage: "10Gi",
-    freqtrade: { strategy: "TrendStrategy", config: { stake_currency: "USD", stake_amount: "unlimited" } },
+    freqtrade: {
+      strategy: "TrendStrategy",
+      strategyFiles: { "TrendStrategy.py": TREND_STRATEGY },
+      config: { stake_currency: "USD", stake_amount: "unlimited" },
+    },
   },
   {
     name: "ft-download",
@@ -73,6 +104,8 @@ export const rawFleet = [
     exchange: "binance",
     workload: "scheduled",
     schedule: "0 */6 * * *",
+    // Downloaded candles outlive the run.
+    storage: "2Gi",
     freqtrade: { strategy: "SampleStrategy", args: ["download-data", "--days", "30", "--timeframes", "5m"] },
   },
   {
@@ -103,6 +136,8 @@ export const rawFleet = [
     image: "ghcr.io/example/arb-watcher@sha256:" + "a".repeat(64),
     exchange: "bybit",
     storage: "1Gi",
+    // A market-data feed on a non-standard port, for this bot only.
+    egressPorts: [8765],
     custom: {
       command: ["/app/arb", "--watch"],
       secretEnv: { EXCHANGE_API_KEY: "apiKey" },

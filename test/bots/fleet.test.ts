@@ -22,6 +22,8 @@ const recorded: {
   provider?: string;
 }[] = [];
 const GENERATED = "GENERATEDSECRET";
+/** Resource options the component gave each child (the mock monitor does not see them). */
+const childOpts = new Map<string, pulumi.CustomResourceOptions>();
 
 pulumi.runtime.setMocks(
   {
@@ -83,13 +85,25 @@ beforeAll(async () => {
       Object.fromEntries(Object.entries(kv).map(([k, v]) => [k, pulumi.secret(v)])),
     ]),
   );
-  new BotFleet("bots", {
-    provider,
-    namespaces: NAMESPACES,
-    bots: parseFleet(),
-    botSecrets: secrets,
-    environment: "dev",
-  });
+  new BotFleet(
+    "bots",
+    {
+      provider,
+      namespaces: NAMESPACES,
+      bots: parseFleet(),
+      botSecrets: secrets,
+      environment: "dev",
+    },
+    {
+      // Observes, never changes: a transformation sees each child's options as the component set them.
+      transformations: [
+        (args) => {
+          childOpts.set(args.name, args.opts as pulumi.CustomResourceOptions);
+          return undefined;
+        },
+      ],
+    },
+  );
   // A second fleet without hummingbot bots, in other namespaces: no broker, no MQTT egress.
   new BotFleet("other", {
     provider,
@@ -112,7 +126,8 @@ test("per bot only what it needs: a trader is a StatefulSet, a ConfigMap and a S
   expect(perBot("btc-usdt-mm")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
   expect(perBot("ft-live")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
   // A custom trader without config files needs no ConfigMap.
-  expect(perBot("arb-watcher")).toEqual(["Secret", "StatefulSet"]);
+  // Its extra egress port comes with a policy of its own.
+  expect(perBot("arb-watcher")).toEqual(["NetworkPolicy", "Secret", "StatefulSet"]);
   expect(perBot("signal-api")).toEqual([
     "Deployment",
     "HorizontalPodAutoscaler",
@@ -122,7 +137,7 @@ test("per bot only what it needs: a trader is a StatefulSet, a ConfigMap and a S
     "Service",
   ]);
   expect(perBot("daily-report")).toEqual(["CronJob"]);
-  expect(perBot("ft-download")).toEqual(["ConfigMap", "CronJob"]);
+  expect(perBot("ft-download")).toEqual(["ConfigMap", "CronJob", "PersistentVolumeClaim"]);
 });
 
 test("shared objects exist once, and every Kubernetes resource gets the explicit provider", () => {
@@ -133,7 +148,7 @@ test("shared objects exist once, and every Kubernetes resource gets the explicit
     ofKind("NetworkPolicy")
       .map((r) => r.inputs.metadata.name)
       .sort(),
-  ).toEqual(["botfleet-bots", "botfleet-mqtt", "signal-api-clients"]);
+  ).toEqual(["arb-watcher-egress", "botfleet-bots", "botfleet-mqtt", "signal-api-clients"]);
   for (const r of k8sObjects()) expect(r.provider).toMatch(/k8s/);
 });
 
@@ -482,4 +497,50 @@ describe("metrics exporters on every hummingbot and freqtrade trader", () => {
     }
     expect(endpointPorts).toEqual(["metrics"]);
   });
+});
+
+test("trader StatefulSets are deleted before they are replaced; nothing else is", () => {
+  const stsNames = ofKind("StatefulSet").map((r) => r.name);
+  expect(stsNames.sort()).toEqual([
+    "bots-arb-watcher-statefulset",
+    "bots-btc-usdt-mm-statefulset",
+    "bots-eth-usdt-live-statefulset",
+    "bots-ft-live-statefulset",
+    "bots-ft-sample-statefulset",
+    "bots-mqtt",
+  ]);
+  for (const name of stsNames.filter((n) => n.endsWith("-statefulset"))) {
+    expect([name, childOpts.get(name)?.deleteBeforeReplace]).toEqual([name, true]);
+  }
+  expect(childOpts.get("bots-mqtt")?.deleteBeforeReplace).toBeUndefined();
+  expect(childOpts.get("bots-signal-api-deployment")?.deleteBeforeReplace).toBeUndefined();
+  // Still the fleet's child, with the explicit provider.
+  expect(childOpts.get("bots-ft-live-statefulset")?.provider).toBeDefined();
+});
+
+test("a scheduled bot's claim is kept on delete and mounted by its CronJob's runs", () => {
+  const claim = named("PersistentVolumeClaim", "ft-download-data");
+  expect(claim.spec).toMatchObject({
+    accessModes: ["ReadWriteOnce"],
+    resources: { requests: { storage: "2Gi" } },
+  });
+  expect(childOpts.get("bots-ft-download-data")?.retainOnDelete).toBe(true);
+  const pod = named("CronJob", "ft-download").spec.jobTemplate.spec.template.spec;
+  expect(pod.volumes).toContainEqual({
+    name: "state",
+    persistentVolumeClaim: { claimName: "ft-download-data" },
+  });
+  // A scheduled bot without storage gets no claim.
+  expect(ofKind("PersistentVolumeClaim").map((r) => r.inputs.metadata.name)).toEqual(["ft-download-data"]);
+});
+
+test("freqtrade pods seed user_data before trading; shipped strategies are in the ConfigMap", () => {
+  for (const name of ["ft-sample", "ft-live"]) {
+    const init = named("StatefulSet", name).spec.template.spec.initContainers;
+    expect(init.map((c: Obj) => c.args)).toEqual([["create-userdir", "--userdir", "/freqtrade/user_data"]]);
+  }
+  expect(named("ConfigMap", "ft-live-config").data["TrendStrategy.py"]).toContain(
+    "class TrendStrategy(IStrategy)",
+  );
+  expect(Object.keys(named("ConfigMap", "ft-sample-config").data)).toEqual(["config.json"]);
 });

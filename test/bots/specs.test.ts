@@ -1,18 +1,24 @@
 /** Pure builders: no Pulumi, no mocks. */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as YAML from "yaml";
 import {
   PRIVATE_RANGES,
   botConfigData,
+  botEgressPolicy,
   botLabels,
   botsNetworkPolicy,
   configChecksum,
   deepMerge,
+  scheduledClaim,
   scheduledCronJob,
   traderStatefulSet,
   type PodContext,
 } from "../../components/bots/specs";
 import type { Obj } from "../support/k8s";
-import { NAMESPACES, parseFleet, rawFleet } from "./fixtures";
+import { NAMESPACES, TREND_STRATEGY, parseFleet, rawFleet } from "./fixtures";
 
 /** Builder output as plain data, for reading nested fields. */
 const plain = (x: unknown) => x as Obj;
@@ -129,15 +135,20 @@ test("a scheduled freqtrade bot runs its subcommand with the fleet's config, no 
   expect(JSON.stringify(container.env)).not.toContain("API_SERVER");
 });
 
-test("bots network policy: HTTPS to the internet only, data layer ports, Prometheus scrapes metrics", () => {
+test("bots network policy: HTTPS and exchange websockets to the internet only, data layer ports, Prometheus scrapes metrics", () => {
   const without = botsNetworkPolicy(NAMESPACES, { mqtt: false, services: false });
   const spec = plain(without.spec);
+  // 9443: Binance's wss://stream.binance.com:9443; 8443: OKX's websocket port.
   expect(spec.egress[0]).toEqual({
     to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
-    ports: [{ protocol: "TCP", port: 443 }],
+    ports: [
+      { protocol: "TCP", port: 443 },
+      { protocol: "TCP", port: 8443 },
+      { protocol: "TCP", port: 9443 },
+    ],
   });
   expect(spec.egress.flatMap((r: Obj) => (r.ports ?? []).map((p: Obj) => p.port))).toEqual([
-    443, 6379, 26379, 5432,
+    443, 8443, 9443, 6379, 26379, 5432,
   ]);
   expect(spec.ingress).toEqual([
     {
@@ -155,4 +166,166 @@ test("bots network policy: HTTPS to the internet only, data layer ports, Prometh
   };
   expect(withMqtt.egress).toHaveLength(spec.egress.length + 2);
   expect(JSON.stringify(withMqtt.egress)).toContain('"port":1883');
+});
+
+test("extra egress ports open for the one bot that asks, by its bot label, to the internet only", () => {
+  const policy = plain(botEgressPolicy(bot("arb-watcher"), "botfleet-bots"));
+  expect(policy.metadata).toMatchObject({ name: "arb-watcher-egress", namespace: "botfleet-bots" });
+  expect(policy.spec).toEqual({
+    podSelector: { matchLabels: { "botfleet.io/bot": "arb-watcher" } },
+    policyTypes: ["Egress"],
+    egress: [
+      {
+        to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
+        ports: [{ protocol: "TCP", port: 8765 }],
+      },
+    ],
+  });
+  // The shared policy, which every bot gets, never carries a bot's extra port.
+  const shared = JSON.stringify(botsNetworkPolicy(NAMESPACES, { mqtt: true, services: true }));
+  expect(shared).not.toContain("8765");
+});
+
+describe("freqtrade strategies", () => {
+  const podOf = (sts: ReturnType<typeof traderStatefulSet>) => plain(sts.spec).template.spec;
+
+  test("an init container seeds user_data with create-userdir (no --reset), and trade looks there", () => {
+    const pod = podOf(traderStatefulSet(bot("ft-sample"), ctx(true), "c"));
+    expect(pod.initContainers).toHaveLength(1);
+    const init = pod.initContainers[0];
+    expect(init).toMatchObject({
+      name: "create-userdir",
+      image: "freqtradeorg/freqtrade:2025.10",
+      args: ["create-userdir", "--userdir", "/freqtrade/user_data"],
+      securityContext: {
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+      },
+    });
+    expect(init).not.toHaveProperty("command");
+    expect(init.args).not.toContain("--reset");
+    expect(init.volumeMounts).toContainEqual({ name: "state", mountPath: "/freqtrade/user_data" });
+    const main = pod.containers[0];
+    expect(main.args.slice(main.args.indexOf("--strategy"), main.args.indexOf("--strategy") + 4)).toEqual([
+      "--strategy",
+      "SampleStrategy",
+      "--strategy-path",
+      "/freqtrade/user_data/strategies",
+    ]);
+    // Without strategyFiles nothing covers the seeded strategies dir.
+    expect(pod.volumes.map((v: Obj) => v.name)).not.toContain("strategies");
+    expect(main.volumeMounts.map((m: Obj) => m.mountPath)).not.toContain("/freqtrade/user_data/strategies");
+  });
+
+  test("strategyFiles land in the bot's ConfigMap and are mounted read-only at the strategy path", () => {
+    const live = bot("ft-live");
+    const data = botConfigData(live, mqtt);
+    expect(Object.keys(data)).toEqual(["config.json", "TrendStrategy.py"]);
+    expect(data["TrendStrategy.py"]).toBe(TREND_STRATEGY);
+    const pod = podOf(traderStatefulSet(live, ctx(true), "c"));
+    expect(pod.volumes).toContainEqual({
+      name: "strategies",
+      configMap: { name: "ft-live-config", items: [{ key: "TrendStrategy.py", path: "TrendStrategy.py" }] },
+    });
+    // config.json alone under /freqtrade/config: the sources are not config.
+    expect(pod.volumes).toContainEqual({
+      name: "config",
+      configMap: { name: "ft-live-config", items: [{ key: "config.json", path: "config.json" }] },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: "strategies",
+      mountPath: "/freqtrade/user_data/strategies",
+      readOnly: true,
+    });
+    // A custom strategyPath moves the mount and the flag together.
+    const moved = bot("ft-live", {
+      freqtrade: { ...rawFleet.find((b) => b.name === "ft-live")!.freqtrade, strategyPath: "/strategies" },
+    });
+    const movedMain = podOf(traderStatefulSet(moved, ctx(true), "c")).containers[0];
+    expect(movedMain.args[movedMain.args.indexOf("--strategy-path") + 1]).toBe("/strategies");
+    expect(movedMain.volumeMounts).toContainEqual({
+      name: "strategies",
+      mountPath: "/strategies",
+      readOnly: true,
+    });
+  });
+
+  test("a changed strategy source changes the config checksum (paper bots roll)", () => {
+    const source = (src: string) =>
+      configChecksum(
+        botConfigData(
+          bot("ft-live", {
+            freqtrade: {
+              ...rawFleet.find((b) => b.name === "ft-live")!.freqtrade,
+              strategyFiles: { "TrendStrategy.py": src },
+            },
+          }),
+          mqtt,
+        ),
+      );
+    expect(source(TREND_STRATEGY)).toBe(source(TREND_STRATEGY));
+    expect(source(TREND_STRATEGY + "\n# v2\n")).not.toBe(source(TREND_STRATEGY));
+  });
+
+  test("the shipped strategy source compiles (python3 py_compile; freqtrade itself is not installed here)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ft-strategy-"));
+    try {
+      const file = path.join(dir, "TrendStrategy.py");
+      fs.writeFileSync(file, TREND_STRATEGY);
+      execFileSync("python3", ["-m", "py_compile", file]);
+      fs.writeFileSync(file, TREND_STRATEGY.replace("def populate_indicators(", "def populate_indicators"));
+      expect(() => execFileSync("python3", ["-m", "py_compile", file], { stdio: "pipe" })).toThrow();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("scheduled bots with storage", () => {
+  test("the runs share a standalone ReadWriteOnce claim; freqtrade downloads into it", () => {
+    const download = bot("ft-download");
+    const claim = plain(scheduledClaim(download, "botfleet-bots"));
+    expect(claim.metadata).toMatchObject({ name: "ft-download-data", namespace: "botfleet-bots" });
+    expect(claim.metadata.labels["botfleet.io/bot"]).toBe("ft-download");
+    expect(claim.spec).toEqual({
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: "2Gi" } },
+    });
+    expect(
+      plain(scheduledClaim(bot("ft-download", { storageClass: "fast" }), "b")).spec.storageClassName,
+    ).toBe("fast");
+    const cj = plain(scheduledCronJob(download, ctx(true), "c")).spec;
+    // One run at a time: the ReadWriteOnce claim is never wanted by two runs.
+    expect(cj.concurrencyPolicy).toBe("Forbid");
+    const pod = cj.jobTemplate.spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: "state",
+      persistentVolumeClaim: { claimName: "ft-download-data" },
+    });
+    expect(pod.volumes.map((v: Obj) => v.name)).not.toContain("user-data");
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: "state",
+      mountPath: "/freqtrade/user_data",
+    });
+    expect(pod.initContainers[0].volumeMounts).toContainEqual({
+      name: "state",
+      mountPath: "/freqtrade/user_data",
+    });
+  });
+
+  test("without storage a scheduled freqtrade run keeps the emptyDir; a custom one mounts the claim at stateMountPath", () => {
+    const bare = plain(scheduledCronJob(bot("ft-download", { storage: undefined }), ctx(false), "c")).spec
+      .jobTemplate.spec.template.spec;
+    expect(bare.volumes.map((v: Obj) => v.name)).toContain("user-data");
+    expect(bare.volumes.map((v: Obj) => v.name)).not.toContain("state");
+    const report = bot("daily-report", { storage: "1Gi" });
+    const pod = plain(scheduledCronJob(report, ctx(true), "c")).spec.jobTemplate.spec.template.spec;
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: "state", mountPath: "/data" });
+    expect(pod.volumes).toContainEqual({
+      name: "state",
+      persistentVolumeClaim: { claimName: "daily-report-data" },
+    });
+  });
 });
