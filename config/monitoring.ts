@@ -58,7 +58,21 @@ const ingress = z.strictObject({
   className: dns1123Label().default("nginx"),
   /** Namespace of the ingress controller pods, allowed in to Grafana. @default "ingress-nginx" */
   controllerNamespace: dns1123Label().default("ingress-nginx"),
+  /**
+   * Namespace where cert-manager runs; Prometheus scrapes its controller (port `http-metrics`, 9402) so that
+   * CertificateExpiringSoon can fire. @default "cert-manager"
+   */
+  certManagerNamespace: dns1123Label().default("cert-manager"),
 });
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Octets 0-255 and a prefix 0-32 (the shape alone lets "999.2.3.4/40" through). */
+function isIpv4CidrInRange(cidr: string): boolean {
+  const m = IPV4_CIDR.exec(cidr);
+  if (!m) return false;
+  return m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+}
 
 export const monitoringSchema = z
   .strictObject({
@@ -105,9 +119,15 @@ export const monitoringSchema = z
      */
     apiServerCidrs: z
       .array(
-        z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, {
-          error: (iss) => `must be an IPv4 CIDR such as "203.0.113.10/32", got ${show(iss.input)}`,
-        }),
+        z
+          .string()
+          .regex(IPV4_CIDR, {
+            error: (iss) => `must be an IPv4 CIDR such as "203.0.113.10/32", got ${show(iss.input)}`,
+          })
+          .refine(isIpv4CidrInRange, {
+            error: (iss) =>
+              `must be an IPv4 CIDR with octets <= 255 and a prefix <= 32, got ${show(iss.input)}`,
+          }),
       )
       .default([]),
   })
@@ -133,10 +153,79 @@ export const monitoringSchema = z
 
 export type MonitoringConfig = z.output<typeof monitoringSchema>;
 
-const url = z.url({
-  protocol: /^https?$/,
-  error: (iss) => `must be an http(s) URL, got ${show(iss.input)}`,
+/** Ports the `alertmanager-receivers` NetworkPolicy opens towards SMTP relays. */
+export const SMTP_PORTS: readonly number[] = [25, 465, 587];
+
+/**
+ * Why a literal IP host is unreachable for Alertmanager (its NetworkPolicy allows only public addresses), or
+ * undefined for a public address or a host name. Only the category is returned: the host is secret config.
+ */
+export function nonPublicAddress(host: string): string | undefined {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    if (a === 127) return "a loopback address";
+    if (a === 169 && b === 254) return "a link-local address";
+    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return "a private address";
+    if (a === 0) return "an unspecified address";
+    return undefined;
+  }
+  const v6 = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (host.startsWith("[")) {
+    if (v6 === "::1") return "a loopback address";
+    if (/^fe[89ab]/.test(v6)) return "a link-local address";
+    if (/^f[cd]/.test(v6)) return "a private address";
+    if (v6 === "::") return "an unspecified address";
+    return undefined;
+  }
+  if (host === "localhost" || host.endsWith(".localhost")) return "a loopback address";
+  return undefined;
+}
+
+/**
+ * The problem with a receiver URL, phrased without the URL (it usually embeds a token), or undefined when
+ * Alertmanager can reach it: https on port 443 to a public host.
+ */
+export function receiverUrlProblem(value: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return "must be an https URL (value hidden)";
+  }
+  const scheme = u.protocol.replace(/:$/, "");
+  if (scheme === "http") return "must be an https URL, got an http URL";
+  // Any other scheme is not echoed: in "user-token:..." the "scheme" would be part of the secret.
+  if (scheme !== "https") return "must be an https URL, got another scheme (value hidden)";
+  if (u.port !== "")
+    return `must use port 443 (the only HTTPS port Alertmanager may reach), got port ${u.port}`;
+  if (u.hostname === "") return "must be an https URL (value hidden)";
+  const address = nonPublicAddress(u.hostname);
+  if (address !== undefined)
+    return `must point at a public host (Alertmanager may reach only those), got ${address}`;
+  return undefined;
+}
+
+/** An https URL on port 443 of a public host; messages never contain the URL. */
+const receiverUrl = z.string().superRefine((v, ctx) => {
+  const problem = receiverUrlProblem(v);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, input: v });
 });
+
+/** "host:port" of an SMTP relay on a standard SMTP port; messages never contain the host. */
+const smarthost = z.string().superRefine((v, ctx) => {
+  const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
+  const problem = !m
+    ? 'must be "host:port" such as "smtp.example.com:587" (value hidden)'
+    : !SMTP_PORTS.includes(Number(m[2]))
+      ? `must use port ${SMTP_PORTS.slice(0, -1).join(", ")} or ${SMTP_PORTS[SMTP_PORTS.length - 1]} (the SMTP ports Alertmanager may reach), got port ${m[2]}`
+      : nonPublicAddress(m[1]) !== undefined
+        ? `must point at a public host (Alertmanager may reach only those), got ${nonPublicAddress(m[1])}`
+        : undefined;
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, input: v });
+});
+
+const hiddenEmail = z.string().regex(EMAIL, { error: () => "must be an email address (value hidden)" });
 
 /** Secret config: every value here is a credential or points at one. */
 export const alertingSchema = z
@@ -144,12 +233,12 @@ export const alertingSchema = z
     slack: z
       .strictObject({
         /** Incoming-webhook URL (it is the credential). */
-        webhookUrl: url,
+        webhookUrl: receiverUrl,
         /** Channel override, e.g. "#trading-alerts". */
         channel: z
           .string()
           .regex(/^[#@]?[a-z0-9._-]+$/i, {
-            error: (iss) => `must be a Slack channel such as "#alerts", got ${show(iss.input)}`,
+            error: () => `must be a Slack channel such as "#alerts" (value hidden)`,
           })
           .optional(),
       })
@@ -162,12 +251,18 @@ export const alertingSchema = z
         }),
         /** Chat id; group and channel ids are negative. */
         chatId: z.string().regex(/^-?\d{1,16}$/, {
-          error: (iss) =>
-            `must be a numeric Telegram chat id such as "-1001234567890", got ${show(iss.input)}`,
+          error: () => `must be a numeric Telegram chat id such as "-1001234567890" (value hidden)`,
         }),
       })
       .optional(),
-    webhook: z.strictObject({ url }).optional(),
+    /** Generic webhook receiver (https on 443: the only HTTPS port Alertmanager's NetworkPolicy opens). */
+    webhook: z.strictObject({ url: receiverUrl }).optional(),
+    /**
+     * Dead-man's switch: the always-firing Watchdog alert is sent here every minute (e.g. a healthchecks.io
+     * ping URL or a PagerDuty heartbeat URL), which notifies you when the pings stop, i.e. when Prometheus,
+     * Alertmanager or the cluster is down. Without it Watchdog goes nowhere.
+     */
+    heartbeat: z.strictObject({ url: receiverUrl }).optional(),
     pagerduty: z
       .strictObject({
         /** Events API v2 integration (routing) key. */
@@ -178,12 +273,10 @@ export const alertingSchema = z
       .optional(),
     email: z
       .strictObject({
-        to: email,
-        from: email,
-        /** SMTP relay "host:port". */
-        smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, {
-          error: (iss) => `must be "host:port" such as "smtp.example.com:587", got ${show(iss.input)}`,
-        }),
+        to: hiddenEmail,
+        from: hiddenEmail,
+        /** SMTP relay "host:port" on port 25, 465 or 587. */
+        smarthost,
         username: z.string().min(1, { error: "must not be empty" }),
         password: z.string().min(1, { error: "must not be empty (value hidden)" }),
       })
@@ -214,7 +307,25 @@ export function noReceiverWarning(
   return (
     "botfleet:alerting has no receiver: alerts will fire in Prometheus but notify nobody. " +
     "Set one, e.g. `pulumi config set --secret --path alerting.slack.webhookUrl https://hooks.slack.com/...` " +
-    "or alerting.telegram.botToken + alerting.telegram.chatId."
+    "or alerting.telegram.botToken + alerting.telegram.chatId. " +
+    "Set alerting.heartbeat.url too (a dead-man's switch such as healthchecks.io) to learn when the whole " +
+    "monitoring stack is down."
+  );
+}
+
+/**
+ * The warning for a managed cluster (DOKS, LKE) whose API endpoint may be public while
+ * `botfleet:monitoring.apiServerCidrs` is empty: the monitoring NetworkPolicies then allow only private
+ * ranges, and Prometheus, the operator, kube-state-metrics and Grafana's sidecar cannot reach the API.
+ */
+export function missingApiServerCidrsWarning(apiServerCidrs: readonly string[]): string | undefined {
+  if (apiServerCidrs.length > 0) return undefined;
+  return (
+    "botfleet:monitoring.apiServerCidrs is empty: if the cluster's Kubernetes API endpoint is public (DOKS, LKE), " +
+    "Prometheus, the Prometheus operator, kube-state-metrics and Grafana's dashboard sidecar cannot reach it " +
+    "(their NetworkPolicies allow only private ranges). After the first `pulumi up`, read the endpoint with " +
+    "`kubectl get endpoints kubernetes -n default -o jsonpath='{.subsets[*].addresses[*].ip}'` and set it, e.g. " +
+    "`pulumi config set --path 'botfleet:monitoring.apiServerCidrs[0]' 203.0.113.10/32`, then run `pulumi up` again."
   );
 }
 

@@ -6,7 +6,15 @@ import YAML from "yaml";
 import type { AlertingConfig } from "../../config/monitoring";
 
 /** Receiver names the routing tree uses (tested with `amtool config routes test`). */
-export const RECEIVERS = { critical: "critical", warning: "warning", null: "null" } as const;
+export const RECEIVERS = {
+  critical: "critical",
+  warning: "warning",
+  null: "null",
+  heartbeat: "heartbeat",
+} as const;
+
+/** How often the Watchdog reaches the dead-man's switch; its check period must be longer than this. */
+export const HEARTBEAT_INTERVAL = "1m";
 
 /** Key of the config inside the Secret: the operator reads `alertmanager.yaml`. */
 export const ALERTMANAGER_CONFIG_KEY = "alertmanager.yaml";
@@ -66,6 +74,19 @@ function channels(a: AlertingConfig, paging: boolean): Omit<Receiver, "name"> {
 
 /** The Alertmanager config object. Pure; the caller passes already-resolved secret strings. */
 export function buildAlertmanagerConfig(alerting: AlertingConfig): Record<string, unknown> {
+  const heartbeat = alerting.heartbeat;
+  // The always-firing Watchdog proves the whole pipeline works: with a dead-man's switch it pings it every
+  // minute (silence there means Prometheus, Alertmanager or the cluster is down); without one it notifies nobody.
+  const watchdog = heartbeat
+    ? {
+        receiver: RECEIVERS.heartbeat,
+        matchers: ['alertname = "Watchdog"'],
+        group_by: ["alertname"],
+        group_wait: "0s",
+        group_interval: HEARTBEAT_INTERVAL,
+        repeat_interval: HEARTBEAT_INTERVAL,
+      }
+    : { receiver: RECEIVERS.null, matchers: ['alertname = "Watchdog"'] };
   return {
     global: { resolve_timeout: "5m" },
     route: {
@@ -75,8 +96,7 @@ export function buildAlertmanagerConfig(alerting: AlertingConfig): Record<string
       group_interval: "5m",
       repeat_interval: "4h",
       routes: [
-        // The always-firing Watchdog proves the pipeline works; it must not notify anyone.
-        { receiver: RECEIVERS.null, matchers: ['alertname = "Watchdog"'] },
+        watchdog,
         { receiver: RECEIVERS.null, matchers: ['alertname = "InfoInhibitor"'] },
         { receiver: RECEIVERS.critical, matchers: ['severity = "critical"'], repeat_interval: "1h" },
         { receiver: RECEIVERS.warning, matchers: ['severity = "warning"'] },
@@ -99,6 +119,9 @@ export function buildAlertmanagerConfig(alerting: AlertingConfig): Record<string
       { name: RECEIVERS.null },
       { name: RECEIVERS.critical, ...channels(alerting, true) },
       { name: RECEIVERS.warning, ...channels(alerting, false) },
+      ...(heartbeat
+        ? [{ name: RECEIVERS.heartbeat, webhook_configs: [{ url: heartbeat.url, send_resolved: false }] }]
+        : []),
     ],
   };
 }

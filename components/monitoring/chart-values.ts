@@ -7,7 +7,10 @@
  * at commit 001f3a6d7d24 (the Prometheus v3.5.0 / Alertmanager v0.28.1 generation of the chart); the
  * grafana sub-chart paths were checked in grafana/helm-charts charts/grafana/values.yaml (commit 001363be0ec9)
  * and the kube-state-metrics one in charts/kube-state-metrics/values.yaml (commit 0027117e971e). Every path
- * below is present in those files; re-check this list whenever KPS_CHART_VERSION changes.
+ * below is present in those files; re-check this list whenever KPS_CHART_VERSION changes. The four
+ * control-plane switches (`kubeControllerManager.enabled`, `kubeScheduler.enabled`, `kubeEtcd.enabled`,
+ * `kubeProxy.enabled`, all `true` there) and `prometheus.prometheusSpec.retentionSize` (`""` there) were
+ * checked in the same kube-prometheus-stack values.yaml (commit 001f3a6d7d24).
  *
  * A path ending in `/*` is a Kubernetes object (resources, a volumeClaimTemplate, ...) whose inner keys
  * are the Kubernetes API's, not the chart's.
@@ -16,6 +19,10 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "crds.enabled",
   "defaultRules.create",
   "nodeExporter.enabled",
+  "kubeControllerManager.enabled",
+  "kubeScheduler.enabled",
+  "kubeEtcd.enabled",
+  "kubeProxy.enabled",
 
   "alertmanager.enabled",
   "alertmanager.alertmanagerSpec.useExistingSecret",
@@ -25,6 +32,7 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "alertmanager.alertmanagerSpec.persistentVolumeClaimRetentionPolicy/*",
 
   "prometheus.prometheusSpec.retention",
+  "prometheus.prometheusSpec.retentionSize",
   "prometheus.prometheusSpec.storageSpec/*",
   "prometheus.prometheusSpec.resources/*",
   "prometheus.prometheusSpec.persistentVolumeClaimRetentionPolicy/*",

@@ -9,6 +9,7 @@ import * as random from "@pulumi/random";
 import type { Secretify } from "../../config/common";
 import {
   durationSeconds,
+  missingApiServerCidrsWarning,
   noReceiverWarning,
   type AlertingConfig,
   type MonitoringConfig,
@@ -44,8 +45,16 @@ export interface MonitoringArgs {
   readonly protect?: boolean;
   /** Node and in-VPC API server addresses Prometheus may reach. @default the private ranges */
   readonly clusterCidrs?: readonly string[];
-  /** The API server endpoint when it is public (e.g. the DOKS endpoint IP as "x.x.x.x/32"). */
+  /**
+   * The API server endpoint when it is public (e.g. the DOKS endpoint IP as "x.x.x.x/32").
+   * @default config.apiServerCidrs
+   */
   readonly apiServerCidrs?: readonly string[];
+  /**
+   * Warn (once) when no API server CIDR is set: pass true where the endpoint is public (DigitalOcean, Linode).
+   * @default false
+   */
+  readonly warnMissingApiServerCidrs?: boolean;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -64,6 +73,11 @@ export class Monitoring extends pulumi.ComponentResource {
     }
     const warning = noReceiverWarning(args.alerting);
     if (warning !== undefined) pulumi.log.warn(warning, this);
+    const apiServerCidrs = args.apiServerCidrs ?? args.config.apiServerCidrs;
+    const apiServerWarning = missingApiServerCidrsWarning(apiServerCidrs);
+    if ((args.warnMissingApiServerCidrs ?? false) && apiServerWarning !== undefined) {
+      pulumi.log.warn(apiServerWarning, this);
+    }
 
     const child = { parent: this, provider: args.provider };
     const ns = args.namespaces.monitoring;
@@ -124,6 +138,8 @@ export class Monitoring extends pulumi.ComponentResource {
 
     const afterRelease = { ...child, dependsOn: [release] };
     const tls = args.config.ingress?.enabled === true;
+    // CertificateExpiringSoon needs cert-manager's metrics: scraped only where it issues Grafana's certificate.
+    const certManagerNamespace = tls ? args.config.ingress?.certManagerNamespace : undefined;
     new k8s.apiextensions.CustomResource(
       `${name}-rules`,
       {
@@ -141,7 +157,7 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       afterRelease,
     );
-    for (const m of podMonitors(args.namespaces)) {
+    for (const m of podMonitors(args.namespaces, certManagerNamespace)) {
       new k8s.apiextensions.CustomResource(
         `${name}-${m.name}`,
         {
@@ -172,7 +188,8 @@ export class Monitoring extends pulumi.ComponentResource {
       ingressControllerNamespace: ingress?.enabled ? ingress.controllerNamespace : undefined,
       receiverPorts,
       clusterCidrs: args.clusterCidrs,
-      apiServerCidrs: args.apiServerCidrs,
+      apiServerCidrs,
+      certManagerNamespace,
     })) {
       new k8s.networking.v1.NetworkPolicy(
         `${name}-${p.name}`,

@@ -24,7 +24,32 @@ const podAndNamespace = [
   { sourceLabels: ["__meta_kubernetes_pod_name"], targetLabel: "pod", action: "replace" },
 ];
 
-export function podMonitors(namespaces: { readonly bots: string; readonly data: string }): MonitorSpec[] {
+/**
+ * cert-manager's controller, for `certmanager_certificate_expiration_timestamp_seconds`. Labels and port as the
+ * cert-manager chart sets them (its own PodMonitor template selects app.kubernetes.io/name + component and
+ * scrapes port `http-metrics`, 9402). honorLabels keeps the certificate's own `namespace` label rather than
+ * cert-manager's, which the alert names.
+ */
+export function certManagerPodMonitor(namespace: string): MonitorSpec {
+  return {
+    name: "cert-manager",
+    spec: {
+      namespaceSelector: { matchNames: [namespace] },
+      selector: {
+        matchLabels: {
+          "app.kubernetes.io/name": "cert-manager",
+          "app.kubernetes.io/component": "controller",
+        },
+      },
+      podMetricsEndpoints: [{ port: "http-metrics", interval: "60s", honorLabels: true }],
+    },
+  };
+}
+
+export function podMonitors(
+  namespaces: { readonly bots: string; readonly data: string },
+  certManagerNamespace?: string,
+): MonitorSpec[] {
   return [
     {
       name: "botfleet-bots",
@@ -67,5 +92,6 @@ export function podMonitors(namespaces: { readonly bots: string; readonly data: 
         ],
       },
     })),
+    ...(certManagerNamespace !== undefined ? [certManagerPodMonitor(certManagerNamespace)] : []),
   ];
 }

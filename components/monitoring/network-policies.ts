@@ -3,6 +3,7 @@
  * Pod labels are those kube-prometheus-stack and the operator put on their pods.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import { SMTP_PORTS } from "../../config/monitoring";
 import { PRIVATE_AND_METADATA_CIDRS, internetPeer } from "../specs/network";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -27,7 +28,12 @@ export interface NetworkPolicyArgs {
   readonly clusterCidrs?: readonly string[];
   /** Extra API server addresses when the control plane endpoint is public, e.g. ["203.0.113.10/32"]. */
   readonly apiServerCidrs?: readonly string[];
+  /** Namespace of cert-manager when Grafana's TLS certificate comes from it: Prometheus scrapes its controller. */
+  readonly certManagerNamespace?: string;
 }
+
+/** cert-manager's controller metrics port (`http-metrics`). */
+export const CERT_MANAGER_METRICS_PORT = 9402;
 
 /** Private ranges: node and in-VPC control plane addresses. Never 0.0.0.0/0: only bots and receivers reach the internet. */
 export const PRIVATE_CIDRS: readonly string[] = PRIVATE_AND_METADATA_CIDRS.filter(
@@ -90,11 +96,21 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
             ],
             ports: [tcp(9121), tcp(9187)],
           },
-          // CoreDNS, kube-proxy, controller-manager, scheduler, etcd (where the provider exposes them).
-          {
-            to: [inNamespace("kube-system")],
-            ports: [tcp(9153), tcp(10249), tcp(10257), tcp(10259), tcp(2381)],
-          },
+          // CoreDNS only: the control-plane and kube-proxy scrapes are off in the chart values.
+          { to: [inNamespace("kube-system")], ports: [tcp(9153)] },
+          ...(args.certManagerNamespace !== undefined
+            ? [
+                {
+                  to: [
+                    {
+                      ...inNamespace(args.certManagerNamespace),
+                      podSelector: { matchLabels: { "app.kubernetes.io/name": "cert-manager" } },
+                    },
+                  ],
+                  ports: [tcp(CERT_MANAGER_METRICS_PORT)],
+                },
+              ]
+            : []),
           // Kubelet + cAdvisor and node-exporter (host network) on the nodes; the API server (discovery).
           { to: nodes, ports: [tcp(10250), tcp(9100)] },
           { to: apiServer, ports: API_SERVER_PORTS },
@@ -169,6 +185,7 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
 
 /**
  * SMTP ports opened for Alertmanager when an email receiver is configured. The smarthost itself is secret
- * config; reading its port would make this policy a secret too, so the standard ports are opened instead.
+ * config; reading its port would make this policy a secret too, so the standard ports are opened instead
+ * (and the config schema accepts only these).
  */
-export const SMTP_PORTS: readonly number[] = [25, 465, 587];
+export { SMTP_PORTS };

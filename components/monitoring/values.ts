@@ -3,6 +3,7 @@
  * names of Secrets the component creates (Grafana admin, Alertmanager config). Every path set here must
  * be in CHART_VALUE_PATHS (tested).
  */
+import { bytes } from "../../config/common";
 import type { ComponentResources, MonitoringConfig } from "../../config/monitoring";
 import { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE } from "./dashboards";
 
@@ -40,6 +41,17 @@ function claimTemplate(size: string, storageClass: string | undefined) {
   };
 }
 
+/** Share of the Prometheus PVC the TSDB may fill before the oldest blocks go (WAL and compaction need the rest). */
+export const RETENTION_SIZE_SHARE = 0.85;
+
+/**
+ * Size-based retention for a PVC of `storage` ("100Gi" -> "87040MB"). Prometheus' units are powers of two
+ * (1MB = 1024KB), the same as the quantity's "Mi"/"Gi"; whole MB match the operator's ByteSize pattern.
+ */
+export function retentionSize(storage: string): string {
+  return `${Math.floor((bytes(storage) * RETENTION_SIZE_SHARE) / 2 ** 20)}MB`;
+}
+
 export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
   const c = args.config;
   // In prod the monitoring PVCs outlive an uninstall: history and silences survive a botched upgrade.
@@ -50,6 +62,12 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
     defaultRules: { create: true },
     // node-exporter needs host access: the reason the monitoring namespace is `privileged`.
     nodeExporter: { enabled: true },
+    // Managed control planes (DOKS, LKE) and kind do not expose these: their scrapes would fail and
+    // KubeControllerManagerDown, KubeSchedulerDown, KubeProxyDown and the etcd alerts would fire forever.
+    kubeControllerManager: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeEtcd: { enabled: false },
+    kubeProxy: { enabled: false },
     alertmanager: {
       enabled: true,
       alertmanagerSpec: {
@@ -64,6 +82,8 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
     prometheus: {
       prometheusSpec: {
         retention: c.retention,
+        // Whichever limit is hit first wins: a full volume would stop Prometheus, and with it every alert.
+        retentionSize: retentionSize(c.storage),
         storageSpec: claimTemplate(c.storage, c.storageClass),
         resources: resources(c.resources.prometheus),
         ...(retainPvcs ? { persistentVolumeClaimRetentionPolicy: retainPvcs } : {}),

@@ -245,9 +245,11 @@ describe("Monitoring component (mocks)", () => {
       "botfleet-bots",
       "botfleet-postgres",
       "botfleet-redis",
+      "cert-manager",
     ]);
     for (const m of monitors) {
       expect((m.inputs.metadata as Obj).labels.release).toBe("kps");
+      if ((m.inputs.metadata as Obj).name === "cert-manager") continue;
       for (const ep of (m.inputs.spec as Obj).podMetricsEndpoints) expect(ep.port).toBe("metrics");
     }
     const bots = one(":PodMonitor", "botfleet-bots").inputs.spec as Obj;
@@ -258,6 +260,49 @@ describe("Monitoring component (mocks)", () => {
     expect((one(":PodMonitor", "botfleet-redis").inputs.spec as Obj).namespaceSelector).toEqual({
       matchNames: [NAMESPACES.data],
     });
+  });
+
+  test("with TLS, cert-manager's controller is scraped (CertificateExpiringSoon has data) and reachable", () => {
+    const cm = one(":PodMonitor", "cert-manager").inputs.spec as Obj;
+    expect(cm).toEqual({
+      namespaceSelector: { matchNames: ["cert-manager"] },
+      selector: {
+        matchLabels: {
+          "app.kubernetes.io/name": "cert-manager",
+          "app.kubernetes.io/component": "controller",
+        },
+      },
+      podMetricsEndpoints: [{ port: "http-metrics", interval: "60s", honorLabels: true }],
+    });
+    const scrape = one(":NetworkPolicy", "prometheus-scrape").inputs.spec as Obj;
+    const toCertManager = (scrape.egress as Obj[]).filter((r) =>
+      JSON.stringify(r.to).includes("cert-manager"),
+    );
+    expect(toCertManager).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cert-manager" } },
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "cert-manager" } },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: 9402 }],
+      },
+    ]);
+  });
+
+  test("no egress to control-plane ports whose scrapes the chart values switch off", () => {
+    const scrape = one(":NetworkPolicy", "prometheus-scrape").inputs.spec as Obj;
+    const kubeSystem = (scrape.egress as Obj[]).filter((r) => JSON.stringify(r.to).includes('"kube-system"'));
+    expect(kubeSystem).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+        ports: [{ protocol: "TCP", port: 9153 }],
+      },
+    ]);
+    const values = one(":Release", "mon-kps").inputs.values as Obj;
+    for (const c of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"])
+      expect({ c, enabled: values[c]?.enabled }).toEqual({ c, enabled: false });
   });
 
   test("dashboards ship in ConfigMaps labelled for the Grafana sidecar, as JSON", () => {
@@ -341,7 +386,7 @@ describe("Monitoring component (mocks)", () => {
 
   test("custom resources are well-formed monitoring.coreos.com/v1 objects in the monitoring namespace", () => {
     const crs = registered.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/v1:"));
-    expect(crs.length).toBe(4);
+    expect(crs.length).toBe(5);
     for (const r of crs) {
       expect(r.inputs).toMatchObject({
         apiVersion: "monitoring.coreos.com/v1",
@@ -377,10 +422,11 @@ describe("Monitoring component (mocks)", () => {
     expect(internet.map((p) => (p.inputs.metadata as Obj).name)).toEqual(["alertmanager-receivers"]);
   });
 
-  test("a receiver is configured: no warning", () => {
+  test("a receiver is configured: no warning; no API-server warning unless asked for", () => {
     expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("botfleet:alerting"))).toEqual(
       [],
     );
+    expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("apiServerCidrs"))).toEqual([]);
   });
 });
 
@@ -419,8 +465,10 @@ describe("Monitoring component without receivers, and disabled (mocks)", () => {
     expect(cfg.receivers).toEqual([{ name: "null" }, { name: "critical" }, { name: "warning" }]);
   });
 
-  test("ingress off: no Ingress, no ingress policy, no certificate alert", () => {
+  test("ingress off: no Ingress, no ingress policy, no certificate alert, no cert-manager scrape", () => {
     const mine = added().filter((r) => r.name.startsWith("bare-"));
+    expect(mine.map((r) => r.name)).not.toContain("bare-cert-manager");
+    expect(JSON.stringify(mine.map((r) => r.inputs))).not.toContain("9402");
     expect(mine.filter((r) => r.type.endsWith(":Ingress"))).toEqual([]);
     expect(mine.map((r) => r.name)).not.toContain("bare-grafana-from-ingress");
     const rule = mine.find((r) => r.type.endsWith(":PrometheusRule"))!;
@@ -434,5 +482,64 @@ describe("Monitoring component without receivers, and disabled (mocks)", () => {
   test("disabled: the component registers nothing but itself", () => {
     const off = added().filter((r) => r.name.startsWith("off"));
     expect(off.map((r) => r.type)).toEqual(["botfleet:monitoring:Monitoring"]);
+  });
+});
+
+describe("Monitoring component on a cloud cluster: the API server CIDR warning (mocks)", () => {
+  let warn: jest.SpyInstance;
+  const before = { count: 0 };
+  const WARNING_START = "botfleet:monitoring.apiServerCidrs is empty";
+
+  beforeAll(async () => {
+    warn = jest.spyOn(pulumi.log, "warn");
+    before.count = registered.length;
+    const provider = new k8s.Provider("cluster3", { kubeconfig: "{}" });
+    const base = {
+      provider,
+      namespaces: NAMESPACES,
+      alerting: secretify(alertingSchema.parse(FAKE_ALERTING)) as never,
+      environment: "prod" as const,
+    };
+    const unset = new Monitoring("doks", {
+      ...base,
+      config: monitoringSchema.parse({}),
+      warnMissingApiServerCidrs: true,
+    });
+    const fromConfig = new Monitoring("lke", {
+      ...base,
+      config: monitoringSchema.parse({ apiServerCidrs: ["203.0.113.10/32"] }),
+      warnMissingApiServerCidrs: true,
+    });
+    const fromArgs = new Monitoring("lke2", {
+      ...base,
+      config: monitoringSchema.parse({}),
+      apiServerCidrs: ["198.51.100.7/32"],
+      warnMissingApiServerCidrs: true,
+    });
+    await new Promise((r) => pulumi.all([unset.urn, fromConfig.urn, fromArgs.urn]).apply(r));
+    await settled();
+  });
+  afterAll(() => warn.mockRestore());
+
+  const policy = (name: string) =>
+    registered.slice(before.count).find((r) => r.name === name)!.inputs.spec as Obj;
+
+  test("no CIDR on a cloud cluster: exactly one warning saying what to set and how to find it", () => {
+    const messages = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith(WARNING_START));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain("kubectl get endpoints kubernetes");
+    expect(messages[0]).toContain("jsonpath=");
+    expect(messages[0]).toContain("pulumi config set --path 'botfleet:monitoring.apiServerCidrs[0]'");
+    expect(messages[0]).toMatch(/after the first `pulumi up`/i);
+    // It was attached to the component that lacks the CIDR.
+    const resource = warn.mock.calls.find((c) => String(c[0]).startsWith(WARNING_START))![1];
+    expect(resource).toBeDefined();
+  });
+
+  test("the CIDR from config or from args reaches the API-server egress policies", () => {
+    expect(JSON.stringify(policy("lke-operator-apiserver-egress"))).toContain("203.0.113.10/32");
+    expect(JSON.stringify(policy("lke-monitoring-apiserver-egress"))).toContain("203.0.113.10/32");
+    expect(JSON.stringify(policy("lke2-prometheus-scrape"))).toContain("198.51.100.7/32");
+    expect(JSON.stringify(policy("doks-operator-apiserver-egress"))).not.toMatch(/203\.0\.113|198\.51\.100/);
   });
 });

@@ -1,10 +1,13 @@
 import { CHART_VALUE_PATHS, unknownValuePaths, valuePaths } from "../../components/monitoring/chart-values";
+import * as path from "path";
 import {
   ALERTMANAGER_CONFIG_SECRET,
   GRAFANA_ADMIN_SECRET,
   buildHelmValues,
+  retentionSize,
 } from "../../components/monitoring/values";
 import { monitoringSchema } from "../../config/monitoring";
+import { removeDir, run, tempDir } from "./tools";
 
 /** The value at a dotted path ("grafana.admin.existingSecret"). */
 const at = (values: unknown, path: string): unknown =>
@@ -34,11 +37,13 @@ describe("kube-prometheus-stack values", () => {
     const values = {
       ...variants[0][1],
       grafana: { adminPassword: "x" },
-      prometheus: { prometheusSpec: { retentionSize: "1" } },
+      prometheus: { prometheusSpec: { retentionSiz: "1" } },
+      kubeEtcd: { enabld: false },
     };
     expect(unknownValuePaths(values).sort()).toEqual([
       "grafana.adminPassword",
-      "prometheus.prometheusSpec.retentionSize",
+      "kubeEtcd.enabld",
+      "prometheus.prometheusSpec.retentionSiz",
     ]);
     // Inside a Kubernetes-object subtree any key is fine; next to it, not.
     expect(unknownValuePaths({ prometheusOperator: { resources: { limits: { memory: "1Gi" } } } })).toEqual(
@@ -115,5 +120,81 @@ describe("kube-prometheus-stack values", () => {
       labelValue: "1",
     });
     expect(at(g, "sidecar.datasources.uid")).toBe("prometheus");
+  });
+
+  test.each(variants)(
+    "%s: control-plane scrapes (and their always-firing alerts) are off on managed clusters",
+    (_label, values) => {
+      for (const component of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) {
+        expect({ component, enabled: at(values, `${component}.enabled`) }).toEqual({
+          component,
+          enabled: false,
+        });
+      }
+      expect(CHART_VALUE_PATHS).toEqual(
+        expect.arrayContaining([
+          "kubeControllerManager.enabled",
+          "kubeScheduler.enabled",
+          "kubeEtcd.enabled",
+          "kubeProxy.enabled",
+          "prometheus.prometheusSpec.retentionSize",
+        ]),
+      );
+    },
+  );
+});
+
+describe("size-based retention", () => {
+  let dir: string | undefined;
+  beforeAll(() => (dir = tempDir("botfleet-retention-")));
+  afterAll(() => removeDir(dir));
+
+  /** Starts Prometheus with the flag and a missing config file: only a bad flag fails before the config load. */
+  const prometheusFlagError = (size: string): string | undefined => {
+    const r = run("prometheus", [
+      `--storage.tsdb.retention.size=${size}`,
+      `--config.file=${path.join(dir!, "missing.yml")}`,
+      `--storage.tsdb.path=${path.join(dir!, "data")}`,
+      "--web.listen-address=127.0.0.1:0",
+    ]);
+    const out = r.stdout + r.stderr;
+    const parseError = /Error parsing commandline arguments.*/.exec(out);
+    if (parseError) return parseError[0];
+    // The flags parsed: Prometheus got as far as the (missing) config file.
+    expect(out).toMatch(/Error loading config/);
+    return undefined;
+  };
+  // The Prometheus CRD's ByteSize pattern (prometheus-operator), which the operator's API server validation applies.
+  const BYTE_SIZE = /^(0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$/;
+
+  test("about 85% of the PVC, in whole MB (Prometheus MB are MiB)", () => {
+    expect(retentionSize("50Gi")).toBe("43520MB");
+    expect(retentionSize("100Gi")).toBe("87040MB");
+    expect(retentionSize("2Gi")).toBe("1740MB");
+    expect(retentionSize("1Ti")).toBe("891289MB");
+  });
+
+  test("the values carry it, derived from the configured storage", () => {
+    expect(at(variants[0][1], "prometheus.prometheusSpec.retentionSize")).toBe("43520MB");
+    const big = buildHelmValues({
+      config: monitoringSchema.parse({ storage: "100Gi", retention: "30d" }),
+      environment: "prod",
+    });
+    expect(at(big, "prometheus.prometheusSpec.retentionSize")).toBe("87040MB");
+    expect(at(big, "prometheus.prometheusSpec.retention")).toBe("30d");
+  });
+
+  test("Prometheus itself and the operator's ByteSize pattern accept the format; a bad unit is refused", () => {
+    for (const storage of ["2Gi", "50Gi", "100Gi", "1Ti"]) {
+      const size = retentionSize(storage);
+      expect({ size, operator: BYTE_SIZE.test(size), prometheus: prometheusFlagError(size) }).toEqual({
+        size,
+        operator: true,
+        prometheus: undefined,
+      });
+    }
+    // The check can fail: a Kubernetes-style quantity is not a Prometheus size.
+    expect(BYTE_SIZE.test("43520Mi")).toBe(false);
+    expect(prometheusFlagError("43520Mi")).toMatch(/unknown unit/);
   });
 });
