@@ -77,7 +77,11 @@ export const postgresBackupSchema = z.strictObject({
   endpoint: httpsUrl.optional(),
   /** Signing region; DigitalOcean Spaces and Linode accept "us-east-1". */
   region: z.string().min(1).default("us-east-1"),
-  prefix: objectPrefix.default("postgres"),
+  /**
+   * Object key prefix of this stack's dumps. Retention deletes every dump under it but the newest N, so
+   * two stacks must never share one: unset, the component uses "<stack>/postgres". @default "<stack>/postgres"
+   */
+  prefix: objectPrefix.optional(),
   image: pinnedImage.default(DEFAULT_BACKUP_IMAGE),
 });
 

@@ -34,6 +34,12 @@ export const DATA_MOUNT = "/var/lib/postgresql/data";
 /** A subdirectory, so a volume's lost+found never makes initdb refuse the directory. */
 export const PGDATA = `${DATA_MOUNT}/pgdata`;
 export const SOCKET_DIR = "/var/run/postgresql";
+/**
+ * Password material only (the replication passfile): a small memory-backed emptyDir, so it never lands
+ * on the node's disk. Scratch that may grow (the bootstrap server log) stays on the disk-backed /tmp.
+ */
+export const RUNTIME_DIR = "/opt/botfleet/runtime";
+export const TMP_DIR = "/tmp";
 const TOOLS_DIR = "/opt/botfleet/tools";
 
 /** The label postgres-rw / postgres-ro select on; failover flips it on the promoted pod. */
@@ -72,6 +78,8 @@ export interface PostgresSpecArgs {
   readonly config: PostgresConfig;
   /** sha256 of the scripts ConfigMap: a script change rolls the pods. */
   readonly scriptsChecksum: string;
+  /** The Pulumi stack: the default backup prefix is "<stack>/postgres". */
+  readonly stack: string;
 }
 
 export function serverSelector(instance: string): Record<string, string> {
@@ -145,7 +153,8 @@ export function serverEnv(args: PostgresSpecArgs, role: ServerRole): EnvVar[] {
     { name: "PG_ROLE", value: role },
     { name: "PGPORT", value: String(POSTGRES_PORT) },
     { name: "PG_SOCKET_DIR", value: SOCKET_DIR },
-    { name: "PG_RUNTIME_DIR", value: "/tmp" },
+    { name: "PG_RUNTIME_DIR", value: RUNTIME_DIR },
+    { name: "TMPDIR", value: TMP_DIR },
     { name: "PG_SUPERUSER", value: "postgres" },
     { name: "POSTGRES_DB", value: c.database },
     { name: "POSTGRES_USER", value: c.username },
@@ -169,8 +178,9 @@ function serverMounts(): k8s.types.input.core.v1.VolumeMount[] {
     { name: "data", mountPath: DATA_MOUNT },
     { name: "scripts", mountPath: SCRIPTS_MOUNT, readOnly: true },
     { name: "credentials", mountPath: SECRETS_MOUNT, readOnly: true },
-    { name: "tmp", mountPath: "/tmp" },
+    { name: "tmp", mountPath: TMP_DIR },
     { name: "run", mountPath: SOCKET_DIR },
+    { name: "runtime", mountPath: RUNTIME_DIR },
   ];
 }
 
@@ -325,6 +335,8 @@ export function postgresStatefulSet(args: PostgresSpecArgs, role: ServerRole): S
             },
             { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
             { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+            // The replication passfile: RAM only (counts against the pod's memory limit; it is bytes).
+            { name: "runtime", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
           ],
         },
       },
@@ -481,6 +493,14 @@ export function rcloneRemoteEnv(endpoint: string, region: string): Record<string
   };
 }
 
+/**
+ * The configured prefix, else "<stack>/postgres": retention deletes every dump under the prefix but the
+ * newest N, so stacks sharing a bucket must not share a prefix (nor "restore latest" pick another's dump).
+ */
+export function backupPrefix(config: PostgresConfig, stack: string): string {
+  return config.backup.prefix ?? `${stack}/postgres`;
+}
+
 export function backupRemote(bucket: string, prefix: string): string {
   return `${RCLONE_REMOTE}:${bucket}/${prefix.replace(/^\/+|\/+$/g, "")}`;
 }
@@ -552,7 +572,7 @@ export function backupCronJob(args: PostgresSpecArgs): CronJob {
                       name: "PGPASSWORD",
                       valueFrom: { secretKeyRef: { name: NAMES.credentials, key: CREDENTIAL_KEYS.password } },
                     },
-                    { name: "BACKUP_REMOTE", value: backupRemote(b.bucket, b.prefix) },
+                    { name: "BACKUP_REMOTE", value: backupRemote(b.bucket, backupPrefix(c, args.stack)) },
                     { name: "BACKUP_RETENTION_COUNT", value: String(b.retentionCount) },
                     { name: "RCLONE", value: `${TOOLS_DIR}/rclone` },
                     { name: "HOME", value: "/tmp" },

@@ -87,6 +87,7 @@ export class Postgres extends pulumi.ComponentResource {
       namespaces,
       config,
       scriptsChecksum: scriptsChecksum(scripts),
+      stack: pulumi.getStack(),
     };
 
     // Alphanumeric: safe in a URI, a libpq passfile and psql literals without any escaping surprises.

@@ -350,7 +350,9 @@ export function redisHeadlessService(args: RedisSpecArgs): Input.core.v1.Service
 
 /**
  * Client Service on 6379. Standalone: the one Redis. With HA it spans every pod (a replica answers
- * writes with READONLY), so HA clients must ask Sentinel (`sentinels` + `masterName` in `redis-client`).
+ * writes with READONLY), so it is for reads and diagnostics only: `redis-client` then has an empty `host`
+ * and HA clients must ask Sentinel (`sentinels` + `masterName`). A primary-only Service would need a
+ * label kept on the current primary, i.e. RBAC for the pods to patch each other; we avoid that.
  */
 export function redisClientService(args: RedisSpecArgs): Input.core.v1.Service {
   return {
@@ -450,10 +452,19 @@ export function redisClientSecret(args: RedisSpecArgs, password: pulumi.Input<st
   };
 }
 
+/**
+ * `host` of `redis-client`: the `redis` Service standalone; "" with HA, where that Service spans replicas
+ * too (~2/3 of writes would get READONLY) and the contract is `sentinels` + `masterName`. Empty rather
+ * than absent, so bots' non-optional secretKeyRef still resolves and a client that tries it fails loudly.
+ */
+export function redisClientHost(config: RedisConfig, namespaces: Namespaces): string {
+  return config.ha ? "" : serviceHost(REDIS_NAMES.service, namespaces.data);
+}
+
 /** Non-secret keys of the `redis-client` Secret. */
 export function redisClientSecretData(config: RedisConfig, namespaces: Namespaces): Record<string, string> {
   return {
-    host: serviceHost(REDIS_NAMES.service, namespaces.data),
+    host: redisClientHost(config, namespaces),
     port: String(REDIS_PORT),
     sentinels: sentinelAddresses(config, namespaces.data),
     // Empty without Sentinel, like `sentinels`: a client that sees a master name tries Sentinel.

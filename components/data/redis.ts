@@ -13,6 +13,7 @@ import {
   checksum,
   redisAuthSecret,
   redisClientSecret,
+  redisClientHost,
   redisClientService,
   redisConfigMap,
   redisConfigMapData,
@@ -35,12 +36,15 @@ export interface RedisArgs {
   /** The validated `botfleet:redis` section. */
   readonly config: RedisConfig;
   readonly environment: Environment;
-  /** Protect the StatefulSet and keep it on delete (prod). @default false */
+  /** Protect the password and the StatefulSet, and keep the StatefulSet on delete (prod). @default false */
   readonly protect?: boolean;
 }
 
 export class Redis extends pulumi.ComponentResource {
-  /** Client Service DNS name (6379). With HA, clients should use Sentinel. */
+  /**
+   * Client Service DNS name (6379) standalone; "" with HA, where clients must use `sentinels` +
+   * `masterName` (the `redis` Service spans replicas too). Same value as the `host` key of `redis-client`.
+   */
   public readonly host: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;
   /** Sentinel Service DNS name (26379); undefined without HA. */
@@ -64,10 +68,12 @@ export class Redis extends pulumi.ComponentResource {
     const spec: RedisSpecArgs = { instance: name, namespaces, config, environment: args.environment };
 
     // Alphanumeric: it is written into redis.conf/sentinel.conf by the entrypoint without quoting issues.
+    // Protected when asked: a replaced password would reach the Secret, yet running servers keep the old
+    // requirepass/masterauth, so replicas and clients would fail to authenticate (rotate by the runbook).
     const password = new random.RandomPassword(
       `${name}-password`,
       { length: 32, special: false },
-      { parent: this },
+      { parent: this, protect },
     );
 
     const authSecret = new k8s.core.v1.Secret(`${name}-auth`, redisAuthSecret(spec, password.result), child);
@@ -104,7 +110,7 @@ export class Redis extends pulumi.ComponentResource {
       },
     );
 
-    this.host = service.metadata.apply((m) => serviceHost(m.name, namespaces.data));
+    this.host = service.metadata.apply(() => redisClientHost(config, namespaces));
     this.port = pulumi.output(REDIS_PORT);
     this.sentinelHost = sentinelService
       ? sentinelService.metadata.apply((m) => serviceHost(m.name, namespaces.data))

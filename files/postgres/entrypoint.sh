@@ -14,7 +14,9 @@
 #   PGPORT                      listen port (5432)
 #   PG_LISTEN_ADDRESSES         ("*")
 #   PG_SOCKET_DIR               unix socket directory (/var/run/postgresql)
-#   PG_RUNTIME_DIR              writable scratch for the replication passfile (/tmp)
+#   PG_RUNTIME_DIR              where the replication passfile is written: memory-backed in the pod
+#                               (/opt/botfleet/runtime, emptyDir medium Memory), never the disk (/tmp)
+#   TMPDIR                      disk-backed scratch: the bootstrap server's log (/tmp)
 #   PG_SUPERUSER                bootstrap superuser, local peer auth only (postgres)
 #   POSTGRES_DB, POSTGRES_USER  application database and owner
 #   PG_AUTH_DIR                 the mounted Secret: files "password" (application user) and
@@ -96,7 +98,7 @@ init_primary() {
     --encoding=UTF8 --locale=C.UTF-8 --data-checksums >/dev/null
   write_hba "$staging"
   # A private, socket-only server: nothing can connect before the roles and passwords exist.
-  pg_ctl -D "$staging" -w -t 60 -l "$PG_RUNTIME_DIR/initdb-server.log" \
+  pg_ctl -D "$staging" -w -t 60 -l "${TMPDIR:-/tmp}/initdb-server.log" \
     -o "-c listen_addresses='' -c unix_socket_directories='$PG_SOCKET_DIR'" start >/dev/null
   # psql reads the passwords itself (backquotes run in its shell): they appear on no command line.
   if ! psql -v ON_ERROR_STOP=1 -q -X -h "$PG_SOCKET_DIR" -U "$PG_SUPERUSER" -d postgres \

@@ -3,7 +3,8 @@
 # entrypoint.sh, or a scratch server for a restore drill).
 #
 #   restore.sh            the newest complete backup (one with a .sha256)
-#   restore.sh NAME       a named backup, e.g. botfleet-20261125T030000123Z.dump
+#   restore.sh NAME       a named backup, e.g. botfleet-20261125T030000123Z.dump, or its full path
+#                         under BACKUP_REMOTE; a dump outside BACKUP_REMOTE (another stack's) is refused
 #
 # Downloads the dump and its checksum, verifies the checksum, refuses a database that already holds
 # tables, and runs pg_restore in one transaction (all or nothing). Objects are owned by $PGUSER
@@ -27,14 +28,22 @@ remote="${BACKUP_REMOTE%/}"
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/pg-restore.XXXXXX")"
 trap 'rm -rf "$workdir"' EXIT INT TERM
 
-if [ $# -ge 1 ] && [ -n "$1" ]; then
-  name="$1"
+requested="${1:-}"
+if [ -n "$requested" ]; then
+  name="$requested"
+  # A path is accepted only under this stack's prefix ("remote:bucket/prefix/NAME" or "bucket/prefix/NAME"):
+  # another stack's dump in the same bucket must never be restored here by a slip of the path.
+  case "$name" in
+    "$remote"/*) name="${name#"$remote"/}" ;;
+    "${remote#*:}"/*) name="${name#"${remote#*:}"/}" ;;
+    */*) die "backup '$requested' is outside the configured prefix $remote; name a dump under it" ;;
+  esac
 else
   "$RCLONE" lsf --files-only "$remote/" >"$workdir/listing" || die "cannot list $remote"
   name="$(grep '\.dump\.sha256$' "$workdir/listing" | sort | tail -n 1 | sed 's/\.sha256$//')"
   [ -n "$name" ] || die "no complete backup under $remote"
 fi
-case "$name" in */* | *..*) die "backup name must be a plain file name, got '$name'" ;; esac
+case "$name" in */* | *..*) die "backup '$requested' is outside the configured prefix $remote; name a dump under it" ;; esac
 
 log "downloading $remote/$name"
 "$RCLONE" copyto --retries 3 "$remote/$name" "$workdir/$name" || die "cannot download $remote/$name"

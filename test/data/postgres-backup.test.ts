@@ -5,7 +5,8 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { backupRemote } from "../../components/data/postgres-specs";
+import { backupPrefix, backupRemote } from "../../components/data/postgres-specs";
+import { postgresSchema } from "../../config/postgres";
 import {
   Credentials,
   PgNode,
@@ -20,7 +21,9 @@ import { S3Server, rclone, rcloneEnv, startS3 } from "../support/s3";
 jest.setTimeout(120_000);
 
 const BUCKET = "botfleet-backups";
-const PREFIX = "prod/postgres";
+// The prefixes two stacks get by default (no `prefix` configured): "prod/postgres" and "dev/postgres".
+const PREFIX = backupPrefix(postgresSchema.parse({}), "prod");
+const DEV_PREFIX = backupPrefix(postgresSchema.parse({}), "dev");
 
 let root: string;
 let s3: S3Server;
@@ -95,8 +98,8 @@ function backup(retention: number, extra: Record<string, string> = {}) {
 }
 
 /** Lists the bucket through the S3 API (rclone lsf), as an operator would. */
-function listBucket(): string[] {
-  const ls = rclone(s3.endpoint, scratch, ["lsf", "--files-only", `${backupRemote(BUCKET, PREFIX)}/`]);
+function listBucket(prefix: string = PREFIX): string[] {
+  const ls = rclone(s3.endpoint, scratch, ["lsf", "--files-only", `${backupRemote(BUCKET, prefix)}/`]);
   if (ls.status !== 0) throw new Error(`rclone lsf failed: ${ls.stderr}`);
   return ls.stdout
     .split("\n")
@@ -253,5 +256,75 @@ describe("restore.sh into an empty server", () => {
     expect(target.superSql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", "tampered")).toBe(
       "0",
     );
+  });
+});
+
+describe("two stacks sharing one bucket (default prefixes)", () => {
+  const devEnv = (node: PgNode, extra: Record<string, string> = {}) =>
+    jobEnv(node, { BACKUP_REMOTE: backupRemote(BUCKET, DEV_PREFIX), ...extra });
+  let devDump: string;
+  let prodDump: string;
+
+  test("the defaults differ per stack", () => {
+    expect([PREFIX, DEV_PREFIX]).toEqual(["prod/postgres", "dev/postgres"]);
+  });
+
+  test("retention in one prefix never deletes the other's dumps", () => {
+    const prodBefore = listBucket(PREFIX);
+    expect(prodBefore.filter((n) => n.endsWith(".dump")).length).toBe(3);
+    // dev keeps 1: three dev runs delete two dev dumps, and nothing of prod's.
+    for (let i = 0; i < 3; i++) {
+      const r = runScript("backup.sh", [], devEnv(source, { BACKUP_RETENTION_COUNT: "1" }));
+      expect(r.status).toBe(0);
+      devDump = r.stdout.trim();
+    }
+    expect(listBucket(DEV_PREFIX)).toEqual([devDump, `${devDump}.sha256`]);
+    expect(listBucket(PREFIX)).toEqual(prodBefore);
+
+    // prod keeps 1: its retention deletes its own older dumps and leaves dev's one alone.
+    const r = backup(1);
+    expect(r.status).toBe(0);
+    prodDump = r.name;
+    expect(listBucket(PREFIX)).toEqual([prodDump, `${prodDump}.sha256`]);
+    expect(listBucket(DEV_PREFIX)).toEqual([devDump, `${devDump}.sha256`]);
+    console.log(`shared bucket: prod/postgres holds ${prodDump}, dev/postgres holds ${devDump}`);
+  });
+
+  test("restore of the latest dump stays in its own prefix", () => {
+    // prod's dump is newer, yet dev's restore takes dev's.
+    expect(prodDump > devDump).toBe(true);
+    target.superSql(`CREATE DATABASE devlatest OWNER ${target.username}`);
+    const r = runScript("restore.sh", [], devEnv(target, { PGDATABASE: "devlatest" }));
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(devDump);
+  });
+
+  test("refuses a named dump outside its configured prefix, in every spelling", () => {
+    target.superSql(`CREATE DATABASE crossed OWNER ${target.username}`);
+    for (const named of [
+      `${backupRemote(BUCKET, DEV_PREFIX)}/${devDump}`,
+      `${BUCKET}/${DEV_PREFIX}/${devDump}`,
+      `${DEV_PREFIX}/${devDump}`,
+      `../../${DEV_PREFIX}/${devDump}`,
+      `${backupRemote(BUCKET, PREFIX)}/../../${DEV_PREFIX}/${devDump}`,
+    ]) {
+      const r = runScript("restore.sh", [named], { ...jobEnv(target), PGDATABASE: "crossed" });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain(
+        `backup '${named}' is outside the configured prefix ${backupRemote(BUCKET, PREFIX)}`,
+      );
+    }
+    expect(target.superSql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", "crossed")).toBe(
+      "0",
+    );
+  });
+
+  test("accepts a full path under its own prefix", () => {
+    target.superSql(`CREATE DATABASE viapath OWNER ${target.username}`);
+    const named = `${backupRemote(BUCKET, PREFIX)}/${prodDump}`;
+    const r = runScript("restore.sh", [named], { ...jobEnv(target), PGDATABASE: "viapath" });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(prodDump);
+    expect(fingerprintSql(target, "viapath").trades).toBe(20004);
   });
 });

@@ -230,6 +230,21 @@ describe("Postgres component, prod specifics", () => {
     expect(jobEnv.BACKUP_RETENTION_COUNT).toBe("30");
   });
 
+  test("without a configured prefix, backups go under <stack>/postgres (never shared between stacks)", async () => {
+    const noPrefix = postgresSchema.parse({
+      backup: { enabled: true, bucket: "botfleet-backups", endpoint: "https://fra1.digitaloceanspaces.com" },
+    });
+    expect(noPrefix.backup.prefix).toBeUndefined();
+    const r = await run(noPrefix, false);
+    if (r.error) throw r.error;
+    const job = find(r.resources, "CronJob", "postgres-backup");
+    const env = Object.fromEntries(
+      job.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: Any) => [e.name, e.value]),
+    );
+    // runProgram's stack is "postgres-test".
+    expect(env.BACKUP_REMOTE).toBe("backup:botfleet-backups/postgres-test/postgres");
+  });
+
   test("backups enabled without backupCredentials is an error that says how to fix it", async () => {
     const r = await run(prod, true, false);
     expect(r.error?.message).toMatch(

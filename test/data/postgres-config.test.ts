@@ -32,7 +32,6 @@ describe("postgres config", () => {
         schedule: "0 3 * * *",
         retentionCount: 14,
         region: "us-east-1",
-        prefix: "postgres",
         image: DEFAULT_BACKUP_IMAGE,
       },
     });
@@ -62,8 +61,9 @@ describe("postgres config", () => {
       enabled: true,
       schedule: "0 3 * * *",
       retentionCount: 30,
-      prefix: "postgres",
     });
+    // Unset: the component uses "<stack>/postgres", so two stacks never share (and prune) one prefix.
+    expect(c.backup.prefix).toBeUndefined();
     expect(requiredPostgresSecrets(c)).toEqual(["backupCredentials"]);
     expect(requiredPostgresSecrets(postgresSchema.parse({}))).toEqual([]);
   });

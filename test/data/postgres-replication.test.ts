@@ -106,6 +106,24 @@ describe("replica", () => {
     expect(autoConf).toContain("primary_slot_name = 'postgres_replica_0'");
     expect(autoConf).not.toContain(creds.replicationPassword);
     expect(autoConf).not.toContain("primary_conninfo");
+    // The password material is only in PG_RUNTIME_DIR (the memory-backed emptyDir in the pod), owner-only;
+    // nothing on the disk-backed TMPDIR holds it (the primary's bootstrap log went there instead).
+    const passfile = path.join(replica.runtimeDir, "replication.pgpass");
+    const escaped = creds.replicationPassword.replace(/\\/g, "\\\\").replace(/:/g, "\\:"); // libpq passfile
+    expect(fs.readFileSync(passfile, "utf8")).toBe(`*:*:*:replicator:${escaped}\n`);
+    expect(fs.statSync(passfile).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(primary.runtimeDir)).toEqual([]);
+    expect(fs.readdirSync(primary.tmpDir)).toEqual(["initdb-server.log"]);
+    for (const dir of [primary.tmpDir, replica.tmpDir]) {
+      for (const f of fs.readdirSync(dir)) {
+        const text = fs.readFileSync(path.join(dir, f), "utf8");
+        expect([f, text.includes(creds.replicationPassword), text.includes(escaped)]).toEqual([
+          f,
+          false,
+          false,
+        ]);
+      }
+    }
 
     expect(replica.superSql("SELECT pg_is_in_recovery()")).toBe("t");
     expect(await count(replica)).toBe(1000);

@@ -16,6 +16,7 @@ import {
   SERVER_LABEL,
   backupCronJob,
   backupNetworkPolicy,
+  backupPrefix,
   backupRemote,
   maxSlotWalKeepSize,
   postgresPdb,
@@ -39,7 +40,13 @@ const prod = postgresSchema.parse({
   storageClass: "do-block-storage",
   backup: { enabled: true, bucket: "botfleet-backups", endpoint: "https://fra1.digitaloceanspaces.com" },
 });
-const args: PostgresSpecArgs = { instance: "postgres", namespaces, config: prod, scriptsChecksum: "abc" };
+const args: PostgresSpecArgs = {
+  instance: "postgres",
+  namespaces,
+  config: prod,
+  scriptsChecksum: "abc",
+  stack: "prod",
+};
 const SCRIPTS = path.resolve(__dirname, "../../files/postgres");
 const script = (name: string) => fs.readFileSync(path.join(SCRIPTS, name), "utf8");
 
@@ -109,8 +116,16 @@ describe("postgres StatefulSets", () => {
     expect(mounts["/tmp"]).toBe("tmp");
     expect(mounts["/var/run/postgresql"]).toBe("run");
     const volumes = Object.fromEntries(pod.volumes.map((v: Any) => [v.name, v]));
-    expect(volumes.tmp.emptyDir).toBeDefined();
-    expect(volumes.run.emptyDir).toBeDefined();
+    expect(volumes.tmp.emptyDir).toEqual({ sizeLimit: "256Mi" });
+    expect(volumes.run.emptyDir).toEqual({ medium: "Memory", sizeLimit: "16Mi" });
+    // The replication passfile goes to PG_RUNTIME_DIR: a RAM-backed emptyDir, never the node's disk.
+    expect(volumes.runtime.emptyDir).toEqual({ medium: "Memory", sizeLimit: "1Mi" });
+    const env = Object.fromEntries(pg.env.map((e: Any) => [e.name, e.value]));
+    expect(mounts[env.PG_RUNTIME_DIR]).toBe("runtime");
+    expect(mounts[env.TMPDIR]).toBe("tmp");
+    for (const c of [...pod.initContainers, pg]) {
+      expect(c.volumeMounts.find((m: Any) => m.name === "runtime").mountPath).toBe(env.PG_RUNTIME_DIR);
+    }
   });
 
   test("required hostname anti-affinity across all database pods", () => {
@@ -338,7 +353,8 @@ describe("backup CronJob", () => {
     expect(pod.containers[0].image).toBe(prod.image);
     expect(pod.containers[0].command).toEqual(["sh", "/opt/botfleet/postgres/backup.sh"]);
     expect(env.RCLONE.value).toBe("/opt/botfleet/tools/rclone");
-    expect(env.BACKUP_REMOTE.value).toBe("backup:botfleet-backups/postgres");
+    // No prefix configured: "<stack>/postgres", so stacks sharing the bucket never share dumps.
+    expect(env.BACKUP_REMOTE.value).toBe("backup:botfleet-backups/prod/postgres");
     expect(env.BACKUP_RETENTION_COUNT.value).toBe("14");
     expect(env.PGHOST.value).toBe("postgres-rw.botfleet-data.svc.cluster.local");
   });
@@ -365,6 +381,13 @@ describe("backup CronJob", () => {
     for (const name of Object.keys(env).filter((n) => !/^(PG|RCLONE_CONFIG_|HOME$)/.test(n))) {
       expect(backup).toContain(name);
     }
+  });
+
+  test("backupPrefix: the configured prefix, else <stack>/postgres", () => {
+    expect(backupPrefix(prod, "dev")).toBe("dev/postgres");
+    expect(backupPrefix(prod, "prod")).toBe("prod/postgres");
+    const custom = postgresSchema.parse({ backup: { prefix: "team-a/pg" } });
+    expect(backupPrefix(custom, "dev")).toBe("team-a/pg");
   });
 
   test("backupRemote trims slashes of the prefix", () => {

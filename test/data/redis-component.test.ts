@@ -144,11 +144,18 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
       "port",
       "sentinels",
     ]);
-    expect((client.inputs.stringData as Any).host).toBe("redis.botfleet-data.svc.cluster.local");
+    // HA: empty host (the `redis` Service spans replicas); clients use sentinels + masterName.
+    expect((client.inputs.stringData as Any).host).toBe(
+      config.ha ? "" : "redis.botfleet-data.svc.cluster.local",
+    );
+    expect((client.inputs.stringData as Any).masterName).toBe(config.ha ? "botfleet" : "");
     expect((client.inputs.stringData as Any).sentinels === "").toBe(!config.ha);
   });
 
-  test("protect and retainOnDelete on the StatefulSet exactly when asked", () => {
+  test("protect on the password, protect and retainOnDelete on the StatefulSet, exactly when asked", () => {
+    // A silently replaced password would lock replicas and clients out of servers that keep the old one.
+    const passwords = result.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+    expect(passwords.map((r) => [r.name, r.protect])).toEqual([["redis-password", protect]]);
     const sts = named(result.resources, "StatefulSet", "redis");
     expect(sts.protect).toBe(protect);
     expect(sts.retainOnDelete).toBe(protect);
@@ -157,7 +164,7 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
 
   test("stack-facing outputs name the services and secrets", () => {
     expect(result.outputs).toMatchObject({
-      host: "redis.botfleet-data.svc.cluster.local",
+      host: config.ha ? "" : "redis.botfleet-data.svc.cluster.local",
       clientSecretName: "redis-client",
       authSecretName: "redis-auth",
       headlessServiceName: "redis-headless",

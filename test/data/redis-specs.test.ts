@@ -285,8 +285,9 @@ describe("Services, PDB, NetworkPolicy, client Secret", () => {
       sentinels: "",
       masterName: "",
     });
+    // HA: no host. The `redis` Service spans replicas (READONLY for writes); Sentinel is the contract.
     expect(redisClientSecretData(ha, namespaces)).toEqual({
-      host: "redis.botfleet-data.svc.cluster.local",
+      host: "",
       port: "6379",
       sentinels: [0, 1, 2]
         .map((i) => `redis-${i}.redis-headless.botfleet-data.svc.cluster.local:26379`)

@@ -104,7 +104,10 @@ export class PgNode {
   readonly root: string;
   readonly pgdata: string;
   readonly socketDir: string;
+  /** PG_RUNTIME_DIR: the memory-backed emptyDir in the pod (password material only). */
   readonly runtimeDir: string;
+  /** TMPDIR: the disk-backed /tmp emptyDir in the pod. */
+  readonly tmpDir: string;
   readonly logFile: string;
   port = 0;
   private child?: ChildProcess;
@@ -117,7 +120,8 @@ export class PgNode {
     this.root = ownedDir(parent, opts.podName);
     this.pgdata = path.join(ownedDir(this.root, "data"), "pgdata");
     this.socketDir = ownedDir(this.root, "run");
-    this.runtimeDir = ownedDir(this.root, "tmp");
+    this.runtimeDir = ownedDir(this.root, "runtime");
+    this.tmpDir = ownedDir(this.root, "tmp");
     this.logFile = path.join(this.root, "server.log");
   }
 
@@ -139,6 +143,7 @@ export class PgNode {
       PG_LISTEN_ADDRESSES: "127.0.0.1",
       PG_SOCKET_DIR: this.socketDir,
       PG_RUNTIME_DIR: this.runtimeDir,
+      TMPDIR: this.tmpDir,
       PG_SUPERUSER: runAs.name,
       POSTGRES_DB: this.database,
       POSTGRES_USER: this.username,
