@@ -52,7 +52,8 @@ export function program(): Record<string, unknown> {
       alerting: config.secrets.alerting,
       environment: config.environment,
       protect: config.protect,
-      apiServerCidrs: config.monitoring.apiServerCidrs,
+      // A managed control plane answers on a public address the namespace's default deny must let through.
+      warnMissingApiServerCidrs: config.cluster.provider !== "existing",
     },
     afterPlatform,
   );

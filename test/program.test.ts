@@ -282,3 +282,23 @@ test("monitoring off: no Helm release, no Grafana outputs, the rest still harden
   expect(run.warnings.filter((w) => w.includes("Undefined value"))).toEqual([]);
   expect(hardeningViolations(run.resources, { namespaces: run.outputs.namespaces })).toEqual([]);
 });
+
+test.each(STACKS)(
+  "stack %s: every freqtrade bot's strategy exists (shipped in strategyFiles or the seeded SampleStrategy)",
+  (stack) => {
+    const bots = (readStackFile(REPO, stack)["botfleet:bots"] ?? []) as Obj[];
+    const missing = bots
+      .filter((b) => b.preset === "freqtrade" && b.workload !== "scheduled")
+      .filter((b) => {
+        const shipped = Object.keys(b.freqtrade?.strategyFiles ?? {}).map((f) => f.replace(/\.py$/, ""));
+        const source = Object.values(b.freqtrade?.strategyFiles ?? {}).join("\n");
+        const strategy = b.freqtrade?.strategy;
+        return (
+          strategy !== "SampleStrategy" &&
+          !(shipped.length > 0 && new RegExp(`class ${strategy}\\b`).test(source))
+        );
+      })
+      .map((b) => `${b.name}: ${b.freqtrade?.strategy}`);
+    expect(missing).toEqual([]);
+  },
+);
