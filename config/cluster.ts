@@ -2,6 +2,25 @@ import { z } from "zod";
 import { CATALOGS, type CloudProvider } from "./catalog";
 import { ALWAYS_RUN, asArray, count, dns1123Label, isRecord, show } from "./common";
 
+// Kubernetes label syntax: the cloud API would otherwise reject the pool half-way through an update.
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const labelKey = z.string().refine(
+  (k) => {
+    const [prefix, name] = k.includes("/") ? k.split(/\/(.*)/s, 2) : [undefined, k];
+    return (
+      LABEL_NAME.test(name) && (prefix === undefined || /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(prefix))
+    );
+  },
+  {
+    error: (iss) =>
+      `must be a Kubernetes label key such as "workload" or "example.com/tier", got ${show(iss.input)}`,
+  },
+);
+const labelValue = z.string().refine((v) => v === "" || LABEL_NAME.test(v), {
+  error: (iss) =>
+    `must be a Kubernetes label value (<= 63 letters, digits, "-", "_", "."), got ${show(iss.input)}`,
+});
+
 const taint = z.strictObject({
   key: z.string().min(1),
   value: z.string().default(""),
@@ -16,7 +35,7 @@ const workerPool = z
     size: z.string(),
     minNodes: count(1),
     maxNodes: count(1),
-    labels: z.record(z.string(), z.string()).default({}),
+    labels: z.record(labelKey, labelValue).default({}),
     taints: z.array(taint).default([]),
   })
   .superRefine((pool, ctx) => {
