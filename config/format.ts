@@ -112,6 +112,9 @@ export function formatIssue(
           ? `${keyPath(key, issue.path)}: must be a valid ${issue.format}, got ${shown(input)}`
           : `${keyPath(key, issue.path)}: ${own(issue.message)}`,
       ];
+    case "invalid_key":
+      // A record key that failed its schema: the inner issue carries our "<rule>, got <key>" message.
+      return issue.issues.map((inner) => `${keyPath(key, issue.path)}: ${own(inner.message)}`);
     default:
       // Our own refinements already read "<rule>, got <value>".
       return [`${keyPath(key, issue.path)}: ${own(issue.message)}`];

@@ -253,6 +253,45 @@ test.each([
     [`botfleet:cluster.kubeconfig: is only for provider "existing"; remove it`],
   ],
   [
+    "bad pool label key",
+    withPool({ labels: { "bad key!": "x" } }),
+    [
+      `botfleet:cluster.pools[0].labels.bad key!: must be a Kubernetes label key such as "workload" or "example.com/tier", got "bad key!"`,
+    ],
+  ],
+  [
+    "bad pool label value",
+    withPool({ labels: { tier: "x y" } }),
+    [
+      `botfleet:cluster.pools[0].labels.tier: must be a Kubernetes label value (<= 63 letters, digits, "-", "_", "."), got "x y"`,
+    ],
+  ],
+  [
+    "tag with a space",
+    withCluster({ tags: ["env prod"] }),
+    [
+      `botfleet:cluster.tags[0]: must be a tag of letters, digits, ":", "_" or "-" (no spaces), got "env prod"`,
+    ],
+  ],
+  [
+    "a system namespace",
+    {
+      ...withCluster({}),
+      "botfleet:platform": { namespaces: { bots: "bots", data: "kube-system", monitoring: "mon" } },
+    },
+    [
+      `botfleet:platform.namespaces.data: must not be a system namespace ("default", "kube-*"), got "kube-system"`,
+    ],
+  ],
+  [
+    "one namespace for two roles",
+    {
+      ...withCluster({}),
+      "botfleet:platform": { namespaces: { bots: "fleet", data: "fleet", monitoring: "mon" } },
+    },
+    [`botfleet:platform.namespaces.data: must differ from namespaces.bots, got "fleet" for both`],
+  ],
+  [
     "bad maintenance time",
     withCluster({ maintenance: { day: "sunday", startTime: "25:00" } }),
     [`botfleet:cluster.maintenance.startTime: must be a UTC time "HH:MM", got "25:00"`],
