@@ -9,7 +9,7 @@ import { botSecretsSchema, botsSchema, requiredBotSecrets } from "./bots";
 import { clusterSchema } from "./cluster";
 import { costsSchema } from "./costs";
 import { type Secretify } from "./common";
-import { formatIssue, suggest } from "./format";
+import { formatIssue, hidden, suggest } from "./format";
 import { alertingSchema, monitoringSchema } from "./monitoring";
 import { platformSchema } from "./platform";
 import { backupCredentialsSchema, postgresSchema, requiredPostgresSecrets } from "./postgres";
@@ -124,7 +124,9 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
       // `pulumi config set --secret --path` stores all-digit values (a Telegram chat id) as numbers.
       if (secret) value = stringLeaves(value);
     } catch {
-      problems.push(`${fullKey}: must be a YAML object or list, got ${JSON.stringify(text)}`);
+      problems.push(
+        `${fullKey}: must be a YAML object or list, got ${secret ? hidden(text) : JSON.stringify(text)}`,
+      );
       continue;
     }
     const result = z.safeParse(schema, value, { reportInput: true });

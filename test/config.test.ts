@@ -451,6 +451,16 @@ describe("secret values never reach an error message", () => {
     );
   });
 
+  test("a secret key holding plain text instead of an object is refused without printing it", () => {
+    const keys = {
+      "digitalocean:token": "t0ken",
+      "botfleet:alerting": "hooks.slack.com/services/SECRETPATH",
+    };
+    expect(problems(withCluster({}), keys)).toEqual([
+      `botfleet:alerting: must be a YAML object or list, got a string (secret, not shown)`,
+    ]);
+  });
+
   test("all-digit secrets (a Telegram chat id set with --path) are accepted as text", () => {
     const keys = {
       "digitalocean:token": "t0ken",
