@@ -164,6 +164,11 @@ export function serverEnv(args: PostgresSpecArgs, role: ServerRole): EnvVar[] {
     { name: "PRIMARY_HOST", value: serviceHost(NAMES.rw, namespaces.data) },
     { name: "PRIMARY_PORT", value: String(POSTGRES_PORT) },
     { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+    // Split-brain guard: a server about to start as a primary refuses while another primary (not this
+    // pod) answers on postgres-rw, e.g. the old primary scaled back up by `pulumi up` after a failover.
+    { name: "PG_RW_HOST", value: serviceHost(NAMES.rw, namespaces.data) },
+    { name: "PG_RW_PORT", value: String(POSTGRES_PORT) },
+    { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
     { name: "PG_MAX_CONNECTIONS", value: String(c.maxConnections) },
     { name: "PG_SYNCHRONOUS_COMMIT", value: c.synchronousCommit },
     { name: "PG_SYNCHRONOUS_STANDBY_NAMES", value: synchronousStandbyNames(c) },

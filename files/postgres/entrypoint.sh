@@ -24,6 +24,10 @@
 #   REPLICATION_USER            (replicator)
 #   PRIMARY_HOST, PRIMARY_PORT  where a replica streams from (replica only)
 #   POD_NAME                    names the replication slot (hostname)
+#   PG_RW_HOST, PG_RW_PORT      the postgres-rw Service (port 5432): before starting as a primary the
+#                               entrypoint refuses if another primary already answers there (split-brain
+#                               guard, see rw_guard); unset or empty skips the check
+#   POD_IP                      this pod's address: a server answering on postgres-rw from it is itself
 #   PG_MAX_CONNECTIONS (100), PG_SYNCHRONOUS_COMMIT (on), PG_SYNCHRONOUS_STANDBY_NAMES (""),
 #   PG_MAX_SLOT_WAL_KEEP_SIZE (-1: unlimited), PG_BOOTSTRAP_TIMEOUT seconds to wait for the primary (300)
 set -eu
@@ -50,6 +54,9 @@ APP_SECRET_FILE="$PG_AUTH_DIR/password"
 REPLICATION_SECRET_FILE="$PG_AUTH_DIR/replication-password"
 export APP_SECRET_FILE REPLICATION_SECRET_FILE
 PRIMARY_PORT="${PRIMARY_PORT:-5432}"
+PG_RW_HOST="${PG_RW_HOST:-}"
+PG_RW_PORT="${PG_RW_PORT:-5432}"
+POD_IP="${POD_IP:-}"
 export PGPORT
 
 # Slot names allow only [a-z0-9_]: "postgres-replica-0" -> "postgres_replica_0".
@@ -64,12 +71,13 @@ read_secret() {
   printf '%s' "$value"
 }
 
-# libpq passfile for the replication user; the password never lands in postgresql.auto.conf.
+# libpq passfile ($1: user, $2: secret file, $3: file name in PG_RUNTIME_DIR); the replication password
+# never lands in postgresql.auto.conf.
 write_passfile() {
-  passfile="$PG_RUNTIME_DIR/replication.pgpass"
-  escaped="$(read_secret "$REPLICATION_SECRET_FILE" | sed -e 's/\\/\\\\/g' -e 's/:/\\:/g')"
+  passfile="$PG_RUNTIME_DIR/${3:-replication.pgpass}"
+  escaped="$(read_secret "${2:-$REPLICATION_SECRET_FILE}" | sed -e 's/\\/\\\\/g' -e 's/:/\\:/g')"
   umask 077
-  printf '*:*:*:%s:%s\n' "$REPLICATION_USER" "$escaped" >"$passfile"
+  printf '*:*:*:%s:%s\n' "${1:-$REPLICATION_USER}" "$escaped" >"$passfile"
   printf '%s' "$passfile"
 }
 
@@ -177,6 +185,62 @@ init_if_needed() {
   esac
 }
 
+# Split-brain guard, run before starting as a primary. After a manual failover the promoted standby serves
+# postgres-rw; if the old primary's StatefulSet is scaled up again (a `pulumi up`), its pod would start as a
+# second primary carrying the label postgres-rw selects. So: if a server answers on postgres-rw, is not in
+# recovery and is not this pod, refuse to start. Nothing answering (first start, whole cluster down, or
+# postgres-rw pointing only at this not-yet-running pod) starts as before. A server that answers but cannot
+# be asked also refuses: starting blind is what this guard exists to prevent.
+rw_guard() {
+  if [ -z "$PG_RW_HOST" ]; then
+    log "PG_RW_HOST unset; skipping the other-primary check"
+    return 0
+  fi
+  : "${POSTGRES_DB:?the other-primary check needs POSTGRES_DB}" "${POSTGRES_USER:?the other-primary check needs POSTGRES_USER}"
+  rw="$PG_RW_HOST:$PG_RW_PORT"
+  tries=0
+  while :; do
+    ready=0
+    pg_isready -q -h "$PG_RW_HOST" -p "$PG_RW_PORT" -t 5 || ready=$?
+    case "$ready" in
+      0) break ;;
+      2 | 3)
+        log "no server answers on $rw; starting as primary"
+        return 0
+        ;;
+    esac
+    # 1: a server is there but starting up or shutting down; ask again once it settles.
+    tries=$((tries + 1))
+    [ "$tries" -lt "${PG_RW_CHECK_TRIES:-15}" ] ||
+      die "a server on $rw keeps rejecting connections; cannot tell whether it is a primary, refusing to start as a second one"
+    sleep 2
+  done
+  # The application user (the pod's own Secret) may log in over TCP; the replication user may not run SQL.
+  passfile="$(write_passfile "$POSTGRES_USER" "$APP_SECRET_FILE" rw-check.pgpass)"
+  answer=""
+  answer="$(PGPASSFILE="$passfile" PGCONNECT_TIMEOUT=5 psql -X -A -t -w -h "$PG_RW_HOST" -p "$PG_RW_PORT" \
+    -U "$POSTGRES_USER" -d "$POSTGRES_DB" \
+    -c "SELECT pg_is_in_recovery() || '|' || coalesce(host(inet_server_addr()), 'local')" 2>&1)" || {
+    rm -f "$passfile"
+    die "a server answers on $rw but cannot be asked whether it is a primary ($(printf '%s' "$answer" | head -n 1)); refusing to start as a possible second primary (see docs/operations.md, manual Postgres failover)"
+  }
+  rm -f "$passfile"
+  case "$answer" in
+    true\|* | t\|*)
+      log "the server on $rw is a standby; starting as primary"
+      return 0
+      ;;
+    false\|* | f\|*) ;;
+    *) die "unexpected answer from $rw: $answer" ;;
+  esac
+  server_addr="${answer#*|}"
+  if [ -n "$POD_IP" ] && [ "$server_addr" = "$POD_IP" ]; then
+    log "the primary on $rw is this pod ($POD_IP); starting"
+    return 0
+  fi
+  die "another primary ($server_addr, not in recovery) is serving $rw; refusing to start this data directory as a second primary. It must be rebuilt as a standby of the promoted server, or the failover undone first: see docs/operations.md, manual Postgres failover"
+}
+
 start() {
   set -- -D "$PGDATA" \
     -c listen_addresses="$PG_LISTEN_ADDRESSES" \
@@ -200,6 +264,7 @@ start() {
       -c primary_slot_name="$SLOT"
     log "starting as standby of $PRIMARY_HOST:$PRIMARY_PORT (slot $SLOT)"
   else
+    rw_guard
     log "starting as primary"
   fi
   exec postgres "$@"

@@ -11,11 +11,13 @@ import {
   Credentials,
   PgNode,
   eventually,
+  freePort,
   ownedDir,
   runAs,
   runScript,
   tempDir,
   writeCredentials,
+  writeSecret,
 } from "../support/postgres";
 
 jest.setTimeout(120_000);
@@ -251,6 +253,69 @@ describe("manual failover (failover.sh)", () => {
     console.log(
       `failover: ${before} rows before promotion, ${await count(replica)} after writes on the new primary`,
     );
+  });
+});
+
+describe("split-brain guard: the old primary scaled back up after the failover", () => {
+  // As `pulumi up` would: the old primary's pod runs `entrypoint.sh start` on its diverged data while the
+  // promoted server answers on postgres-rw (PG_RW_HOST/PG_RW_PORT, here the promoted server's port).
+  const rwAtPromoted = () => ({ PG_RW_HOST: "127.0.0.1", PG_RW_PORT: String(replica.port) });
+
+  test("refuses to start as a second primary while the promoted server serves postgres-rw", () => {
+    expect(replica.superSql("SELECT pg_is_in_recovery()")).toBe("f");
+    expect(primary.listening()).toBe(false);
+    // A bound on the run only: if the guard let postgres start, it would run in the foreground until killed.
+    const r = runScript("entrypoint.sh", ["start"], { ...primary.env(), ...rwAtPromoted() }, 30_000);
+    expect(r.error).toBeUndefined();
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("existing cluster in");
+    expect(r.stderr).toContain(
+      "FATAL: another primary (127.0.0.1, not in recovery) is serving 127.0.0.1:" + replica.port,
+    );
+    expect(r.stderr).toContain("must be rebuilt as a standby of the promoted server, or the failover undone");
+    expect(r.stderr).toContain("docs/operations.md");
+    expect(r.stderr).not.toContain("starting as primary");
+    expect(r.stderr).not.toContain(creds.appPassword);
+    // postgres never started: its port is closed, no postmaster.pid, and the check's passfile is gone.
+    expect(primary.listening()).toBe(false);
+    expect(fs.existsSync(path.join(primary.pgdata, "postmaster.pid"))).toBe(false);
+    expect(fs.readdirSync(primary.runtimeDir)).toEqual([]);
+    // The promoted server still takes writes.
+    expect(replica.superSql("SELECT pg_is_in_recovery()")).toBe("f");
+    console.log(`guard: old primary refused (exit ${r.status}): ${r.stderr.trim().split("\n").pop()}`);
+  });
+
+  test("a server that answers but cannot be asked (wrong password) also refuses: no blind start", () => {
+    const wrong = ownedDir(root, "wrong-secrets");
+    writeSecret(path.join(wrong, "password"), "not-the-password");
+    writeSecret(path.join(wrong, "replication-password"), creds.replicationPassword);
+    const r = runScript(
+      "entrypoint.sh",
+      ["start"],
+      { ...primary.env(), ...rwAtPromoted(), PG_AUTH_DIR: wrong },
+      30_000,
+    );
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("cannot be asked whether it is a primary");
+    expect(r.stderr).toContain("password authentication failed");
+    expect(r.stderr).not.toContain("not-the-password");
+    expect(primary.listening()).toBe(false);
+  });
+
+  test("with nothing answering on postgres-rw (first start, or the whole cluster down) it starts as before", async () => {
+    const closedPort = await freePort();
+    await primary.start({ PG_RW_HOST: "127.0.0.1", PG_RW_PORT: String(closedPort) });
+    try {
+      expect(primary.log()).toContain(`no server answers on 127.0.0.1:${closedPort}; starting as primary`);
+      expect(primary.listening()).toBe(true);
+      expect(primary.superSql("SELECT pg_is_in_recovery()")).toBe("f");
+      expect(fs.readdirSync(primary.runtimeDir)).toEqual([]);
+    } finally {
+      await primary.stop();
+    }
+    expect(primary.listening()).toBe(false);
   });
 });
 

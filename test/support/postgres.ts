@@ -62,13 +62,14 @@ export function runScript(
   script: string,
   args: string[],
   env: Record<string, string>,
+  timeoutMs = 120_000,
 ): SpawnSyncReturns<string> {
   return spawnSync("sh", [path.join(SCRIPTS_DIR, script), ...args], {
     env: baseEnv(env),
     uid: runAs.uid,
     gid: runAs.gid,
     encoding: "utf8",
-    timeout: 120_000,
+    timeout: timeoutMs,
   });
 }
 
@@ -164,12 +165,12 @@ export class PgNode {
     return runScript("entrypoint.sh", ["init"], this.env());
   }
 
-  /** `entrypoint.sh start`, then waits until the server accepts connections. */
-  async start(): Promise<void> {
+  /** `entrypoint.sh start` (extraEnv on top of env()), then waits until the server accepts connections. */
+  async start(extraEnv: Record<string, string> = {}): Promise<void> {
     if (this.port === 0) this.port = await freePort();
     const log = fs.openSync(this.logFile, "a");
     const child = spawn("sh", [path.join(SCRIPTS_DIR, "entrypoint.sh"), "start"], {
-      env: baseEnv(this.env()),
+      env: baseEnv({ ...this.env(), ...extraEnv }),
       uid: runAs.uid,
       gid: runAs.gid,
       stdio: ["ignore", log, log],
@@ -193,6 +194,11 @@ export class PgNode {
       await new Promise((res) => setTimeout(res, 200));
     }
     throw new Error(`server not ready in ${timeoutMs}ms:\n${this.log()}`);
+  }
+
+  /** Whether anything accepts connections on this node's port (pg_isready exit 0). */
+  listening(): boolean {
+    return spawnSync(`${PG_BIN}/pg_isready`, ["-q", "-h", "127.0.0.1", "-p", String(this.port)]).status === 0;
   }
 
   log(): string {
