@@ -10,7 +10,7 @@
  *   const capacity = startCapacityRecorder(config);   // before any resource
  *   ... every component ...
  *   const report = capacity.check();                  // last
- *   return { ..., capacity: capacity.outputs() };
+ *   return { ..., capacity: capacityOutputs(report) };
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/cluster";
@@ -18,8 +18,6 @@ import type { CostsConfig } from "../config/costs";
 import {
   RELEVANT_TYPES,
   assessCapacity,
-  capacityMarkdown,
-  capacityOutputs,
   inventoryOf,
   type CapacityReport,
   type RecordedResource,
@@ -42,16 +40,10 @@ export class CapacityError extends Error {
 }
 
 export interface CapacityRecorder {
-  /** What has been recorded so far. */
-  readonly recorded: readonly RecordedResource[];
   /** The verdict and cost over what has been recorded so far. */
   report(): CapacityReport;
   /** Throws {@link CapacityError} on cannot-fit; logs every warning with `pulumi.log.warn`. */
   check(): CapacityReport;
-  /** Plain stack outputs: verdict, requests, allocatable, monthly cost. */
-  outputs(): Record<string, unknown>;
-  /** The markdown summary lines (for the synth's summary.md). */
-  markdown(): string[];
 }
 
 /**
@@ -71,7 +63,6 @@ export function startCapacityRecorder(config: CapacityRecorderConfig): CapacityR
       inventoryOf(recorded),
     );
   return {
-    recorded,
     report,
     check() {
       const r = report();
@@ -79,7 +70,5 @@ export function startCapacityRecorder(config: CapacityRecorderConfig): CapacityR
       if (r.verdict === "cannot-fit") throw new CapacityError(r);
       return r;
     },
-    outputs: () => capacityOutputs(report()),
-    markdown: () => capacityMarkdown(report()),
   };
 }

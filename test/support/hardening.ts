@@ -9,7 +9,6 @@ import { FAKE_SECRET_PREFIX } from "../../lib/stackfile";
 import { PRIVATE_AND_METADATA_CIDRS } from "../../components/specs/network";
 import {
   containersOf,
-  isKubernetesObject,
   kindOf,
   nameOf,
   namespaceOf,
@@ -54,7 +53,6 @@ export interface HardeningContext {
 
 export function hardeningViolations(resources: RegisteredResource[], ctx: HardeningContext): string[] {
   const v: string[] = [];
-  const k8sObjects = resources.filter(isKubernetesObject);
   const all = workloads(resources);
   const hpas = ofKind(resources, "HorizontalPodAutoscaler");
   const pdbs = ofKind(resources, "PodDisruptionBudget");
@@ -273,7 +271,6 @@ export function hardeningViolations(resources: RegisteredResource[], ctx: Harden
     if (text.includes(FAKE_SECRET_PREFIX) || text.includes(MOCK_RANDOM_PREFIX))
       v.push(`[30] ConfigMap ${nameOf(cm)}: holds a secret value`);
   }
-  void k8sObjects;
   return v;
 }
 
