@@ -27,6 +27,10 @@ export interface RegisteredResource {
   readonly provider: string;
 }
 
+/** A Kubernetes object proper (what `kubectl apply` would get): not a provider, not a Helm release. */
+export const isKubernetesObject = (r: RegisteredResource): boolean =>
+  r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/");
+
 export interface ProgramRun {
   readonly resources: RegisteredResource[];
   /** Stack outputs, secrets replaced by {@link REDACTED}. */

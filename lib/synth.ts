@@ -3,15 +3,12 @@
  * script stays a thin shell and the rendering is unit-tested.
  */
 import { stringify } from "yaml";
-import { REDACTED, type ProgramRun, type RegisteredResource } from "./mockrun";
+import { isKubernetesObject, REDACTED, type ProgramRun, type RegisteredResource } from "./mockrun";
 
 export interface SynthFile {
   readonly path: string;
   readonly content: string;
 }
-
-const isK8sObject = (r: RegisteredResource) =>
-  r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/");
 
 /** A Kubernetes object as a manifest; Secret payloads are always redacted, whatever their marking. */
 export function manifestOf(r: RegisteredResource): Record<string, unknown> {
@@ -46,7 +43,7 @@ export function summarize(stack: string, run: ProgramRun): Summary {
   const custom = run.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
   for (const r of custom) {
     byType[r.type] = (byType[r.type] ?? 0) + 1;
-    if (!isK8sObject(r)) continue;
+    if (!isKubernetesObject(r)) continue;
     const ns = ((r.inputs.metadata ?? {}) as Record<string, string>).namespace ?? "(cluster-scoped)";
     const kind = r.type.slice(r.type.lastIndexOf(":") + 1);
     byNamespace[ns] ??= {};
@@ -77,10 +74,10 @@ export function summaryMarkdown(s: Summary, extra: string[] = []): string {
 /** Every file the synth writes for a run, paths relative to the stack's output folder. */
 export function synthFiles(stack: string, run: ProgramRun, extraSummary: string[] = []): SynthFile[] {
   const files: SynthFile[] = [];
-  const k8s = run.resources.filter(isK8sObject);
+  const k8s = run.resources.filter(isKubernetesObject);
   for (const r of k8s) files.push({ path: `manifests/${fileName(r)}`, content: stringify(manifestOf(r)) });
   files.push({ path: "all.yaml", content: k8s.map((r) => stringify(manifestOf(r))).join("---\n") });
-  const other = run.resources.filter((r) => r.custom && !isK8sObject(r));
+  const other = run.resources.filter((r) => r.custom && !isKubernetesObject(r));
   files.push({
     path: "cloud.yaml",
     content: stringify(

@@ -1,12 +1,11 @@
 /** Helpers over the resources the mock harness records: Kubernetes objects, pod specs, schema checks. */
-import type { RegisteredResource } from "../../lib/mockrun";
+import { isKubernetesObject, type RegisteredResource } from "../../lib/mockrun";
+
+export { isKubernetesObject };
 
 export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const isKubernetes = (r: RegisteredResource) => r.type.startsWith("kubernetes:") && r.custom;
-/** Kubernetes objects proper: not the provider, not Helm releases. */
-export const isKubernetesObject = (r: RegisteredResource) =>
-  isKubernetes(r) && !r.type.startsWith("kubernetes:helm.sh/") && !r.type.startsWith("pulumi:providers:");
 
 export function kindOf(r: RegisteredResource): string {
   return r.type.slice(r.type.lastIndexOf(":") + 1);
