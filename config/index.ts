@@ -111,7 +111,7 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
   ];
   for (const [key, schema, secret] of sections) {
     const fullKey = `${PROJECT}:${key}`;
-    const text = raw.values[fullKey];
+    const text = declaredValue(raw, fullKey);
     if (secret && text !== undefined && !raw.secretKeys.has(fullKey)) {
       problems.push(
         `${fullKey}: must be set as a secret, got a plain-text value; remove it from the stack file and run "pulumi config set --secret --path ${key}.<name> <value>"`,
@@ -169,7 +169,7 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
 export function requiredSecrets(raw: RawConfig): SecretRequirement[] {
   const parsed: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(SECTIONS)) {
-    const text = raw.values[`${PROJECT}:${key}`];
+    const text = declaredValue(raw, `${PROJECT}:${key}`);
     const result = z.safeParse(schema as z.core.$ZodType, text === undefined ? undefined : JSON.parse(text));
     if (!result.success) return [];
     parsed[key] = result.data;
@@ -253,6 +253,16 @@ function describeMissing(req: SecretRequirement): string {
   const flag = req.path.length > 0 ? "--secret --path" : "--secret";
   const env = req.key === "digitalocean:token" ? " (or export DIGITALOCEAN_TOKEN)" : "";
   return `${shown}: required secret is missing (${req.reason}); run "pulumi config set ${flag} ${setKey} <value>"${env}`;
+}
+
+/**
+ * A key's raw value, with Pulumi.yaml's empty-object default read as absent: the CLI requires every
+ * declared key that has no default, so optional keys are declared with `default: {}`, which it merges
+ * into the config as plain text (a secret section's default would otherwise count as a plain secret).
+ */
+function declaredValue(raw: RawConfig, fullKey: string): string | undefined {
+  const text = raw.values[fullKey];
+  return text !== undefined && text.trim() === "{}" ? undefined : text;
 }
 
 function splitKey(fullKey: string): [string, string] {

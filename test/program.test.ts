@@ -7,6 +7,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { MOCK_RANDOM_PREFIX, REDACTED } from "../lib/mockrun";
 import { readStackFile } from "../lib/stackfile";
+import { parseStackConfig } from "../config";
 import { hardeningViolations } from "./support/hardening";
 import {
   isKubernetes,
@@ -242,8 +243,38 @@ test("Pulumi.yaml declares every botfleet key the program reads, and no other", 
   expect(declared).toEqual([...KNOWN_KEYS].sort());
   for (const [key, decl] of Object.entries(project.config as Record<string, Obj>)) {
     expect(typeof decl.description).toBe("string");
-    if (/Secrets|alerting|Credentials/.test(key)) expect(decl.secret).toBe(true);
+    // The CLI refuses a stack that lacks a declared key without a default, and refuses a `secret: true`
+    // key whose (default) value is not encrypted: only the keys every stack sets go without a default.
+    if (["botfleet:environment", "botfleet:cluster"].includes(key)) expect(decl.default).toBeUndefined();
+    else expect(decl.default).toEqual(key === "botfleet:bots" ? [] : {});
+    expect(decl.secret).toBeUndefined();
   }
+});
+
+test("the CLI's merged Pulumi.yaml defaults read as absent, and secret sections stay secret-only", () => {
+  const project = parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8"));
+  const defaults = Object.fromEntries(
+    Object.entries(project.config as Record<string, Obj>)
+      .filter(([, decl]) => decl.default !== undefined)
+      .map(([key, decl]) => [key, JSON.stringify(decl.default)]),
+  );
+  const base = {
+    "botfleet:environment": "local",
+    "botfleet:cluster": JSON.stringify({ provider: "existing" }),
+  };
+  const config = parseStackConfig({ values: { ...defaults, ...base }, secretKeys: new Set() }, "local");
+  const absent = parseStackConfig({ values: base, secretKeys: new Set() }, "local");
+  expect(config).toEqual({ ...absent, bots: [] });
+  // A real plain-text value in a secret section is still refused.
+  expect(() =>
+    parseStackConfig(
+      {
+        values: { ...defaults, ...base, "botfleet:alerting": JSON.stringify({ webhook: { url: "https://x" } }) },
+        secretKeys: new Set(),
+      },
+      "local",
+    ),
+  ).toThrow(/botfleet:alerting: must be set as a secret/);
 });
 
 describe("existing cluster from a kubeconfig file", () => {
