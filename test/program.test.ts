@@ -83,6 +83,13 @@ describe.each(STACKS)("stack %s", (stack) => {
       .map((r) => `${r.type} ${r.name}: ${r.provider || "default provider"}`);
     expect(onOther).toEqual([]);
     expect(providers[0].inputs.clusterIdentifier).toEqual(expect.any(String));
+    // ConfigMap and Secret edits update in place instead of delete-then-create (proven for real in
+    // test/e2e/local.e2e.ts); the provider passes booleans to its plugin as strings.
+    expect(providers[0].inputs).toMatchObject({
+      enableServerSideApply: "true",
+      enableConfigMapMutable: "true",
+      enableSecretMutable: "true",
+    });
   });
 
   test("objects of one kind have unique names per namespace", () => {
@@ -269,7 +276,11 @@ test("the CLI's merged Pulumi.yaml defaults read as absent, and secret sections 
   expect(() =>
     parseStackConfig(
       {
-        values: { ...defaults, ...base, "botfleet:alerting": JSON.stringify({ webhook: { url: "https://x" } }) },
+        values: {
+          ...defaults,
+          ...base,
+          "botfleet:alerting": JSON.stringify({ webhook: { url: "https://x" } }),
+        },
         secretKeys: new Set(),
       },
       "local",

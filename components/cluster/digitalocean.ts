@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../../config/cluster";
 import { tokenKubeconfig } from "./kubeconfig";
 import { poolNodeLabels, poolScaling } from "./labels";
-import type { ClusterOutputs } from "./types";
+import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
 
 export interface DigitalOceanClusterArgs {
   readonly clusterName: string;
@@ -103,7 +103,7 @@ export class DigitalOceanCluster extends pulumi.ComponentResource implements Clu
     );
     this.provider = new k8s.Provider(
       `${name}-k8s`,
-      { kubeconfig: this.kubeconfig, clusterIdentifier: cluster.id, enableServerSideApply: true },
+      { kubeconfig: this.kubeconfig, clusterIdentifier: cluster.id, ...PROVIDER_SETTINGS },
       { parent: this },
     );
     this.registerOutputs({ clusterName: this.clusterName, clusterId: this.clusterId });

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../../config/cluster";
-import type { ClusterOutputs } from "./types";
+import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
 
 export interface ExistingClusterArgs {
   readonly clusterName: string;
@@ -33,7 +33,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
         kubeconfig: kubeconfig === undefined ? undefined : this.kubeconfig,
         context,
         clusterIdentifier: this.clusterId,
-        enableServerSideApply: true,
+        ...PROVIDER_SETTINGS,
       },
       { parent: this },
     );

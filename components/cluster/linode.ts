@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../../config/cluster";
 import { decodeBase64Kubeconfig } from "./kubeconfig";
 import { poolNodeLabels, poolScaling } from "./labels";
-import type { ClusterOutputs } from "./types";
+import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
 
 export interface LinodeClusterArgs {
   readonly clusterName: string;
@@ -68,7 +68,7 @@ export class LinodeCluster extends pulumi.ComponentResource implements ClusterOu
     this.kubeconfig = pulumi.secret(cluster.kubeconfig.apply(decodeBase64Kubeconfig));
     this.provider = new k8s.Provider(
       `${name}-k8s`,
-      { kubeconfig: this.kubeconfig, clusterIdentifier: cluster.id, enableServerSideApply: true },
+      { kubeconfig: this.kubeconfig, clusterIdentifier: cluster.id, ...PROVIDER_SETTINGS },
       { parent: this },
     );
     this.registerOutputs({ clusterName: this.clusterName, clusterId: this.clusterId });

@@ -13,3 +13,16 @@ export interface ClusterOutputs {
   /** Resolved Kubernetes version (`1.33.1-do.0`), or the configured one. */
   readonly kubernetesVersion: pulumi.Output<string>;
 }
+
+/**
+ * Settings every cluster mode gives its Kubernetes provider. Server-side apply, and ConfigMap and
+ * Secret data updated in place: without the two `enable*Mutable` flags the provider replaces a
+ * ConfigMap or Secret on any data change (delete, then create), so a pod starting in the gap cannot
+ * mount it and a protected one cannot change at all (pulumi-kubernetes provider docs, `Provider`
+ * inputs). Pods still roll, or stay pending for live traders, by their config checksum annotation.
+ */
+export const PROVIDER_SETTINGS = {
+  enableServerSideApply: true,
+  enableConfigMapMutable: true,
+  enableSecretMutable: true,
+} as const;
