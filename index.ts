@@ -1,4 +1,10 @@
+import * as pulumi from "@pulumi/pulumi";
 import { program } from "./program";
 
+// Every config, capacity and quota check has passed once program() returns. Said on stdout, which the
+// CLI shows even when the engine then stops at the cluster or the cloud (a log.info may not get out).
+const outputs = program();
+console.log(`botfleet: stack ${pulumi.getStack()}: config, capacity and quotas check out`);
+
 // Stack outputs are the properties of the object the program returns.
-export = program();
+export = outputs;

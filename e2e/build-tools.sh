@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 cache=${BOTFLEET_E2E_CACHE:-$HOME/.cache/botfleet/e2e}
 mkdir -p "$cache/bin"
+rm -rf "$cache"/*.tmp # what an interrupted build left
 
 npm_version() { node -p "require('./package.json').dependencies['$1']"; }
 pulumi_version=$(npm_version @pulumi/pulumi)

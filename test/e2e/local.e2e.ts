@@ -1,0 +1,225 @@
+/**
+ * The local stack, the way a user runs it, against a real control plane: `pulumi preview`, `up`, the
+ * day-2 edits the README describes, the policy pack, a quota overflow, and `destroy`. Every pod the
+ * controllers create must pass admission (Pod Security `restricted`, quotas, limit ranges) and reach
+ * Ready through the Kubernetes provider's own await. The steps share one stack and run in order.
+ *
+ * Monitoring is off: the kube-prometheus-stack chart cannot be fetched on these machines (Helm
+ * repositories are unreachable), so the chart and its CRDs are not exercised here.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { ControlPlane } from "./support/control-plane";
+import { previewSteps, REPO, Workspace, type PreviewStep } from "./support/pulumi";
+import { missingSecrets, setSecrets } from "./support/secrets";
+
+const STACK = "local";
+const NAMESPACES = ["botfleet-bots", "botfleet-data"];
+
+/** The shipped local stack, plus a live trader beside its paper one. */
+function e2eStackFile(): string {
+  const doc = parse(fs.readFileSync(path.join(REPO, "Pulumi.local.yaml"), "utf8"));
+  const bots = doc.config["botfleet:bots"] as Record<string, unknown>[];
+  const paper = bots.find((b) => b.name === "ft-paper");
+  if (paper === undefined)
+    throw new Error("Pulumi.local.yaml no longer has the ft-paper bot this suite edits");
+  bots.push({ ...structuredClone(paper), name: "ft-live", paperTrading: false });
+  return stringify(doc);
+}
+
+let cp: ControlPlane;
+let ws: Workspace;
+const fakes: Record<string, string> = {};
+
+beforeAll(async () => {
+  cp = await ControlPlane.start();
+  ws = Workspace.create();
+  ws.writeStackFile(STACK, e2eStackFile());
+  ws.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]).check();
+  const set = (key: string, value: string) =>
+    ws.cli(["config", "set", "--stack", STACK, "--path", key, value]).check();
+  set("cluster.kubeconfig.path", cp.kubeconfig);
+  set("cluster.kubeconfig.context", cp.context);
+  set("monitoring.enabled", "false");
+}, 300000);
+
+afterAll(async () => {
+  ws?.remove();
+  await cp?.stop();
+});
+
+function config(key: string, value: string): void {
+  ws.cli(["config", "set", "--stack", STACK, "--path", key, value]).check();
+}
+
+function pods(ns: string): { name: string; uid: string; ready: boolean; phase: string }[] {
+  const list = JSON.parse(cp.kubectl(["get", "pods", "-n", ns, "-o", "json"])) as {
+    items: {
+      metadata: { name: string; uid: string };
+      status: { phase: string; conditions?: { type: string; status: string }[] };
+    }[];
+  };
+  return list.items.map((p) => ({
+    name: p.metadata.name,
+    uid: p.metadata.uid,
+    phase: p.status.phase,
+    ready: (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+  }));
+}
+
+function podUid(ns: string, name: string): string {
+  const pod = pods(ns).find((p) => p.name === name);
+  if (pod === undefined) throw new Error(`no pod ${ns}/${name}: ${cp.kubectl(["get", "pods", "-A"])}`);
+  return pod.uid;
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 120000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+const replaced = (s: PreviewStep) => /replace/.test(s.op) || s.op === "delete";
+
+test("preview asks for the live trader's keys with commands that work; then it passes", async () => {
+  const first = await ws.run(["preview", "--stack", STACK]);
+  expect(first.code).not.toBe(0);
+  const missing = missingSecrets(first.output);
+  expect(missing.map((m) => m.key)).toEqual(
+    expect.arrayContaining(["botSecrets.ft-live.apiKey", "botSecrets.ft-live.apiSecret"]),
+  );
+  Object.assign(fakes, setSecrets(ws, STACK, missing));
+  const ok = (await ws.run(["preview", "--stack", STACK])).check();
+  expect(ok.output).toMatch(/botfleet: stack local: config, capacity and quotas check out/);
+});
+
+test("up creates everything; every pod is admitted and Ready through the provider's await", async () => {
+  (await ws.run(["up", "--stack", STACK, "--yes"])).check();
+  for (const ns of NAMESPACES) {
+    const all = pods(ns);
+    expect(all.length).toBeGreaterThan(0);
+    // CronJob pods may be Succeeded; everything else runs and is Ready.
+    for (const p of all.filter((x) => x.phase !== "Succeeded"))
+      expect(p).toMatchObject({ phase: "Running", ready: true });
+  }
+  // The controllers admitted every pod they tried: no FailedCreate (Pod Security, quota, limit range).
+  const events = cp.kubectl(["get", "events", "-A", "--field-selector", "reason=FailedCreate", "-o", "name"]);
+  expect(events.trim()).toBe("");
+});
+
+test("a second up right after changes nothing (no perpetual diff)", async () => {
+  (await ws.run(["preview", "--stack", STACK, "--expect-no-changes"])).check();
+});
+
+test("a live trader's config edit updates in place and never restarts its pod; a paper trader rolls", async () => {
+  const liveUid = podUid("botfleet-bots", "ft-live-0");
+  const paperUid = podUid("botfleet-bots", "ft-paper-0");
+  const index = (name: string) =>
+    (parse(ws.readStackFile(STACK)).config["botfleet:bots"] as { name: string }[]).findIndex(
+      (b) => b.name === name,
+    );
+
+  config(`bots[${index("ft-live")}].freqtrade.config.max_open_trades`, "3");
+  const steps = previewSteps(await ws.run(["preview", "--stack", STACK, "--json"]));
+  const changed = steps.filter((s) => s.op !== "same");
+  expect(changed.filter(replaced)).toEqual([]);
+  expect(changed.map((s) => `${s.op} ${s.type} ${s.name}`)).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^update kubernetes:core\/v1:ConfigMap .*ft-live/)]),
+  );
+  (await ws.run(["up", "--stack", STACK, "--yes"])).check();
+  expect(podUid("botfleet-bots", "ft-live-0")).toBe(liveUid);
+
+  config(`bots[${index("ft-paper")}].freqtrade.config.max_open_trades`, "3");
+  const paperSteps = previewSteps(await ws.run(["preview", "--stack", STACK, "--json"]));
+  expect(paperSteps.filter(replaced)).toEqual([]);
+  (await ws.run(["up", "--stack", STACK, "--yes"])).check();
+  await waitFor(() => {
+    const p = pods("botfleet-bots").find((x) => x.name === "ft-paper-0");
+    return p !== undefined && p.uid !== paperUid && p.ready;
+  }, "ft-paper-0 to roll");
+  expect(podUid("botfleet-bots", "ft-live-0")).toBe(liveUid);
+});
+
+test("no fake secret value is in the state export or in any object but a Secret", async () => {
+  const exported = ws.cli(["stack", "export", "--stack", STACK]).check().stdout;
+  const objects = JSON.stringify(
+    cp.list("all,configmaps,networkpolicies,serviceaccounts,resourcequotas,limitranges,pvc"),
+  );
+  // The generated passwords too: whatever a Secret in our namespaces holds stays in Secrets.
+  const secretValues = NAMESPACES.flatMap((ns) =>
+    (
+      JSON.parse(cp.kubectl(["get", "secrets", "-n", ns, "-o", "json"])).items as {
+        data?: Record<string, string>;
+      }[]
+    )
+      .flatMap((s) => Object.values(s.data ?? {}))
+      .map((b64) => Buffer.from(b64, "base64").toString("utf8"))
+      .filter((v) => v.length >= 12),
+  );
+  expect(Object.keys(fakes).length).toBeGreaterThan(0);
+  expect(secretValues.length).toBeGreaterThan(0);
+  for (const value of [...Object.values(fakes), ...secretValues]) {
+    expect(exported).not.toContain(value);
+    expect(objects).not.toContain(value);
+  }
+});
+
+test("the policy pack passes the stack and refuses a trader with 2 replicas, naming the policy", async () => {
+  (await ws.run(["preview", "--stack", STACK, "--policy-pack", "policy"])).check();
+  // A code change (not config) that the pack exists to catch: a trader StatefulSet scaled to 2.
+  const builder = path.join(ws.project, "components", "bots", "specs.ts");
+  const source = fs.readFileSync(builder, "utf8");
+  const patched = source.replace(/replicas: 1\b/g, "replicas: 2");
+  expect(patched).not.toBe(source);
+  fs.writeFileSync(builder, patched);
+  try {
+    const refused = await ws.run(["preview", "--stack", STACK, "--policy-pack", "policy"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(/trader-is-statefulset-singleton/);
+  } finally {
+    fs.writeFileSync(builder, source);
+  }
+});
+
+test("a fleet over its namespace quota fails at preview with the program's message; nothing reaches the API server", async () => {
+  const before = cp.kubectl(["get", "all,configmaps,secrets,pvc", "-A", "-o", "name"]);
+  config("platform.quotas.bots.requestsCpu", "1");
+  const up = await ws.run(["up", "--stack", STACK, "--yes"]);
+  expect(up.code).not.toBe(0);
+  expect(up.output).toMatch(/botfleet: the stack config has \d+ problems?; nothing was created/);
+  expect(up.output).toMatch(/quotas\.bots/);
+  expect(cp.kubectl(["get", "all,configmaps,secrets,pvc", "-A", "-o", "name"])).toBe(before);
+  config("platform.quotas.bots.requestsCpu", "4");
+});
+
+test("destroy is refused while protect is on; with it off everything goes but the retained volumes", async () => {
+  config("cluster.protect", "true");
+  (await ws.run(["up", "--stack", STACK, "--yes"])).check();
+  const refused = await ws.run(["destroy", "--stack", STACK, "--yes"]);
+  expect(refused.code).not.toBe(0);
+  expect(refused.output).toMatch(/protect/i);
+  expect(pods("botfleet-bots").length).toBeGreaterThan(0);
+
+  config("cluster.protect", "false");
+  (await ws.run(["up", "--stack", STACK, "--yes"])).check();
+  const bound = (
+    JSON.parse(cp.kubectl(["get", "pv", "-o", "json"])).items as {
+      metadata: { name: string };
+      status: { phase: string };
+    }[]
+  )
+    .filter((pv) => pv.status.phase === "Bound")
+    .map((pv) => pv.metadata.name);
+  expect(bound.length).toBeGreaterThan(0);
+  (await ws.run(["destroy", "--stack", STACK, "--yes"])).check();
+  await waitFor(() => !NAMESPACES.some((ns) => cp.kubectlOk(["get", "namespace", ns])), "namespaces to go");
+  const after = JSON.parse(cp.kubectl(["get", "pv", "-o", "json"])).items as {
+    metadata: { name: string };
+    status: { phase: string };
+  }[];
+  for (const name of bound)
+    expect(after.find((pv) => pv.metadata.name === name)?.status.phase).toBe("Released");
+});
