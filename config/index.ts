@@ -5,9 +5,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { Credentials, SEED_COMMAND, credentialNames } from "../lib/credentials";
 import { botSecretsSchema, botsSchema, requiredBotSecrets } from "./bots";
 import { clusterSchema } from "./cluster";
 import { costsSchema } from "./costs";
+import { SEED_KEY, credentialRotationsSchema, rotationProblems, seedProblems } from "./credentials";
 import { type Secretify } from "./common";
 import { formatIssue, hidden, suggest } from "./format";
 import { alertingSchema, monitoringSchema } from "./monitoring";
@@ -28,6 +30,7 @@ const SECTIONS = {
   monitoring: monitoringSchema.prefault({}),
   bots: botsSchema,
   costs: costsSchema,
+  credentialRotations: credentialRotationsSchema,
 } as const;
 
 /** Structured secret keys: validated like the others, then every string leaf becomes a secret. */
@@ -52,6 +55,8 @@ export interface StackConfig extends Sections {
     /** DigitalOcean API token, for the kubeconfig that never expires. */
     readonly digitaloceanToken?: pulumi.Output<string>;
   };
+  /** Every generated password, derived from `credentialSeed` at its `credentialRotations` counter. */
+  readonly credentials: Credentials;
 }
 
 export interface RawConfig {
@@ -69,6 +74,8 @@ export interface SecretRequirement {
   /** Path inside a structured secret key (`["btc-usdt-mm", "apiKey"]`), empty for a plain key. */
   readonly path: readonly string[];
   readonly reason: string;
+  /** The command that sets it, when not `pulumi config set --secret [--path] <key> <value>`. */
+  readonly fix?: string;
 }
 
 export class ConfigError extends Error {
@@ -81,7 +88,7 @@ export class ConfigError extends Error {
   }
 }
 
-const OTHER_KEYS = new Set(["environment"]);
+const OTHER_KEYS = new Set(["environment", "credentialSeed"]);
 export const KNOWN_KEYS = [...Object.keys(SECTIONS), ...Object.keys(SECRET_SECTIONS), ...OTHER_KEYS];
 
 /** Validates raw stack config; throws one ConfigError listing every problem. */
@@ -140,7 +147,17 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
   if (ENVIRONMENTS.includes(environment as Environment))
     problems.push(...environmentRules(environment as Environment, partial));
   for (const missing of requiredSecretsOf(partial, raw)) problems.push(describeMissing(missing));
+  const seed = raw.values[SEED_KEY];
+  // A missing seed is reported with the other missing secrets above.
+  if (seed !== undefined && seed !== "") problems.push(...seedProblems(seed, raw.secretKeys.has(SEED_KEY)));
   problems.push(...orphanBotSecrets(partial, parsed.botSecrets));
+  if (
+    partial.credentialRotations !== undefined &&
+    partial.bots !== undefined &&
+    partial.monitoring !== undefined
+  ) {
+    problems.push(...rotationProblems(partial.credentialRotations, derivedNames(partial, parsed.botSecrets)));
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const sectionsOut = parsed as unknown as Sections;
@@ -159,6 +176,8 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
     protect: sectionsOut.cluster.protect ?? environment === "prod",
     ...sectionsOut,
     secrets: secrets as StackConfig["secrets"],
+    // parseStackConfig has refused a missing seed above.
+    credentials: new Credentials(pulumi.secret(seed ?? ""), sectionsOut.credentialRotations),
   });
 }
 
@@ -168,17 +187,30 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
  */
 export function requiredSecrets(raw: RawConfig): SecretRequirement[] {
   const parsed: Record<string, unknown> = {};
+  // A section that does not parse needs nothing here: the loader reports it, and what the others need.
   for (const [key, schema] of Object.entries(SECTIONS)) {
     const text = declaredValue(raw, `${PROJECT}:${key}`);
-    const result = z.safeParse(schema as z.core.$ZodType, text === undefined ? undefined : JSON.parse(text));
-    if (!result.success) return [];
-    parsed[key] = result.data;
+    let value: unknown;
+    try {
+      value = text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      continue;
+    }
+    const result = z.safeParse(schema as z.core.$ZodType, value);
+    if (result.success) parsed[key] = result.data;
   }
-  return requiredSecretsOf(parsed as Sections, { ...raw, values: {}, env: {} });
+  return requiredSecretsOf(parsed as Partial<Sections>, { ...raw, values: {}, env: {} });
 }
 
 function requiredSecretsOf(config: Partial<Sections>, raw: RawConfig): SecretRequirement[] {
-  const needed: SecretRequirement[] = [];
+  const needed: SecretRequirement[] = [
+    {
+      key: SEED_KEY,
+      path: [],
+      reason: "every generated password (Redis, Postgres, Grafana, MQTT, bot API keys) is derived from it",
+      fix: SEED_COMMAND,
+    },
+  ];
   if (config.cluster?.provider === "digitalocean") {
     needed.push({
       key: "digitalocean:token",
@@ -219,6 +251,15 @@ function environmentRules(environment: Environment, config: Partial<Sections>): 
   return problems;
 }
 
+/** The credentials the stack derives, given what it runs. */
+function derivedNames(config: Partial<Sections>, botSecrets: unknown): string[] {
+  return credentialNames({
+    bots: config.bots ?? [],
+    botSecrets: (botSecrets ?? {}) as Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+    monitoringEnabled: config.monitoring?.enabled ?? true,
+  });
+}
+
 /** Secrets kept for a bot the fleet does not have: most likely a typo in the bot's name. */
 function orphanBotSecrets(config: Partial<Sections>, botSecrets: unknown): string[] {
   if (botSecrets === null || typeof botSecrets !== "object" || config.bots === undefined) return [];
@@ -252,6 +293,8 @@ function describeMissing(req: SecretRequirement): string {
   const setKey = ns === PROJECT ? path : req.key;
   const flag = req.path.length > 0 ? "--secret --path" : "--secret";
   const env = req.key === "digitalocean:token" ? " (or export DIGITALOCEAN_TOKEN)" : "";
+  if (req.fix !== undefined)
+    return `${shown}: required secret is missing (${req.reason}); set one: ${req.fix}`;
   return `${shown}: required secret is missing (${req.reason}); run "pulumi config set ${flag} ${setKey} <value>"${env}`;
 }
 

@@ -7,7 +7,6 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LoadedStack } from "./stackfile";
 
 export const REDACTED = "<secret>";
-export const MOCK_RANDOM_PREFIX = "MOCKRANDOM";
 
 /** Arbitrary JSON as the engine received it; tests index into it freely. */
 export type JsonObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -72,11 +71,6 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
           `apiVersion: v1\nkind: Config\nclusters: [{name: ${name}, cluster: {server: "https://${name}.linodelke.net"}}]\n`,
         ).toString("base64"),
       };
-    case "random:index/randomPassword:RandomPassword":
-      // The real engine marks `result` secret (additionalSecretOutputs); the mock monitor does not.
-      return { ...inputs, result: { [SIG_KEY]: SECRET_SIG, value: `${MOCK_RANDOM_PREFIX}-${name}` } };
-    case "random:index/randomString:RandomString":
-      return { ...inputs, result: `${MOCK_RANDOM_PREFIX}-${name}` };
     default:
       if (type.startsWith("kubernetes:") && inputs.metadata && typeof inputs.metadata === "object") {
         const metadata = inputs.metadata as Record<string, unknown>;
