@@ -11,11 +11,12 @@ import { clusterSchema } from "./cluster";
 import { costsSchema } from "./costs";
 import { SEED_KEY, credentialRotationsSchema, rotationProblems, seedProblems } from "./credentials";
 import { type Secretify } from "./common";
-import { formatIssue, hidden, suggest } from "./format";
+import { formatIssue, hidden, keyPath, suggest } from "./format";
 import { alertingSchema, monitoringSchema } from "./monitoring";
 import { platformSchema } from "./platform";
 import { backupCredentialsSchema, postgresSchema, requiredPostgresSecrets } from "./postgres";
 import { redisSchema } from "./redis";
+import { readPlainLeaves, type PlainLeaves } from "./stack-file";
 
 export const PROJECT = "botfleet";
 export const ENVIRONMENTS = ["dev", "staging", "prod", "local"] as const;
@@ -65,6 +66,11 @@ export interface RawConfig {
   readonly secretKeys: ReadonlySet<string>;
   /** Environment variables consulted as documented fallbacks (DIGITALOCEAN_TOKEN). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Plain-text leaves of secret sections, as the stack file holds them (config/stack-file.ts): the CLI
+   * marks a section secret as a whole when any leaf is `secure:`, which hides a plain one. @default {}
+   */
+  readonly plainLeaves?: PlainLeaves;
 }
 
 /** A secret the stack needs but does not have: what to set and why. */
@@ -90,6 +96,8 @@ export class ConfigError extends Error {
 
 const OTHER_KEYS = new Set(["environment", "credentialSeed"]);
 export const KNOWN_KEYS = [...Object.keys(SECTIONS), ...Object.keys(SECRET_SECTIONS), ...OTHER_KEYS];
+/** Full keys of the structured sections that hold only secrets. */
+export const SECRET_SECTION_KEYS = Object.keys(SECRET_SECTIONS).map((k) => `${PROJECT}:${k}`);
 
 /** Validates raw stack config; throws one ConfigError listing every problem. */
 export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
@@ -125,6 +133,16 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
       );
       continue;
     }
+    const plain = secret && text !== undefined ? (raw.plainLeaves?.[fullKey] ?? []) : [];
+    if (plain.length > 0) {
+      for (const leaf of plain) {
+        const dotted = [key, ...leaf].join(".");
+        problems.push(
+          `${keyPath(fullKey, leaf)}: must be set as a secret like the rest of ${fullKey}, got a plain-text value in the stack file (not shown); remove it from the stack file and run "pulumi config set --secret --path ${dotted} <value>"`,
+        );
+      }
+      continue;
+    }
     let value: unknown;
     try {
       value = text === undefined ? undefined : JSON.parse(text);
@@ -147,6 +165,11 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
   if (ENVIRONMENTS.includes(environment as Environment))
     problems.push(...environmentRules(environment as Environment, partial));
   for (const missing of requiredSecretsOf(partial, raw)) problems.push(describeMissing(missing));
+  if (raw.values["digitalocean:token"] !== undefined && !raw.secretKeys.has("digitalocean:token")) {
+    problems.push(
+      `digitalocean:token: must be set as a secret, got a plain-text value (not shown); it is exposed wherever the stack file went: revoke it in the DigitalOcean console, remove it from the stack file and run "pulumi config set --secret digitalocean:token <new token>" (or export DIGITALOCEAN_TOKEN)`,
+    );
+  }
   const seed = raw.values[SEED_KEY];
   // A missing seed is reported with the other missing secrets above.
   if (seed !== undefined && seed !== "") problems.push(...seedProblems(seed, raw.secretKeys.has(SEED_KEY)));
@@ -182,8 +205,8 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
 }
 
 /**
- * The secrets a stack's config needs, given its non-secret keys. The harness uses it to supply fakes;
- * parseStackConfig uses it to report what is missing.
+ * The secrets a stack's config needs and does not set (in plain text or as a secret), given its
+ * non-secret keys. The harness uses it to supply fakes for exactly those; parseStackConfig reports them.
  */
 export function requiredSecrets(raw: RawConfig): SecretRequirement[] {
   const parsed: Record<string, unknown> = {};
@@ -199,7 +222,7 @@ export function requiredSecrets(raw: RawConfig): SecretRequirement[] {
     const result = z.safeParse(schema as z.core.$ZodType, value);
     if (result.success) parsed[key] = result.data;
   }
-  return requiredSecretsOf(parsed as Partial<Sections>, { ...raw, values: {}, env: {} });
+  return requiredSecretsOf(parsed as Partial<Sections>, { ...raw, env: {} });
 }
 
 function requiredSecretsOf(config: Partial<Sections>, raw: RawConfig): SecretRequirement[] {
@@ -346,11 +369,28 @@ function deepFreeze<T>(value: T): T {
   return Object.freeze(value);
 }
 
-/** Reads the running stack's config through the Pulumi runtime. */
+/** Where loadConfig reads the stack file's plain leaves: `Pulumi.<stack>.yaml` in the project folder. */
+const fromStackFile = (stack: string): PlainLeaves =>
+  readPlainLeaves(process.cwd(), stack, SECRET_SECTION_KEYS, PROJECT);
+let plainLeavesSource = fromStackFile;
+
+/**
+ * Replaces where loadConfig learns the stack file's plain leaves, for the mock harness (whose stack is
+ * in memory); `undefined` restores the file.
+ */
+export function setPlainLeavesSource(source: ((stack: string) => PlainLeaves) | undefined): void {
+  plainLeavesSource = source ?? fromStackFile;
+}
+
+/** Reads the running stack's config through the Pulumi runtime (and its stack file, for plain leaves). */
 export function loadConfig(): StackConfig {
   const values = pulumi.runtime.allConfig();
   // isConfigSecret is exported at run time but marked @internal in the SDK's typings.
   const runtime = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
   const secretKeys = new Set(Object.keys(values).filter((k) => runtime.isConfigSecret(k)));
-  return parseStackConfig({ values, secretKeys, env: process.env }, pulumi.getStack());
+  const stack = pulumi.getStack();
+  return parseStackConfig(
+    { values, secretKeys, env: process.env, plainLeaves: plainLeavesSource(stack) },
+    stack,
+  );
 }

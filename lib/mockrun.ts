@@ -4,6 +4,7 @@
  * reached the engine as a Pulumi secret is replaced by a marker (what a leak check and the synth use).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { setPlainLeavesSource } from "../config";
 import type { LoadedStack } from "./stackfile";
 
 export const REDACTED = "<secret>";
@@ -156,6 +157,8 @@ export async function runProgram(stack: LoadedStack, program: () => unknown): Pr
   stackOutputs = {};
   await pulumi.runtime.setMocks(mocks, "botfleet", stack.stack, false);
   pulumi.runtime.setAllConfig({ ...stack.values }, [...stack.secretKeys]);
+  // The stack is in memory: the loader learns its plain leaves from here, not from a file.
+  setPlainLeavesSource(() => stack.plainLeaves ?? {});
   const warn = pulumi.log.warn;
   pulumi.log.warn = (message: string) => {
     warnings.push(message);
@@ -177,6 +180,7 @@ export async function runProgram(stack: LoadedStack, program: () => unknown): Pr
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
     return { resources, outputs: stackOutputs, warnings, error };
   } finally {
+    setPlainLeavesSource(undefined);
     pulumi.log.warn = warn;
     recorder = undefined;
   }

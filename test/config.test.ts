@@ -346,25 +346,36 @@ test("every problem is reported at once, in one error", () => {
   );
 });
 
-test("requiredSecrets names what a stack needs so the harness can fake it", () => {
-  expect(requiredSecrets(raw(withCluster({}), {}))).toEqual([
+test("requiredSecrets names what a stack needs and lacks, so the harness fakes exactly that", () => {
+  const noSeed = { "botfleet:credentialSeed": undefined };
+  expect(requiredSecrets(raw(withCluster({}), noSeed))).toEqual([
     expect.objectContaining({ key: "botfleet:credentialSeed", path: [] }),
     expect.objectContaining({ key: "digitalocean:token", path: [] }),
   ]);
+  const existing = withCluster({
+    provider: "existing",
+    region: undefined,
+    version: undefined,
+    systemPool: undefined,
+    pools: [],
+  });
+  expect(requiredSecrets(raw(existing, noSeed))).toEqual([
+    expect.objectContaining({ key: "botfleet:credentialSeed", path: [] }),
+  ]);
+  // What the stack sets, even in plain text, is not required again: the loader refuses plain text instead.
+  expect(requiredSecrets(raw({ ...existing, "botfleet:credentialSeed": "plain".repeat(8) }, noSeed))).toEqual(
+    [],
+  );
+  const backup = { enabled: true, bucket: "fleet-backups", endpoint: "https://fra1.digitaloceanspaces.com" };
   expect(
     requiredSecrets(
-      raw(
-        withCluster({
-          provider: "existing",
-          region: undefined,
-          version: undefined,
-          systemPool: undefined,
-          pools: [],
-        }),
-        {},
-      ),
+      raw({
+        ...existing,
+        "botfleet:postgres": { backup },
+        "botfleet:backupCredentials": { accessKeyId: "plain-id" },
+      }),
     ),
-  ).toEqual([expect.objectContaining({ key: "botfleet:credentialSeed", path: [] })]);
+  ).toEqual([expect.objectContaining({ key: "botfleet:backupCredentials", path: ["secretAccessKey"] })]);
 });
 
 test("bad config stops the program before it registers any resource", async () => {
