@@ -28,7 +28,14 @@ export function program(): Record<string, unknown> {
 
   const redis = new Redis(
     "redis",
-    { provider, namespaces, config: config.redis, environment: config.environment, protect: config.protect },
+    {
+      provider,
+      namespaces,
+      config: config.redis,
+      environment: config.environment,
+      credentials: config.credentials,
+      protect: config.protect,
+    },
     afterPlatform,
   );
   const postgres = new Postgres(
@@ -39,6 +46,7 @@ export function program(): Record<string, unknown> {
       config: config.postgres,
       backupCredentials: config.secrets.backupCredentials,
       environment: config.environment,
+      credentials: config.credentials,
       protect: config.protect,
     },
     afterPlatform,
@@ -51,6 +59,7 @@ export function program(): Record<string, unknown> {
       config: config.monitoring,
       alerting: config.secrets.alerting,
       environment: config.environment,
+      credentials: config.credentials,
       protect: config.protect,
       // A managed control plane answers on a public address the namespace's default deny must let through.
       warnMissingApiServerCidrs: config.cluster.provider !== "existing",
@@ -64,6 +73,7 @@ export function program(): Record<string, unknown> {
       namespaces,
       bots: config.bots,
       botSecrets: config.secrets.botSecrets,
+      credentials: config.credentials,
       environment: config.environment,
     },
     // The data layer creates the redis-client and postgres-client Secrets the bots mount.

@@ -5,15 +5,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { Credentials, SEED_COMMAND, credentialNames } from "../lib/credentials";
 import { botSecretsSchema, botsSchema, requiredBotSecrets } from "./bots";
 import { clusterSchema } from "./cluster";
 import { costsSchema } from "./costs";
+import { SEED_KEY, credentialRotationsSchema, rotationProblems, seedProblems } from "./credentials";
 import { type Secretify } from "./common";
-import { formatIssue, hidden, suggest } from "./format";
+import { formatIssue, hidden, keyPath, suggest } from "./format";
 import { alertingSchema, monitoringSchema } from "./monitoring";
 import { platformSchema } from "./platform";
 import { backupCredentialsSchema, postgresSchema, requiredPostgresSecrets } from "./postgres";
 import { redisSchema } from "./redis";
+import { readPlainLeaves, type PlainLeaves } from "./stack-file";
 
 export const PROJECT = "botfleet";
 export const ENVIRONMENTS = ["dev", "staging", "prod", "local"] as const;
@@ -28,6 +31,7 @@ const SECTIONS = {
   monitoring: monitoringSchema.prefault({}),
   bots: botsSchema,
   costs: costsSchema,
+  credentialRotations: credentialRotationsSchema,
 } as const;
 
 /** Structured secret keys: validated like the others, then every string leaf becomes a secret. */
@@ -52,6 +56,8 @@ export interface StackConfig extends Sections {
     /** DigitalOcean API token, for the kubeconfig that never expires. */
     readonly digitaloceanToken?: pulumi.Output<string>;
   };
+  /** Every generated password, derived from `credentialSeed` at its `credentialRotations` counter. */
+  readonly credentials: Credentials;
 }
 
 export interface RawConfig {
@@ -60,6 +66,11 @@ export interface RawConfig {
   readonly secretKeys: ReadonlySet<string>;
   /** Environment variables consulted as documented fallbacks (DIGITALOCEAN_TOKEN). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Plain-text leaves of secret sections, as the stack file holds them (config/stack-file.ts): the CLI
+   * marks a section secret as a whole when any leaf is `secure:`, which hides a plain one. @default {}
+   */
+  readonly plainLeaves?: PlainLeaves;
 }
 
 /** A secret the stack needs but does not have: what to set and why. */
@@ -69,6 +80,8 @@ export interface SecretRequirement {
   /** Path inside a structured secret key (`["btc-usdt-mm", "apiKey"]`), empty for a plain key. */
   readonly path: readonly string[];
   readonly reason: string;
+  /** The command that sets it, when not `pulumi config set --secret [--path] <key> <value>`. */
+  readonly fix?: string;
 }
 
 export class ConfigError extends Error {
@@ -81,8 +94,10 @@ export class ConfigError extends Error {
   }
 }
 
-const OTHER_KEYS = new Set(["environment"]);
+const OTHER_KEYS = new Set(["environment", "credentialSeed"]);
 export const KNOWN_KEYS = [...Object.keys(SECTIONS), ...Object.keys(SECRET_SECTIONS), ...OTHER_KEYS];
+/** Full keys of the structured sections that hold only secrets. */
+export const SECRET_SECTION_KEYS = Object.keys(SECRET_SECTIONS).map((k) => `${PROJECT}:${k}`);
 
 /** Validates raw stack config; throws one ConfigError listing every problem. */
 export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
@@ -118,6 +133,16 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
       );
       continue;
     }
+    const plain = secret && text !== undefined ? (raw.plainLeaves?.[fullKey] ?? []) : [];
+    if (plain.length > 0) {
+      for (const leaf of plain) {
+        const dotted = [key, ...leaf].join(".");
+        problems.push(
+          `${keyPath(fullKey, leaf)}: must be set as a secret like the rest of ${fullKey}, got a plain-text value in the stack file (not shown); remove it from the stack file and run "pulumi config set --secret --path ${dotted} <value>"`,
+        );
+      }
+      continue;
+    }
     let value: unknown;
     try {
       value = text === undefined ? undefined : JSON.parse(text);
@@ -140,7 +165,22 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
   if (ENVIRONMENTS.includes(environment as Environment))
     problems.push(...environmentRules(environment as Environment, partial));
   for (const missing of requiredSecretsOf(partial, raw)) problems.push(describeMissing(missing));
+  if (raw.values["digitalocean:token"] !== undefined && !raw.secretKeys.has("digitalocean:token")) {
+    problems.push(
+      `digitalocean:token: must be set as a secret, got a plain-text value (not shown); it is exposed wherever the stack file went: revoke it in the DigitalOcean console, remove it from the stack file and run "pulumi config set --secret digitalocean:token <new token>" (or export DIGITALOCEAN_TOKEN)`,
+    );
+  }
+  const seed = raw.values[SEED_KEY];
+  // A missing seed is reported with the other missing secrets above.
+  if (seed !== undefined && seed !== "") problems.push(...seedProblems(seed, raw.secretKeys.has(SEED_KEY)));
   problems.push(...orphanBotSecrets(partial, parsed.botSecrets));
+  if (
+    partial.credentialRotations !== undefined &&
+    partial.bots !== undefined &&
+    partial.monitoring !== undefined
+  ) {
+    problems.push(...rotationProblems(partial.credentialRotations, derivedNames(partial, parsed.botSecrets)));
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const sectionsOut = parsed as unknown as Sections;
@@ -159,26 +199,41 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
     protect: sectionsOut.cluster.protect ?? environment === "prod",
     ...sectionsOut,
     secrets: secrets as StackConfig["secrets"],
+    // parseStackConfig has refused a missing seed above.
+    credentials: new Credentials(pulumi.secret(seed ?? ""), sectionsOut.credentialRotations),
   });
 }
 
 /**
- * The secrets a stack's config needs, given its non-secret keys. The harness uses it to supply fakes;
- * parseStackConfig uses it to report what is missing.
+ * The secrets a stack's config needs and does not set (in plain text or as a secret), given its
+ * non-secret keys. The harness uses it to supply fakes for exactly those; parseStackConfig reports them.
  */
 export function requiredSecrets(raw: RawConfig): SecretRequirement[] {
   const parsed: Record<string, unknown> = {};
+  // A section that does not parse needs nothing here: the loader reports it, and what the others need.
   for (const [key, schema] of Object.entries(SECTIONS)) {
     const text = declaredValue(raw, `${PROJECT}:${key}`);
-    const result = z.safeParse(schema as z.core.$ZodType, text === undefined ? undefined : JSON.parse(text));
-    if (!result.success) return [];
-    parsed[key] = result.data;
+    let value: unknown;
+    try {
+      value = text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      continue;
+    }
+    const result = z.safeParse(schema as z.core.$ZodType, value);
+    if (result.success) parsed[key] = result.data;
   }
-  return requiredSecretsOf(parsed as Sections, { ...raw, values: {}, env: {} });
+  return requiredSecretsOf(parsed as Partial<Sections>, { ...raw, env: {} });
 }
 
 function requiredSecretsOf(config: Partial<Sections>, raw: RawConfig): SecretRequirement[] {
-  const needed: SecretRequirement[] = [];
+  const needed: SecretRequirement[] = [
+    {
+      key: SEED_KEY,
+      path: [],
+      reason: "every generated password (Redis, Postgres, Grafana, MQTT, bot API keys) is derived from it",
+      fix: SEED_COMMAND,
+    },
+  ];
   if (config.cluster?.provider === "digitalocean") {
     needed.push({
       key: "digitalocean:token",
@@ -219,6 +274,15 @@ function environmentRules(environment: Environment, config: Partial<Sections>): 
   return problems;
 }
 
+/** The credentials the stack derives, given what it runs. */
+function derivedNames(config: Partial<Sections>, botSecrets: unknown): string[] {
+  return credentialNames({
+    bots: config.bots ?? [],
+    botSecrets: (botSecrets ?? {}) as Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+    monitoringEnabled: config.monitoring?.enabled ?? true,
+  });
+}
+
 /** Secrets kept for a bot the fleet does not have: most likely a typo in the bot's name. */
 function orphanBotSecrets(config: Partial<Sections>, botSecrets: unknown): string[] {
   if (botSecrets === null || typeof botSecrets !== "object" || config.bots === undefined) return [];
@@ -252,6 +316,8 @@ function describeMissing(req: SecretRequirement): string {
   const setKey = ns === PROJECT ? path : req.key;
   const flag = req.path.length > 0 ? "--secret --path" : "--secret";
   const env = req.key === "digitalocean:token" ? " (or export DIGITALOCEAN_TOKEN)" : "";
+  if (req.fix !== undefined)
+    return `${shown}: required secret is missing (${req.reason}); set one: ${req.fix}`;
   return `${shown}: required secret is missing (${req.reason}); run "pulumi config set ${flag} ${setKey} <value>"${env}`;
 }
 
@@ -303,11 +369,28 @@ function deepFreeze<T>(value: T): T {
   return Object.freeze(value);
 }
 
-/** Reads the running stack's config through the Pulumi runtime. */
+/** Where loadConfig reads the stack file's plain leaves: `Pulumi.<stack>.yaml` in the project folder. */
+const fromStackFile = (stack: string): PlainLeaves =>
+  readPlainLeaves(process.cwd(), stack, SECRET_SECTION_KEYS, PROJECT);
+let plainLeavesSource = fromStackFile;
+
+/**
+ * Replaces where loadConfig learns the stack file's plain leaves, for the mock harness (whose stack is
+ * in memory); `undefined` restores the file.
+ */
+export function setPlainLeavesSource(source: ((stack: string) => PlainLeaves) | undefined): void {
+  plainLeavesSource = source ?? fromStackFile;
+}
+
+/** Reads the running stack's config through the Pulumi runtime (and its stack file, for plain leaves). */
 export function loadConfig(): StackConfig {
   const values = pulumi.runtime.allConfig();
   // isConfigSecret is exported at run time but marked @internal in the SDK's typings.
   const runtime = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
   const secretKeys = new Set(Object.keys(values).filter((k) => runtime.isConfigSecret(k)));
-  return parseStackConfig({ values, secretKeys, env: process.env }, pulumi.getStack());
+  const stack = pulumi.getStack();
+  return parseStackConfig(
+    { values, secretKeys, env: process.env, plainLeaves: plainLeavesSource(stack) },
+    stack,
+  );
 }

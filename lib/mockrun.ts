@@ -4,10 +4,10 @@
  * reached the engine as a Pulumi secret is replaced by a marker (what a leak check and the synth use).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { setPlainLeavesSource } from "../config";
 import type { LoadedStack } from "./stackfile";
 
 export const REDACTED = "<secret>";
-export const MOCK_RANDOM_PREFIX = "MOCKRANDOM";
 
 /** Arbitrary JSON as the engine received it; tests index into it freely. */
 export type JsonObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -72,11 +72,6 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
           `apiVersion: v1\nkind: Config\nclusters: [{name: ${name}, cluster: {server: "https://${name}.linodelke.net"}}]\n`,
         ).toString("base64"),
       };
-    case "random:index/randomPassword:RandomPassword":
-      // The real engine marks `result` secret (additionalSecretOutputs); the mock monitor does not.
-      return { ...inputs, result: { [SIG_KEY]: SECRET_SIG, value: `${MOCK_RANDOM_PREFIX}-${name}` } };
-    case "random:index/randomString:RandomString":
-      return { ...inputs, result: `${MOCK_RANDOM_PREFIX}-${name}` };
     default:
       if (type.startsWith("kubernetes:") && inputs.metadata && typeof inputs.metadata === "object") {
         const metadata = inputs.metadata as Record<string, unknown>;
@@ -162,6 +157,8 @@ export async function runProgram(stack: LoadedStack, program: () => unknown): Pr
   stackOutputs = {};
   await pulumi.runtime.setMocks(mocks, "botfleet", stack.stack, false);
   pulumi.runtime.setAllConfig({ ...stack.values }, [...stack.secretKeys]);
+  // The stack is in memory: the loader learns its plain leaves from here, not from a file.
+  setPlainLeavesSource(() => stack.plainLeaves ?? {});
   const warn = pulumi.log.warn;
   pulumi.log.warn = (message: string) => {
     warnings.push(message);
@@ -183,6 +180,7 @@ export async function runProgram(stack: LoadedStack, program: () => unknown): Pr
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
     return { resources, outputs: stackOutputs, warnings, error };
   } finally {
+    setPlainLeavesSource(undefined);
     pulumi.log.warn = warn;
     recorder = undefined;
   }

@@ -21,6 +21,20 @@ fi
 # A local file backend for this script only: the user's global `pulumi login` is left as it is.
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://${HOME}/.pulumi}"
 pulumi stack select --create local
+# Every generated password derives from the stack's secret seed: give the stack one when it has none.
+# `pulumi config --json` shows a secret as {"secret": true} without its value; the new seed goes through
+# a pipe (never an argument, a variable or the terminal).
+seed_state=$(pulumi config --json --stack local | node -e '
+  let text = "";
+  process.stdin.on("data", (d) => (text += d)).on("end", () => {
+    const seed = JSON.parse(text || "{}")["botfleet:credentialSeed"];
+    process.stdout.write(seed !== undefined && (seed.secret || seed.value) ? "set" : "missing");
+  });')
+if [ "$seed_state" = missing ]; then
+  node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64"))' |
+    pulumi config set --secret botfleet:credentialSeed --stack local
+  echo "local-up: set a generated botfleet:credentialSeed (secret) on the local stack"
+fi
 # Pulumi.local.yaml names kind-botfleet; point it elsewhere only when asked to.
 if [ -n "${BOTFLEET_KUBE_CONTEXT:-}" ]; then
   pulumi config set --path cluster.kubeconfig.context "$context" --stack local

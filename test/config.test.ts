@@ -1,5 +1,7 @@
 /** The config boundary: every problem found, each named by key path, value, rule and fix. */
+import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig, requiredSecrets, type RawConfig } from "../config";
+import { deriveText } from "../lib/credentials";
 import { runProgram } from "../lib/mockrun";
 import { loadStack } from "../lib/stackfile";
 
@@ -11,17 +13,26 @@ const doCluster = {
   pools: [{ name: "bots", size: "s-4vcpu-8gb", minNodes: 1, maxNodes: 3 }],
 };
 
+const SEED = "test-seed-0123456789abcdefghijklmnopqrstuvwxyz";
+
+/** Raw config as the CLI hands it over; `secrets` are added to the seed, an undefined one removes it. */
 function raw(
   config: Record<string, unknown>,
-  secrets: Record<string, string> = { "digitalocean:token": "t0ken" },
+  secrets: Record<string, string | undefined> = { "digitalocean:token": "t0ken" },
 ): RawConfig {
+  const secret = Object.fromEntries(
+    Object.entries({ "botfleet:credentialSeed": SEED, ...secrets }).filter(([, v]) => v !== undefined),
+  ) as Record<string, string>;
   const values: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...config, ...secrets }))
+  for (const [k, v] of Object.entries({ ...config, ...secret }))
     values[k] = typeof v === "string" ? v : JSON.stringify(v);
-  return { values, secretKeys: new Set(Object.keys(secrets)), env: {} };
+  return { values, secretKeys: new Set(Object.keys(secret)), env: {} };
 }
 
-function problems(config: Record<string, unknown>, secrets?: Record<string, string>): readonly string[] {
+function problems(
+  config: Record<string, unknown>,
+  secrets?: Record<string, string | undefined>,
+): readonly string[] {
   try {
     parseStackConfig(raw(config, secrets), "test");
   } catch (e) {
@@ -158,7 +169,7 @@ test.each([
     "typo in a top-level key",
     { ...withCluster({}), "botfleet:clustr": {} },
     [
-      `botfleet:clustr: unknown key; did you mean "botfleet:cluster"? (allowed: cluster, platform, redis, postgres, monitoring, bots, costs, botSecrets, alerting, backupCredentials, environment)`,
+      `botfleet:clustr: unknown key; did you mean "botfleet:cluster"? (allowed: cluster, platform, redis, postgres, monitoring, bots, costs, credentialRotations, botSecrets, alerting, backupCredentials, environment, credentialSeed)`,
     ],
   ],
   [
@@ -335,24 +346,36 @@ test("every problem is reported at once, in one error", () => {
   );
 });
 
-test("requiredSecrets names what a stack needs so the harness can fake it", () => {
-  expect(requiredSecrets(raw(withCluster({}), {}))).toEqual([
+test("requiredSecrets names what a stack needs and lacks, so the harness fakes exactly that", () => {
+  const noSeed = { "botfleet:credentialSeed": undefined };
+  expect(requiredSecrets(raw(withCluster({}), noSeed))).toEqual([
+    expect.objectContaining({ key: "botfleet:credentialSeed", path: [] }),
     expect.objectContaining({ key: "digitalocean:token", path: [] }),
   ]);
+  const existing = withCluster({
+    provider: "existing",
+    region: undefined,
+    version: undefined,
+    systemPool: undefined,
+    pools: [],
+  });
+  expect(requiredSecrets(raw(existing, noSeed))).toEqual([
+    expect.objectContaining({ key: "botfleet:credentialSeed", path: [] }),
+  ]);
+  // What the stack sets, even in plain text, is not required again: the loader refuses plain text instead.
+  expect(requiredSecrets(raw({ ...existing, "botfleet:credentialSeed": "plain".repeat(8) }, noSeed))).toEqual(
+    [],
+  );
+  const backup = { enabled: true, bucket: "fleet-backups", endpoint: "https://fra1.digitaloceanspaces.com" };
   expect(
     requiredSecrets(
-      raw(
-        withCluster({
-          provider: "existing",
-          region: undefined,
-          version: undefined,
-          systemPool: undefined,
-          pools: [],
-        }),
-        {},
-      ),
+      raw({
+        ...existing,
+        "botfleet:postgres": { backup },
+        "botfleet:backupCredentials": { accessKeyId: "plain-id" },
+      }),
     ),
-  ).toEqual([]);
+  ).toEqual([expect.objectContaining({ key: "botfleet:backupCredentials", path: ["secretAccessKey"] })]);
 });
 
 test("bad config stops the program before it registers any resource", async () => {
@@ -493,4 +516,105 @@ test("section errors and missing secrets are reported in one run", () => {
     expect.stringMatching(/^botfleet:botSecrets\.ft-live\.apiKey: required secret is missing/),
     expect.stringMatching(/^botfleet:botSecrets\.ft-live\.apiSecret: required secret is missing/),
   ]);
+});
+
+describe("the credential seed and rotations", () => {
+  const SEED_FIX = `pulumi config set --secret botfleet:credentialSeed "$(openssl rand -base64 32)"`;
+  const valueOf = (o: pulumi.Output<string>) => new Promise<string>((resolve) => o.apply(resolve));
+  const fleet = {
+    ...withCluster({}),
+    "botfleet:bots": [
+      {
+        name: "ft-paper",
+        preset: "freqtrade",
+        image: "freqtradeorg/freqtrade:2025.10",
+        exchange: "kraken",
+        freqtrade: { strategy: "SampleStrategy" },
+      },
+    ],
+  };
+
+  test.each([
+    ["absent", undefined],
+    ["the empty default Pulumi.yaml declares", ""],
+  ])("a missing seed (%s) is reported with the command that sets one", (_name, seed) => {
+    expect(
+      problems(withCluster({}), { "digitalocean:token": "t0ken", "botfleet:credentialSeed": seed }),
+    ).toEqual([
+      `botfleet:credentialSeed: required secret is missing (every generated password (Redis, Postgres, Grafana, MQTT, bot API keys) is derived from it); set one: ${SEED_FIX}`,
+    ]);
+  });
+
+  test("a plain-text seed is refused as exposed, without printing it", () => {
+    const plain = "plain-text-seed-in-the-stack-file-0123456789";
+    const found = problems(
+      { ...withCluster({}), "botfleet:credentialSeed": plain },
+      { "digitalocean:token": "t0ken", "botfleet:credentialSeed": undefined },
+    );
+    expect(found).toEqual([
+      `botfleet:credentialSeed: must be set as a secret, got a plain-text value (not shown); it is exposed wherever the stack file went: remove it from the stack file and set a new one: ${SEED_FIX}`,
+    ]);
+  });
+
+  test("a seed shorter than 32 characters is refused, without printing it", () => {
+    const found = problems(withCluster({}), {
+      "digitalocean:token": "t0ken",
+      "botfleet:credentialSeed": "short-seed-31-characters-long-x",
+    });
+    expect(found).toEqual([
+      `botfleet:credentialSeed: must be at least 32 characters, got a shorter string (secret, not shown); set a new one: ${SEED_FIX}`,
+    ]);
+    expect(
+      problems(withCluster({}), { "digitalocean:token": "t0ken", "botfleet:credentialSeed": "x".repeat(32) }),
+    ).toEqual([]);
+  });
+
+  test("credentials come from the seed at each name's rotation; the rest stay at 0", async () => {
+    const config = parseStackConfig(
+      raw({ ...fleet, "botfleet:credentialRotations": { redis: 2, "bot/ft-paper/jwtSecretKey": "1" } }),
+      "dev",
+    );
+    expect(config.credentialRotations).toEqual({ redis: 2, "bot/ft-paper/jwtSecretKey": 1 });
+    expect(await valueOf(config.credentials.get("redis"))).toBe(deriveText(SEED, "redis", 2, 32));
+    expect(await valueOf(config.credentials.get("postgres-app"))).toBe(
+      deriveText(SEED, "postgres-app", 0, 32),
+    );
+    expect(await valueOf(config.credentials.get("bot/ft-paper/jwtSecretKey"))).toBe(
+      deriveText(SEED, "bot/ft-paper/jwtSecretKey", 1, 48),
+    );
+  });
+
+  test.each([
+    [
+      "a typo in a name",
+      { "postgres-ap": 1 },
+      [
+        `botfleet:credentialRotations.postgres-ap: this stack derives no credential named "postgres-ap"; did you mean "postgres-app"? (it derives: redis, postgres-app, postgres-replication, grafana-admin, bot/ft-paper/apiServerPassword, bot/ft-paper/jwtSecretKey); fix the name or remove it`,
+      ],
+    ],
+    [
+      "a bot the fleet does not have",
+      { "bot/ft-live/apiServerPassword": 1 },
+      [
+        `botfleet:credentialRotations.bot/ft-live/apiServerPassword: this stack derives no credential named "bot/ft-live/apiServerPassword"; did you mean "bot/ft-paper/apiServerPassword"? (it derives: redis, postgres-app, postgres-replication, grafana-admin, bot/ft-paper/apiServerPassword, bot/ft-paper/jwtSecretKey); fix the name or remove it`,
+      ],
+    ],
+    [
+      "a negative counter",
+      { redis: -1 },
+      [`botfleet:credentialRotations.redis: must be a whole number >= 0, got -1`],
+    ],
+    [
+      "a fraction",
+      { redis: 1.5 },
+      [`botfleet:credentialRotations.redis: must be a whole number >= 0, got 1.5`],
+    ],
+    [
+      "text",
+      { redis: "next" },
+      [`botfleet:credentialRotations.redis: must be a whole number >= 0, got "next"`],
+    ],
+  ])("rotations: %s", (_name, rotations, expected) => {
+    expect(problems({ ...fleet, "botfleet:credentialRotations": rotations })).toEqual(expected);
+  });
 });

@@ -226,6 +226,17 @@ test("catches a secret value in a ConfigMap and RBAC that reads secrets", () => 
   ]);
 });
 
+test("catches a derived password, which has no recognisable prefix, in a ConfigMap", () => {
+  const cm = k8s("kubernetes:core/v1:ConfigMap", {
+    metadata: { name: "cfg", namespace: "bots" },
+    data: { "conf.yml": "password: Xk3v9QpL2mN8rT5wY7zA1bC4dE6fG0hJ" },
+  });
+  expect(hardeningViolations([cm], { namespaces })).toEqual([]);
+  expect(
+    hardeningViolations([cm], { namespaces, secretValues: ["Xk3v9QpL2mN8rT5wY7zA1bC4dE6fG0hJ"] }),
+  ).toEqual(["[30] ConfigMap cfg: holds a secret value"]);
+});
+
 test("requires hard anti-affinity once a database has two pods, even across StatefulSets", () => {
   const db = (name: string, component: string) =>
     k8s("kubernetes:apps/v1:StatefulSet", {

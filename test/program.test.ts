@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { MOCK_RANDOM_PREFIX, REDACTED } from "../lib/mockrun";
+import { REDACTED } from "../lib/mockrun";
 import { readStackFile } from "../lib/stackfile";
 import { parseStackConfig } from "../config";
 import { hardeningViolations } from "./support/hardening";
@@ -54,12 +54,20 @@ describe.each(STACKS)("stack %s", (stack) => {
 
   test("holds the hardening checklist", () => {
     const namespaces = run().outputs.namespaces as { bots: string; data: string; monitoring: string };
-    expect(hardeningViolations(run().resources, { namespaces })).toEqual([]);
+    expect(hardeningViolations(run().resources, { namespaces, secretValues: run().secretValues })).toEqual(
+      [],
+    );
   });
 
   test("no secret value appears outside a Pulumi secret", () => {
-    const { stack: loaded, resources, outputs } = run();
-    const secrets = [...loaded.fakeSecrets, MOCK_RANDOM_PREFIX];
+    const { resources, outputs, secretValues: secrets, stack: loaded } = run();
+    const received = resources.map((r) => JSON.stringify(r.inputs)).join("\n");
+    // The seed reaches the engine not even as a secret: only what is derived from it does.
+    const seed = loaded.values["botfleet:credentialSeed"];
+    expect(seed).toEqual(expect.any(String));
+    expect(received.includes(seed)).toBe(false);
+    // The trace is real: every other value it looks for reached the engine (as a secret) somewhere.
+    expect(secrets.filter((s) => s !== seed && !received.includes(s))).toEqual([]);
     const leaks: string[] = [];
     for (const r of resources) {
       const text = JSON.stringify(r.redacted);
@@ -252,7 +260,9 @@ test("Pulumi.yaml declares every botfleet key the program reads, and no other", 
     expect(typeof decl.description).toBe("string");
     // The CLI refuses a stack that lacks a declared key without a default, and refuses a `secret: true`
     // key whose (default) value is not encrypted: only the keys every stack sets go without a default.
+    // The seed is required, but an empty default lets the loader, not the CLI, say how to set it.
     if (["botfleet:environment", "botfleet:cluster"].includes(key)) expect(decl.default).toBeUndefined();
+    else if (key === "botfleet:credentialSeed") expect(decl.default).toBe("");
     else expect(decl.default).toEqual(key === "botfleet:bots" ? [] : {});
     expect(decl.secret).toBeUndefined();
   }
@@ -263,15 +273,29 @@ test("the CLI's merged Pulumi.yaml defaults read as absent, and secret sections 
   const defaults = Object.fromEntries(
     Object.entries(project.config as Record<string, Obj>)
       .filter(([, decl]) => decl.default !== undefined)
-      .map(([key, decl]) => [key, JSON.stringify(decl.default)]),
+      // The CLI hands a string default over as it is, structured ones as JSON.
+      .map(([key, decl]) => [
+        key,
+        typeof decl.default === "string" ? decl.default : JSON.stringify(decl.default),
+      ]),
   );
   const base = {
     "botfleet:environment": "local",
     "botfleet:cluster": JSON.stringify({ provider: "existing" }),
   };
-  const config = parseStackConfig({ values: { ...defaults, ...base }, secretKeys: new Set() }, "local");
-  const absent = parseStackConfig({ values: base, secretKeys: new Set() }, "local");
-  expect(config).toEqual({ ...absent, bots: [] });
+  const seed = { "botfleet:credentialSeed": "s".repeat(32) };
+  const secretKeys = new Set(Object.keys(seed));
+  const config = parseStackConfig({ values: { ...defaults, ...base, ...seed }, secretKeys }, "local");
+  const absent = parseStackConfig({ values: { ...base, ...seed }, secretKeys }, "local");
+  // Credentials hold Outputs, which compare by identity: compare what they are made of.
+  const { credentials, ...rest } = config;
+  const { credentials: absentCredentials, ...absentRest } = absent;
+  expect(rest).toEqual({ ...absentRest, bots: [] });
+  expect(credentials.rotations).toEqual(absentCredentials.rotations);
+  // The seed's empty default reads as absent: the loader, not the CLI, says how to set it.
+  expect(() =>
+    parseStackConfig({ values: { ...defaults, ...base }, secretKeys: new Set() }, "local"),
+  ).toThrow(`botfleet:credentialSeed: required secret is missing`);
   // A real plain-text value in a secret section is still refused.
   expect(() =>
     parseStackConfig(
@@ -279,9 +303,10 @@ test("the CLI's merged Pulumi.yaml defaults read as absent, and secret sections 
         values: {
           ...defaults,
           ...base,
+          ...seed,
           "botfleet:alerting": JSON.stringify({ webhook: { url: "https://x" } }),
         },
-        secretKeys: new Set(),
+        secretKeys,
       },
       "local",
     ),
@@ -322,7 +347,12 @@ test("monitoring off: no Helm release, no Grafana outputs, the rest still harden
   expect(run.resources.some((r) => r.type.startsWith("kubernetes:helm.sh/"))).toBe(false);
   expect(run.outputs.grafanaAdminPassword).toBeUndefined();
   expect(run.warnings.filter((w) => w.includes("Undefined value"))).toEqual([]);
-  expect(hardeningViolations(run.resources, { namespaces: run.outputs.namespaces })).toEqual([]);
+  expect(
+    hardeningViolations(run.resources, {
+      namespaces: run.outputs.namespaces,
+      secretValues: run.secretValues,
+    }),
+  ).toEqual([]);
 });
 
 test.each(STACKS)(

@@ -7,14 +7,13 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { BotConfig } from "../../config/bots";
+import { botCredentialKeys, botCredentialName, type Credentials } from "../../lib/credentials";
 import { fleetHealth, serviceHealth, traderHealth, type BotHealth, type FleetHealth } from "./health";
 import {
   DEFAULT_MQTT_IMAGE,
   MQTT_PORT,
   MQTT_USERNAME,
-  SECRET_KEYS,
   SHARED,
   botConfigData,
   botConfigMap,
@@ -50,12 +49,16 @@ export interface BotFleetArgs {
   readonly bots: readonly BotConfig[];
   /** `botfleet:botSecrets`: bot name -> key -> secret value. @default {} */
   readonly botSecrets?: Readonly<Record<string, Readonly<Record<string, pulumi.Output<string>>>>>;
+  /**
+   * The stack's credentials: the MQTT broker's password is `mqtt`; a bot's generated keys
+   * (hummingbot `configPassword`, freqtrade `apiServerPassword` and `jwtSecretKey`) that `botSecrets`
+   * does not give are `bot/<bot>/<key>`.
+   */
+  readonly credentials: Credentials;
   readonly environment: "dev" | "staging" | "prod" | "local";
   /** The hummingbot MQTT broker. @default { image: "eclipse-mosquitto:2.0.20", storage: "1Gi" } */
   readonly mqtt?: { readonly image?: string; readonly storage?: string; readonly storageClass?: string };
 }
-
-const password = (length: number) => ({ length, special: false });
 
 export class BotFleet extends pulumi.ComponentResource {
   /** Names of the bots by workload. */
@@ -90,7 +93,7 @@ export class BotFleet extends pulumi.ComponentResource {
     }
 
     if (hasHummingbot) {
-      const mqttPassword = new random.RandomPassword(`${name}-mqtt-password`, password(32), { parent: this });
+      const mqttPassword = args.credentials.get("mqtt");
       new k8s.core.v1.Secret(
         `${name}-mqtt-secret`,
         {
@@ -102,8 +105,8 @@ export class BotFleet extends pulumi.ComponentResource {
           type: "Opaque",
           stringData: {
             username: MQTT_USERNAME,
-            password: mqttPassword.result,
-            passwd: pulumi.interpolate`${MQTT_USERNAME}:${mqttPassword.result}`,
+            password: mqttPassword,
+            passwd: pulumi.interpolate`${MQTT_USERNAME}:${mqttPassword}`,
           },
         },
         child,
@@ -131,17 +134,9 @@ export class BotFleet extends pulumi.ComponentResource {
       const prefix = `${name}-${bot.name}`;
       const userSecrets = args.botSecrets?.[bot.name] ?? {};
       const secretData: Record<string, pulumi.Input<string>> = { ...userSecrets };
-      const generate = (key: string, length: number) => {
-        if (secretData[key] === undefined) {
-          secretData[key] = new random.RandomPassword(`${prefix}-${key}`, password(length), {
-            parent: this,
-          }).result;
-        }
-      };
-      if (bot.preset === "hummingbot") generate(SECRET_KEYS.configPassword, 32);
-      if (bot.preset === "freqtrade" && bot.workload !== "scheduled") {
-        generate(SECRET_KEYS.apiServerPassword, 32);
-        generate(SECRET_KEYS.jwtSecretKey, 48);
+      // hummingbot's configPassword, freqtrade's API password and JWT key, unless botSecrets gives them.
+      for (const key of botCredentialKeys(bot)) {
+        secretData[key] ??= args.credentials.get(botCredentialName(bot.name, key));
       }
       const secretKeys = Object.keys(secretData).sort();
       if (secretKeys.length > 0) {

@@ -8,10 +8,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as random from "@pulumi/random";
 import type { Secretify } from "../../config/common";
 import { standardLabels } from "../specs/labels";
 import type { BackupCredentials, PostgresConfig } from "../../config/postgres";
+import type { Credentials } from "../../lib/credentials";
 import {
   NAMES,
   POSTGRES_PORT,
@@ -59,7 +59,9 @@ export interface PostgresArgs {
   readonly backupCredentials?: Secretify<BackupCredentials>;
   /** Accepted for the fleet contract; Postgres is built the same everywhere (protect decides retention). */
   readonly environment: "dev" | "staging" | "prod" | "local";
-  /** Protect and retain the StatefulSets, credentials and passwords (prod). @default false */
+  /** The stack's credentials: `postgres-app` (the app role) and `postgres-replication` (`replicator`). */
+  readonly credentials: Credentials;
+  /** Protect and retain the StatefulSets and the credentials Secret (prod). @default false */
   readonly protect?: boolean;
 }
 
@@ -91,24 +93,18 @@ export class Postgres extends pulumi.ComponentResource {
     };
 
     // Alphanumeric: safe in a URI, a libpq passfile and psql literals without any escaping surprises.
-    const appPassword = new random.RandomPassword(
-      `${name}-app-password`,
-      { length: 32, special: false },
-      { parent: this, protect },
-    );
-    const replicationPassword = new random.RandomPassword(
-      `${name}-replication-password`,
-      { length: 32, special: false },
-      { parent: this, protect },
-    );
+    // They change only with the seed or their `credentialRotations` counter; the roles in the database
+    // keep their old passwords until `ALTER ROLE`: rotate by the runbook (docs/operations.md).
+    const appPassword = args.credentials.get("postgres-app");
+    const replicationPassword = args.credentials.get("postgres-replication");
 
     const credentials = new k8s.core.v1.Secret(
       `${name}-credentials`,
-      credentialsSecret(spec, appPassword.result, replicationPassword.result),
+      credentialsSecret(spec, appPassword, replicationPassword),
       { ...child, ...keep },
     );
     const uri = pulumi.secret(
-      appPassword.result.apply((password) =>
+      appPassword.apply((password) =>
         postgresUri({
           username: config.username,
           password,
@@ -118,11 +114,7 @@ export class Postgres extends pulumi.ComponentResource {
         }),
       ),
     );
-    const client = new k8s.core.v1.Secret(
-      `${name}-client`,
-      clientSecret(spec, appPassword.result, uri),
-      child,
-    );
+    const client = new k8s.core.v1.Secret(`${name}-client`, clientSecret(spec, appPassword, uri), child);
     const configMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, scriptsConfigMap(spec, scripts), child);
     const sa = new k8s.core.v1.ServiceAccount(
       `${name}-serviceaccount`,

@@ -4,8 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as random from "@pulumi/random";
 import type { RedisConfig } from "../../config/redis";
+import type { Credentials } from "../../lib/credentials";
 import { REDIS_PORT, SENTINEL_MASTER_NAME, SENTINEL_PORT } from "./redis-conf";
 import {
   type Environment,
@@ -36,7 +36,9 @@ export interface RedisArgs {
   /** The validated `botfleet:redis` section. */
   readonly config: RedisConfig;
   readonly environment: Environment;
-  /** Protect the password and the StatefulSet, and keep the StatefulSet on delete (prod). @default false */
+  /** The stack's credentials; the password is `redis`. */
+  readonly credentials: Credentials;
+  /** Protect the StatefulSet and keep it on delete (prod). @default false */
   readonly protect?: boolean;
 }
 
@@ -68,20 +70,13 @@ export class Redis extends pulumi.ComponentResource {
     const spec: RedisSpecArgs = { instance: name, namespaces, config, environment: args.environment };
 
     // Alphanumeric: it is written into redis.conf/sentinel.conf by the entrypoint without quoting issues.
-    // Protected when asked: a replaced password would reach the Secret, yet running servers keep the old
-    // requirepass/masterauth, so replicas and clients would fail to authenticate (rotate by the runbook).
-    const password = new random.RandomPassword(
-      `${name}-password`,
-      { length: 32, special: false },
-      { parent: this, protect },
-    );
+    // It changes only with the seed or `credentialRotations.redis`; a changed password reaches the
+    // Secrets, yet running servers keep the old requirepass/masterauth, so replicas and clients would fail
+    // to authenticate until every pod restarts: rotate by the runbook (docs/operations.md).
+    const password = args.credentials.get("redis");
 
-    const authSecret = new k8s.core.v1.Secret(`${name}-auth`, redisAuthSecret(spec, password.result), child);
-    const clientSecret = new k8s.core.v1.Secret(
-      `${name}-client`,
-      redisClientSecret(spec, password.result),
-      child,
-    );
+    const authSecret = new k8s.core.v1.Secret(`${name}-auth`, redisAuthSecret(spec, password), child);
+    const clientSecret = new k8s.core.v1.Secret(`${name}-client`, redisClientSecret(spec, password), child);
     const configData = redisConfigMapData(config);
     const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, redisConfigMap(spec, configData), child);
 

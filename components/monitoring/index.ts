@@ -5,7 +5,6 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { Secretify } from "../../config/common";
 import {
   durationSeconds,
@@ -14,6 +13,7 @@ import {
   type AlertingConfig,
   type MonitoringConfig,
 } from "../../config/monitoring";
+import type { Credentials } from "../../lib/credentials";
 import { standardLabels } from "../specs/labels";
 import { ALERTMANAGER_CONFIG_KEY, renderAlertmanagerConfig } from "./alertmanager";
 import { DASHBOARD_LABEL, allDashboards } from "./dashboards";
@@ -41,6 +41,8 @@ export interface MonitoringArgs {
   /** Resolved secret `botfleet:alerting`; without a receiver the stack deploys with a warning. */
   readonly alerting?: Secretify<AlertingConfig>;
   readonly environment: "dev" | "staging" | "prod" | "local";
+  /** The stack's credentials; Grafana's admin password is `grafana-admin`. */
+  readonly credentials: Credentials;
   /** Protect the Helm release from deletion. @default environment === "prod" */
   readonly protect?: boolean;
   /** Node and in-VPC API server addresses Prometheus may reach. @default the private ranges */
@@ -60,7 +62,7 @@ export interface MonitoringArgs {
 export class Monitoring extends pulumi.ComponentResource {
   /** The kube-prometheus-stack release (undefined when monitoring is disabled). */
   readonly release?: k8s.helm.v3.Release;
-  /** Generated Grafana admin password (secret). */
+  /** Grafana admin password, derived from the seed (secret). */
   readonly grafanaAdminPassword?: pulumi.Output<string>;
   /** https URL of Grafana when the ingress is enabled. */
   readonly grafanaUrl?: string;
@@ -87,17 +89,13 @@ export class Monitoring extends pulumi.ComponentResource {
       labels: standardLabels({ name: "monitoring", instance: name, component }, extra),
     });
 
-    const password = new random.RandomPassword(
-      `${name}-grafana-admin`,
-      { length: 32, special: false },
-      { parent: this },
-    );
+    const password = args.credentials.get("grafana-admin");
     const grafanaAdmin = new k8s.core.v1.Secret(
       `${name}-grafana-admin`,
       {
         metadata: meta("grafana", GRAFANA_ADMIN_SECRET),
         type: "Opaque",
-        stringData: { [GRAFANA_ADMIN_USER_KEY]: "admin", [GRAFANA_ADMIN_PASSWORD_KEY]: password.result },
+        stringData: { [GRAFANA_ADMIN_USER_KEY]: "admin", [GRAFANA_ADMIN_PASSWORD_KEY]: password },
       },
       child,
     );
@@ -211,10 +209,10 @@ export class Monitoring extends pulumi.ComponentResource {
     }
 
     this.release = release;
-    this.grafanaAdminPassword = password.result;
+    this.grafanaAdminPassword = password;
     this.registerOutputs({
       release: release.status,
-      grafanaAdminPassword: password.result,
+      grafanaAdminPassword: password,
       grafanaUrl: this.grafanaUrl,
     });
   }

@@ -7,11 +7,13 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { unwrapSecrets, type RegisteredResource } from "../../lib/mockrun";
 // Pure modules (no resources): safe to load before the mocks are set.
-import { SCRIPTS_DIR, configChecksum } from "../../components/bots/specs";
+import { SCRIPTS_DIR, SECRET_KEYS, configChecksum } from "../../components/bots/specs";
 import { podMonitors } from "../../components/monitoring/monitors";
 import { hardeningViolations } from "../support/hardening";
 import { isKubernetesObject, kindOf, schemaError, selects, workloads, type Obj } from "../support/k8s";
 import { FAKE, NAMESPACES, parseFleet, rawSecrets } from "./fixtures";
+import { derived, testCredentials } from "../support/credentials";
+import { BOT_CREDENTIALS, credentialNames } from "../../lib/credentials";
 
 const recorded: {
   type: string;
@@ -21,7 +23,6 @@ const recorded: {
   parent?: string;
   provider?: string;
 }[] = [];
-const GENERATED = "GENERATEDSECRET";
 /** Resource options the component gave each child (the mock monitor does not see them). */
 const childOpts = new Map<string, pulumi.CustomResourceOptions>();
 
@@ -35,12 +36,7 @@ pulumi.runtime.setMocks(
         custom: args.custom ?? true,
         provider: args.provider,
       });
-      // RandomPassword's result is computed by the provider: give it a recognisable value.
-      const state =
-        args.type === "random:index/randomPassword:RandomPassword"
-          ? { ...args.inputs, result: `${GENERATED}-${args.name}` }
-          : args.inputs;
-      return { id: args.name + "_id", state };
+      return { id: args.name + "_id", state: args.inputs };
     },
     call: (args) => args.inputs,
   },
@@ -92,6 +88,7 @@ beforeAll(async () => {
       namespaces: NAMESPACES,
       bots: parseFleet(),
       botSecrets: secrets,
+      credentials: testCredentials(),
       environment: "dev",
     },
     {
@@ -109,6 +106,7 @@ beforeAll(async () => {
     provider,
     namespaces: { bots: "other-bots", data: "other-data", monitoring: "other-monitoring" },
     bots: parseFleet().filter((b) => b.name === "ft-sample"),
+    credentials: testCredentials(),
     environment: "prod",
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -242,20 +240,40 @@ test("the fleet passes the project's hardening checklist", () => {
   expect(hardeningViolations(asRegistered(), { namespaces: NAMESPACES })).toEqual([]);
 });
 
-test("no secret value (given or generated) appears outside a Secret", () => {
+test("no secret value (given or derived) appears outside a Secret", () => {
   const secretsText = JSON.stringify(ofKind("Secret").map((r) => r.inputs));
+  // The fleet's own credentials: the broker's and the bots'; the data layer's are not its to use.
+  const generated = credentialNames({ bots: parseFleet(), botSecrets: rawSecrets, monitoringEnabled: false })
+    .filter((name) => name === "mqtt" || name.startsWith("bot/"))
+    .map((name) => derived(name));
+  expect(generated).toHaveLength(6);
   // The check can fail: the values are really there, in Secrets.
   expect(secretsText).toContain(`${FAKE}-kraken-secret`);
-  expect(secretsText).toContain(`${GENERATED}-bots-mqtt-password`);
-  expect(secretsText).toContain(`${GENERATED}-bots-ft-live-apiServerPassword`);
+  for (const value of generated) expect(secretsText).toContain(value);
   for (const r of resources) {
-    if (r.type === "kubernetes:core/v1:Secret" || r.type.startsWith("random:")) continue;
+    if (r.type === "kubernetes:core/v1:Secret") continue;
     const text = JSON.stringify(r.inputs);
-    expect({ resource: r.name, leaks: text.includes(FAKE) || text.includes(GENERATED) }).toEqual({
-      resource: r.name,
-      leaks: false,
-    });
+    const leaks = text.includes(FAKE) || generated.some((value) => text.includes(value));
+    expect({ resource: r.name, leaks }).toEqual({ resource: r.name, leaks: false });
   }
+});
+
+test("each bot's Secret holds its derived keys unless botSecrets gives them", () => {
+  expect(named("Secret", "ft-live-secrets").stringData).toMatchObject({
+    apiKey: `${FAKE}-kraken-key`,
+    apiServerPassword: derived("bot/ft-live/apiServerPassword"),
+    jwtSecretKey: derived("bot/ft-live/jwtSecretKey"),
+  });
+  expect(derived("bot/ft-live/jwtSecretKey")).toHaveLength(48);
+  expect(named("Secret", "btc-usdt-mm-secrets").stringData.configPassword).toBe(
+    derived("bot/btc-usdt-mm/configPassword"),
+  );
+  // A live hummingbot bot's connector keys are encrypted with the password the user chose.
+  expect(named("Secret", "eth-usdt-live-secrets").stringData.configPassword).toBe(
+    `${FAKE}-hb-config-password`,
+  );
+  // The derived keys are the names the bot specs read.
+  for (const key of Object.keys(BOT_CREDENTIALS)) expect(Object.values(SECRET_KEYS)).toContain(key);
 });
 
 test("bot pods carry the fleet labels and get data-layer credentials only by secretKeyRef", () => {
@@ -329,9 +347,7 @@ test("hummingbot pods: init container copies conf, live keys mounted from the Se
   expect(conf["conf_client.yml"]).toContain("instance_id: btc-usdt-mm");
   expect(conf["conf_client.yml"]).toContain("mqtt_host: botfleet-mqtt.botfleet-bots.svc");
   expect(named("StatefulSet", "botfleet-mqtt").spec.replicas).toBe(1);
-  expect(named("Secret", "botfleet-mqtt").stringData.passwd).toBe(
-    `hummingbot:${GENERATED}-bots-mqtt-password`,
-  );
+  expect(named("Secret", "botfleet-mqtt").stringData.passwd).toBe(`hummingbot:${derived("mqtt")}`);
 });
 
 test("a fleet without hummingbot bots gets no MQTT broker and no MQTT egress", () => {

@@ -11,6 +11,7 @@ import { REDACTED, runProgram, type ProgramRun, type RegisteredResource } from "
 import { postgresSchema, type PostgresConfig } from "../../config/postgres";
 import { Postgres } from "../../components/data/postgres";
 import { hardeningViolations } from "../support/hardening";
+import { derived, testCredentials } from "../support/credentials";
 import { isKubernetesObject, kindOf, nameOf, schemaError } from "../support/k8s";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,6 +28,7 @@ async function run(config: PostgresConfig, protect: boolean, withCredentials = t
         namespaces,
         config,
         environment: protect ? "prod" : "dev",
+        credentials: testCredentials(),
         protect,
         backupCredentials: withCredentials
           ? { accessKeyId: pulumi.secret("AKIA-TEST"), secretAccessKey: pulumi.secret("s3-secret-key-value") }
@@ -120,11 +122,6 @@ describe.each<[string, PostgresConfig, boolean, string[]]>([
       expect(r.provider).toContain("pulumi:providers:kubernetes::k8s");
       expect(r.name.startsWith("postgres-")).toBe(true);
     }
-    const randoms = result.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
-    expect(randoms.map((r) => r.name).sort()).toEqual([
-      "postgres-app-password",
-      "postgres-replication-password",
-    ]);
   });
 
   test("every Kubernetes object validates against the Kubernetes OpenAPI schema", () => {
@@ -163,12 +160,14 @@ describe.each<[string, PostgresConfig, boolean, string[]]>([
       `postgresql://botfleet:${encodeURIComponent(client.inputs.stringData.password)}@postgres-rw.botfleet-data.svc.cluster.local:5432/botfleet`,
     );
     expect(client.inputs.stringData.password).toBe(creds.inputs.stringData.password);
-    expect(client.inputs.stringData.password).not.toBe(creds.inputs.stringData["replication-password"]);
+    // The passwords derived from the seed: `postgres-app` for the app role, `postgres-replication` for replicator.
+    expect(creds.inputs.stringData.password).toBe(derived("postgres-app"));
+    expect(creds.inputs.stringData["replication-password"]).toBe(derived("postgres-replication"));
     // Outside Secrets, no password value appears anywhere in what the engine received.
-    const password = creds.inputs.stringData.password as string;
-    for (const r of result.resources.filter((x) => !(isKubernetesObject(x) && kindOf(x) === "Secret"))) {
-      if (r.type.startsWith("random:")) continue;
-      expect(JSON.stringify(r.inputs)).not.toContain(password);
+    for (const password of [derived("postgres-app"), derived("postgres-replication")]) {
+      for (const r of result.resources.filter((x) => !(isKubernetesObject(x) && kindOf(x) === "Secret"))) {
+        expect(JSON.stringify(r.inputs)).not.toContain(password);
+      }
     }
   });
 
@@ -186,8 +185,6 @@ describe.each<[string, PostgresConfig, boolean, string[]]>([
     )) {
       expect([r.name, r.protect, r.retainOnDelete]).toEqual([r.name, protect, protect]);
     }
-    for (const r of result.resources.filter((x) => x.type.startsWith("random:")))
-      expect(r.protect).toBe(protect);
     expect(find(result.resources, "Service", "postgres-rw").protect).toBe(false);
   });
 

@@ -11,17 +11,12 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import {
-  MOCK_RANDOM_PREFIX,
-  REDACTED,
-  runProgram,
-  type ProgramRun,
-  type RegisteredResource,
-} from "../../lib/mockrun";
+import { REDACTED, runProgram, type ProgramRun, type RegisteredResource } from "../../lib/mockrun";
 import { redisSchema, type RedisConfig } from "../../config/redis";
 import { Redis } from "../../components/data/redis";
 import type { Environment } from "../../components/data/redis-specs";
 import { hardeningViolations } from "../support/hardening";
+import { derived, testCredentials } from "../support/credentials";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -43,7 +38,8 @@ async function run(config: RedisConfig, environment: Environment, protect: boole
     { stack: "redis-test", values: {}, secretKeys: new Set(), env: {}, fakeSecrets: [] },
     () => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-      const redis = new Redis("redis", { provider, namespaces, config, environment, protect });
+      const credentials = testCredentials();
+      const redis = new Redis("redis", { provider, namespaces, config, environment, credentials, protect });
       outputs = {
         host: redis.host,
         sentinelHost: redis.sentinelHost,
@@ -100,7 +96,6 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
       expect(r.parent).toContain("botfleet:data:Redis::redis");
       expect(r.provider).toContain("pulumi:providers:kubernetes::k8s");
     }
-    expect(result.resources.some((r) => r.type === "random:index/randomPassword:RandomPassword")).toBe(true);
   });
 
   test("every Kubernetes object passes the kubernetes-models schema", () => {
@@ -117,13 +112,11 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
     expect(hardeningViolations(result.resources, { namespaces })).toEqual([]);
   });
 
-  test("the generated password reaches only the two Secrets, always as a Pulumi secret", () => {
-    const password = `${MOCK_RANDOM_PREFIX}-redis-password`;
+  test("the derived password reaches only the two Secrets, always as a Pulumi secret", () => {
+    const password = derived("redis");
     for (const r of result.resources) {
       const plain = JSON.stringify(r.inputs);
-      const isSecretObject = r.type === "kubernetes:core/v1:Secret";
-      if (!isSecretObject && r.type !== "random:index/randomPassword:RandomPassword")
-        expect(plain).not.toContain(password);
+      if (r.type !== "kubernetes:core/v1:Secret") expect(plain).not.toContain(password);
       expect(JSON.stringify(r.redacted)).not.toContain(password);
     }
     for (const name of ["redis-auth", "redis-client"]) {
@@ -152,10 +145,7 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
     expect((client.inputs.stringData as Any).sentinels === "").toBe(!config.ha);
   });
 
-  test("protect on the password, protect and retainOnDelete on the StatefulSet, exactly when asked", () => {
-    // A silently replaced password would lock replicas and clients out of servers that keep the old one.
-    const passwords = result.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
-    expect(passwords.map((r) => [r.name, r.protect])).toEqual([["redis-password", protect]]);
+  test("protect and retainOnDelete on the StatefulSet, exactly when asked", () => {
     const sts = named(result.resources, "StatefulSet", "redis");
     expect(sts.protect).toBe(protect);
     expect(sts.retainOnDelete).toBe(protect);

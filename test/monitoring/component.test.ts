@@ -7,6 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { removeDir, run, tempDir } from "./tools";
+import { derived, testCredentials } from "../support/credentials";
 
 interface Registered {
   type: string;
@@ -16,7 +17,7 @@ interface Registered {
 }
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const MOCK_PASSWORD = "mock-generated-grafana-password-0123";
+const GRAFANA_PASSWORD = derived("grafana-admin");
 const registered: Registered[] = [];
 
 // Mocks first: the component module must see them when it is loaded.
@@ -24,11 +25,7 @@ pulumi.runtime.setMocks(
   {
     newResource(args: pulumi.runtime.MockResourceArgs) {
       registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
-      const state =
-        args.type === "random:index/randomPassword:RandomPassword"
-          ? { ...args.inputs, result: MOCK_PASSWORD }
-          : args.inputs;
-      return { id: `${args.name}_id`, state };
+      return { id: `${args.name}_id`, state: args.inputs };
     },
     call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
   },
@@ -66,7 +63,7 @@ const SECRET_STRINGS = [
   FAKE_ALERTING.telegram.botToken,
   FAKE_ALERTING.pagerduty.routingKey,
   FAKE_ALERTING.email.password,
-  MOCK_PASSWORD,
+  GRAFANA_PASSWORD,
 ];
 
 /** The Secretify'd form config.ts produces: every string leaf a secret Output. */
@@ -149,6 +146,7 @@ describe("Monitoring component (mocks)", () => {
       namespaces: NAMESPACES,
       config,
       alerting: secretify(alertingSchema.parse(FAKE_ALERTING)) as never,
+      credentials: testCredentials(),
       environment: "prod",
     });
     await new Promise((r) => m.urn.apply(r));
@@ -176,9 +174,7 @@ describe("Monitoring component (mocks)", () => {
   });
 
   test("no secret reaches the Release, a ConfigMap, a NetworkPolicy, an Ingress or a custom resource", () => {
-    const exposed = registered.filter(
-      (r) => !r.type.endsWith(":Secret") && r.type !== "random:index/randomPassword:RandomPassword",
-    );
+    const exposed = registered.filter((r) => !r.type.endsWith(":Secret"));
     const text = JSON.stringify(exposed.map((r) => r.inputs));
     for (const s of SECRET_STRINGS)
       expect({ secret: s, leaked: text.includes(s) }).toEqual({ secret: s, leaked: false });
@@ -196,15 +192,14 @@ describe("Monitoring component (mocks)", () => {
       });
   });
 
-  test("Grafana admin credentials: a generated password in a Secret the chart references", () => {
-    const pw = one("RandomPassword", "mon-grafana-admin");
-    expect(pw.inputs).toMatchObject({ length: 32 });
+  test("Grafana admin credentials: the derived password in a Secret the chart references", () => {
+    expect(GRAFANA_PASSWORD).toMatch(/^[A-Za-z0-9]{32}$/);
     const secret = one(":Secret", "botfleet-grafana-admin");
     // The whole stringData arrives as a Pulumi secret (encrypted in state).
     expect(isSecretWrapped(secret.inputs.stringData)).toBe(true);
     expect(unwrap(secret.inputs.stringData)).toEqual({
       "admin-user": "admin",
-      "admin-password": MOCK_PASSWORD,
+      "admin-password": GRAFANA_PASSWORD,
     });
     expect((one(":Release", "mon-kps").inputs.values as Obj).grafana.admin.existingSecret).toBe(
       "botfleet-grafana-admin",
@@ -442,12 +437,14 @@ describe("Monitoring component without receivers, and disabled (mocks)", () => {
       provider,
       namespaces: NAMESPACES,
       config: monitoringSchema.parse({}),
+      credentials: testCredentials(),
       environment: "dev",
     });
     const off = new Monitoring("off", {
       provider,
       namespaces: NAMESPACES,
       config: monitoringSchema.parse({ enabled: false }),
+      credentials: testCredentials(),
       environment: "dev",
     });
     await new Promise((r) => pulumi.all([bare.urn, off.urn]).apply(r));
@@ -498,6 +495,7 @@ describe("Monitoring component on a cloud cluster: the API server CIDR warning (
       provider,
       namespaces: NAMESPACES,
       alerting: secretify(alertingSchema.parse(FAKE_ALERTING)) as never,
+      credentials: testCredentials(),
       environment: "prod" as const,
     };
     const unset = new Monitoring("doks", {

@@ -4,7 +4,7 @@
  * (32, 33: promtool/amtool) are proven by their own tests.
  */
 import { isPinnedImage } from "../../config/common";
-import { MOCK_RANDOM_PREFIX, type RegisteredResource } from "../../lib/mockrun";
+import type { RegisteredResource } from "../../lib/mockrun";
 import { FAKE_SECRET_PREFIX } from "../../lib/stackfile";
 import { PRIVATE_AND_METADATA_CIDRS } from "../../components/specs/network";
 import {
@@ -49,6 +49,8 @@ const where = (w: { resource: RegisteredResource }) =>
 
 export interface HardeningContext {
   readonly namespaces: { bots: string; data: string; monitoring: string };
+  /** Secret values the program was given or derived (passwords have no recognisable prefix). @default [] */
+  readonly secretValues?: readonly string[];
 }
 
 export function hardeningViolations(resources: RegisteredResource[], ctx: HardeningContext): string[] {
@@ -268,7 +270,7 @@ export function hardeningViolations(resources: RegisteredResource[], ctx: Harden
   // 30/31. Secrets never in ConfigMaps (traced by value in the leak check) and never a literal in a Secret's annotations.
   for (const cm of ofKind(resources, "ConfigMap")) {
     const text = JSON.stringify(cm.inputs.data ?? {});
-    if (text.includes(FAKE_SECRET_PREFIX) || text.includes(MOCK_RANDOM_PREFIX))
+    if (text.includes(FAKE_SECRET_PREFIX) || (ctx.secretValues ?? []).some((s) => text.includes(s)))
       v.push(`[30] ConfigMap ${nameOf(cm)}: holds a secret value`);
   }
   return v;

@@ -1,0 +1,139 @@
+/**
+ * Every password the program generates, derived from one secret seed (`botfleet:credentialSeed`), so
+ * the program needs no provider plugin for them and they are known (and secret) at preview.
+ *
+ * `deriveText(seed, name, rotation, length)`:
+ * - `seed`: the stack's seed, any string of at least {@link MIN_SEED_LENGTH} characters; its UTF-8 bytes
+ *   are the HMAC key (a base64 seed is not decoded);
+ * - `name`: which credential (see {@link credentialLength}): "redis", "postgres-app",
+ *   "postgres-replication", "grafana-admin", "mqtt", or "bot/<bot>/<key>" for a bot's generated key;
+ * - `rotation`: a whole number >= 0 (`botfleet:credentialRotations.<name>`, default 0); raising it gives
+ *   that credential, and only that one, a new value;
+ * - `length`: characters wanted, 1 to {@link MAX_LENGTH}.
+ *
+ * The result is `length` characters of [A-Za-z0-9] (no quoting or escaping anywhere it is written:
+ * redis.conf, a libpq passfile, a URI, mosquitto's password file). Block i (i = 0, 1, ...) is
+ * HMAC-SHA256(key = seed, message = "botfleet/v1/<name>/<rotation>" + "/" + i), 32 bytes each; bytes
+ * >= 248 are skipped and the others map to ALPHABET[byte % 62], so every character is uniform over the 62
+ * (no modulo bias). A shorter result is a prefix of a longer one for the same name and rotation. The
+ * seed cannot be recovered from results (HMAC is a PRF); anyone holding the seed can recompute every
+ * credential, so the seed is exactly as secret as all of them together.
+ */
+import { createHmac } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/** Shortest accepted seed: `openssl rand -base64 32` gives 44 characters. */
+export const MIN_SEED_LENGTH = 32;
+export const MAX_LENGTH = 1024;
+/** What a stack without a seed is told to run (no value is ever printed). */
+export const SEED_COMMAND = `pulumi config set --secret botfleet:credentialSeed "$(openssl rand -base64 32)"`;
+
+/** Credentials of the data layer and the shared services: name -> length in characters. */
+export const SHARED_CREDENTIALS = {
+  redis: 32,
+  "postgres-app": 32,
+  "postgres-replication": 32,
+  "grafana-admin": 32,
+  mqtt: 32,
+} as const;
+export type SharedCredential = keyof typeof SHARED_CREDENTIALS;
+export type CredentialName = SharedCredential | `bot/${string}/${string}`;
+
+/** Keys of a bot's Secret the program generates when `botSecrets` does not give them: key -> length. */
+export const BOT_CREDENTIALS = {
+  /** hummingbot: encrypts its connector keys (`--config-password`). */
+  configPassword: 32,
+  /** freqtrade: its REST API's password. */
+  apiServerPassword: 32,
+  /** freqtrade: signs its REST API's tokens. */
+  jwtSecretKey: 48,
+} as const;
+export type BotCredentialKey = keyof typeof BOT_CREDENTIALS;
+
+/** The keys generated for a bot, before `botSecrets` overrides any of them. */
+export function botCredentialKeys(bot: {
+  readonly preset: string;
+  readonly workload: string;
+}): BotCredentialKey[] {
+  if (bot.preset === "hummingbot") return ["configPassword"];
+  // A scheduled freqtrade run serves no API.
+  if (bot.preset === "freqtrade" && bot.workload !== "scheduled")
+    return ["apiServerPassword", "jwtSecretKey"];
+  return [];
+}
+
+export const botCredentialName = (bot: string, key: string): CredentialName => `bot/${bot}/${key}`;
+
+/** The length of a credential, from its name; throws for a name this program never derives. */
+export function credentialLength(name: string): number {
+  if (name in SHARED_CREDENTIALS) return SHARED_CREDENTIALS[name as SharedCredential];
+  const m = /^bot\/[^/]+\/([^/]+)$/.exec(name);
+  if (m && m[1] in BOT_CREDENTIALS) return BOT_CREDENTIALS[m[1] as BotCredentialKey];
+  throw new Error(`no credential is named ${JSON.stringify(name)}`);
+}
+
+/** What a stack derives, given what it runs; the names `botfleet:credentialRotations` may use. */
+export function credentialNames(stack: {
+  readonly bots: readonly { readonly name: string; readonly preset: string; readonly workload: string }[];
+  /** `botSecrets`: a key given there is not derived. */
+  readonly botSecrets?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly monitoringEnabled: boolean;
+}): CredentialName[] {
+  const names: CredentialName[] = ["redis", "postgres-app", "postgres-replication"];
+  if (stack.monitoringEnabled) names.push("grafana-admin");
+  if (stack.bots.some((b) => b.preset === "hummingbot")) names.push("mqtt");
+  for (const bot of stack.bots) {
+    for (const key of botCredentialKeys(bot)) {
+      if (stack.botSecrets?.[bot.name]?.[key] === undefined) names.push(botCredentialName(bot.name, key));
+    }
+  }
+  return names;
+}
+
+/** The credential as plain text; see the module comment. */
+export function deriveText(seed: string, name: string, rotation: number, length: number): string {
+  if (seed.length === 0) throw new Error("deriveText: the seed is empty");
+  if (!Number.isInteger(rotation) || rotation < 0)
+    throw new Error(`deriveText: rotation must be a whole number >= 0, got ${rotation}`);
+  if (!Number.isInteger(length) || length < 1 || length > MAX_LENGTH)
+    throw new Error(`deriveText: length must be a whole number from 1 to ${MAX_LENGTH}, got ${length}`);
+  const label = `botfleet/v1/${name}/${rotation}`;
+  let out = "";
+  for (let block = 0; out.length < length; block++) {
+    const bytes = createHmac("sha256", seed).update(`${label}/${block}`).digest();
+    for (const b of bytes) {
+      if (b >= 248) continue;
+      out += ALPHABET[b % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+/** The credential as a secret Output: it reaches the engine only as a secret. */
+export function derive(
+  seed: pulumi.Input<string>,
+  name: string,
+  rotation: number,
+  length: number,
+): pulumi.Output<string> {
+  return pulumi.secret(pulumi.output(seed).apply((s) => deriveText(s, name, rotation, length)));
+}
+
+/** A stack's credentials: its seed and rotations, handed to every component that needs a password. */
+export class Credentials {
+  /**
+   * @param seed the secret seed (validated by the config loader)
+   * @param rotations name -> rotation counter; a name absent here is at rotation 0
+   */
+  constructor(
+    private readonly seed: pulumi.Input<string>,
+    readonly rotations: Readonly<Record<string, number>> = {},
+  ) {}
+
+  /** The credential `name` at its rotation and length, as a secret Output. */
+  get(name: CredentialName): pulumi.Output<string> {
+    return derive(this.seed, name, this.rotations[name] ?? 0, credentialLength(name));
+  }
+}
