@@ -8,7 +8,7 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { TOOLS_BIN, tool } from "./control-plane";
+import { tool } from "./control-plane";
 
 export const REPO = path.resolve(__dirname, "..", "..", "..");
 /** The passphrase of every e2e stack: a throwaway, like every secret value the suite sets. */
@@ -81,6 +81,11 @@ export class Workspace {
       path.join(REPO, "policy", "node_modules"),
       path.join(ws.project, "policy", "node_modules"),
     );
+    // Only the CLI and the language host on PATH: a provider found on PATH would be used instead of
+    // the installed plugin (with a warning), which is not how users run it.
+    fs.mkdirSync(path.join(ws.root, "bin"));
+    for (const name of ["pulumi", "pulumi-language-nodejs"])
+      fs.symlinkSync(tool(name), path.join(ws.root, "bin", name));
     for (const p of builtPlugins()) {
       ws.cli(["plugin", "install", "resource", p.name, p.version, "--file", p.binary]).check();
     }
@@ -95,7 +100,7 @@ export class Workspace {
       if (process.env[key]) env[key] = process.env[key];
     return {
       ...env,
-      PATH: `${TOOLS_BIN}:${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+      PATH: `${path.join(this.root, "bin")}:${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
       PULUMI_HOME: this.home,
       PULUMI_BACKEND_URL: `file://${this.state}`,
       PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
