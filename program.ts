@@ -8,7 +8,7 @@ import { capacityOutputs } from "./lib/capacity";
 import { quotaProblems } from "./lib/quota";
 import { BotFleet } from "./components/bots";
 import { startCapacityRecorder } from "./components/capacity";
-import { createCluster } from "./components/cluster";
+import { createCluster, usesCilium } from "./components/cluster";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Monitoring } from "./components/monitoring";
@@ -25,6 +25,9 @@ export function program(): Record<string, unknown> {
   const platform = new Platform("platform", { provider, config: config.platform, protect: config.protect });
   // Namespaces, default-deny and quotas exist before anything runs in them.
   const afterPlatform = { dependsOn: [platform] };
+  // DOKS enforces network policies with Cilium, which never matches an ipBlock against a node or the API
+  // server: monitoring adds CiliumNetworkPolicies there.
+  const cilium = usesCilium(config.cluster.provider);
 
   const redis = new Redis(
     "redis",
@@ -52,8 +55,12 @@ export function program(): Record<string, unknown> {
       alerting: config.secrets.alerting,
       environment: config.environment,
       protect: config.protect,
-      // A managed control plane answers on a public address the namespace's default deny must let through.
-      warnMissingApiServerCidrs: config.cluster.provider !== "existing",
+      // A managed control plane answers on a public address the namespace's default deny must let through:
+      // the address the cloud reports for the cluster, known on the first `up`.
+      apiServerCidrs: cluster.apiServerCidrs,
+      cilium,
+      // Only an ipBlock can allow it outside Cilium; warn if the cloud reported no IPv4 address.
+      warnMissingApiServerCidrs: config.cluster.provider !== "existing" && !cilium,
     },
     afterPlatform,
   );

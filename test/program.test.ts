@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { MOCK_RANDOM_PREFIX, REDACTED } from "../lib/mockrun";
 import { readStackFile } from "../lib/stackfile";
 import { parseStackConfig } from "../config";
+import { ciliumPolicyErrors } from "./support/cilium";
 import { hardeningViolations } from "./support/hardening";
 import {
   isKubernetes,
@@ -47,9 +48,17 @@ describe.each(STACKS)("stack %s", (stack) => {
     const unvalidated = run()
       .resources.filter(isKubernetesObject)
       .filter((r) => !r.type.startsWith("kubernetes:monitoring.coreos.com/"))
+      .filter((r) => !r.type.startsWith("kubernetes:cilium.io/"))
       .map(schemaError)
       .filter((e) => e?.startsWith("no kubernetes-models schema"));
     expect(unvalidated).toEqual([]);
+  });
+
+  test("every CiliumNetworkPolicy is well-formed (test/support/cilium.ts)", () => {
+    const errors = run()
+      .resources.filter((r) => r.type === "kubernetes:cilium.io/v2:CiliumNetworkPolicy")
+      .flatMap((r) => ciliumPolicyErrors(r.inputs).map((e) => `${nameOf(r)}: ${e}`));
+    expect(errors).toEqual([]);
   });
 
   test("holds the hardening checklist", () => {
@@ -269,7 +278,11 @@ test("the CLI's merged Pulumi.yaml defaults read as absent, and secret sections 
   expect(() =>
     parseStackConfig(
       {
-        values: { ...defaults, ...base, "botfleet:alerting": JSON.stringify({ webhook: { url: "https://x" } }) },
+        values: {
+          ...defaults,
+          ...base,
+          "botfleet:alerting": JSON.stringify({ webhook: { url: "https://x" } }),
+        },
         secretKeys: new Set(),
       },
       "local",
