@@ -11,6 +11,7 @@ import { startCapacityRecorder } from "./components/capacity";
 import { createCluster, usesCilium } from "./components/cluster";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
+import { MetricsServer } from "./components/metrics-server";
 import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";
 
@@ -26,8 +27,18 @@ export function program(): Record<string, unknown> {
   // Namespaces, default-deny and quotas exist before anything runs in them.
   const afterPlatform = { dependsOn: [platform] };
   // DOKS enforces network policies with Cilium, which never matches an ipBlock against a node or the API
-  // server: monitoring adds CiliumNetworkPolicies there.
+  // server: those components add CiliumNetworkPolicies there.
   const cilium = usesCilium(config.cluster.provider);
+  // Every bot service has an HPA, which reads metrics.k8s.io: DOKS, LKE and kind serve none by themselves.
+  const hasHpa = config.bots.some((b) => b.workload === "service");
+  if (hasHpa && config.platform.metricsServer.mode === "install") {
+    new MetricsServer("metrics-server", {
+      provider,
+      config: config.platform.metricsServer,
+      apiServerCidrs: cluster.apiServerCidrs,
+      cilium,
+    });
+  }
 
   const redis = new Redis(
     "redis",
