@@ -1,7 +1,7 @@
 /**
  * CiliumNetworkPolicy (`cilium.io/v2`) specs for what a Kubernetes NetworkPolicy cannot say under Cilium:
  * its `ipBlock` rules never match the nodes or the API server, which Cilium identifies as the `host`,
- * `remote-node` and `kube-apiserver` entities (docs.cilium.io security/policy/language, "Entities based"
+ * `remote-node` and `kube-apiserver` entities (docs.cilium.io "Layer 3 Policies", "Entities based"
  * and "IP/CIDR based"; entity names as in cilium/cilium pkg/policy/api/entity.go). Cilium applies these
  * alongside the namespace's NetworkPolicies: a connection passes when either allows it.
  */
