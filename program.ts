@@ -8,9 +8,10 @@ import { capacityOutputs } from "./lib/capacity";
 import { quotaProblems } from "./lib/quota";
 import { BotFleet } from "./components/bots";
 import { startCapacityRecorder } from "./components/capacity";
-import { createCluster } from "./components/cluster";
+import { createCluster, usesCilium } from "./components/cluster";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
+import { MetricsServer } from "./components/metrics-server";
 import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";
 
@@ -25,6 +26,19 @@ export function program(): Record<string, unknown> {
   const platform = new Platform("platform", { provider, config: config.platform, protect: config.protect });
   // Namespaces, default-deny and quotas exist before anything runs in them.
   const afterPlatform = { dependsOn: [platform] };
+  // DOKS enforces network policies with Cilium, which never matches an ipBlock against a node or the API
+  // server: those components add CiliumNetworkPolicies there.
+  const cilium = usesCilium(config.cluster.provider);
+  // Every bot service has an HPA, which reads metrics.k8s.io: DOKS, LKE and kind serve none by themselves.
+  const hasHpa = config.bots.some((b) => b.workload === "service");
+  if (hasHpa && config.platform.metricsServer.mode === "install") {
+    new MetricsServer("metrics-server", {
+      provider,
+      config: config.platform.metricsServer,
+      apiServerCidrs: cluster.apiServerCidrs,
+      cilium,
+    });
+  }
 
   const redis = new Redis(
     "redis",
@@ -61,8 +75,12 @@ export function program(): Record<string, unknown> {
       environment: config.environment,
       credentials: config.credentials,
       protect: config.protect,
-      // A managed control plane answers on a public address the namespace's default deny must let through.
-      warnMissingApiServerCidrs: config.cluster.provider !== "existing",
+      // A managed control plane answers on a public address the namespace's default deny must let through:
+      // the address the cloud reports for the cluster, known on the first `up`.
+      apiServerCidrs: cluster.apiServerCidrs,
+      cilium,
+      // Only an ipBlock can allow it outside Cilium; warn if the cloud reported no IPv4 address.
+      warnMissingApiServerCidrs: config.cluster.provider !== "existing" && !cilium,
     },
     afterPlatform,
   );

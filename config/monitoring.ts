@@ -113,9 +113,9 @@ export const monitoringSchema = z
       .prefault({}),
     ingress: ingress.optional(),
     /**
-     * Public address of the Kubernetes API server as CIDRs ("203.0.113.10/32"). Prometheus, the operator,
-     * kube-state-metrics and Grafana's sidecar talk to it; without it only private ranges are allowed,
-     * which misses a public DOKS/LKE endpoint (`kubectl get endpoints kubernetes` shows it).
+     * Override of the Kubernetes API server's address as CIDRs ("203.0.113.10/32"). Prometheus, the
+     * operator, kube-state-metrics and Grafana's sidecar talk to it. By default the address comes from the
+     * cluster resource (DOKS `ipv4Address`/`endpoint`, LKE `apiEndpoints`); when set, this list replaces it.
      */
     apiServerCidrs: z
       .array(
@@ -314,16 +314,17 @@ export function noReceiverWarning(
 }
 
 /**
- * The warning for a managed cluster (DOKS, LKE) whose API endpoint may be public while
- * `botfleet:monitoring.apiServerCidrs` is empty: the monitoring NetworkPolicies then allow only private
- * ranges, and Prometheus, the operator, kube-state-metrics and Grafana's sidecar cannot reach the API.
+ * The warning for a managed cluster whose API server address is still unknown once the cluster exists: the
+ * cloud reported no IPv4 address and `botfleet:monitoring.apiServerCidrs` is empty, so the monitoring
+ * NetworkPolicies allow only private ranges and Prometheus, the operator, kube-state-metrics and Grafana's
+ * sidecar may not reach a public endpoint.
  */
 export function missingApiServerCidrsWarning(apiServerCidrs: readonly string[]): string | undefined {
   if (apiServerCidrs.length > 0) return undefined;
   return (
-    "botfleet:monitoring.apiServerCidrs is empty: if the cluster's Kubernetes API endpoint is public (DOKS, LKE), " +
-    "Prometheus, the Prometheus operator, kube-state-metrics and Grafana's dashboard sidecar cannot reach it " +
-    "(their NetworkPolicies allow only private ranges). After the first `pulumi up`, read the endpoint with " +
+    "botfleet:monitoring.apiServerCidrs is empty and the cluster reported no IPv4 address for its Kubernetes API " +
+    "endpoint: Prometheus, the Prometheus operator, kube-state-metrics and Grafana's dashboard sidecar may not " +
+    "reach it (their NetworkPolicies allow only private ranges). Read the address with " +
     "`kubectl get endpoints kubernetes -n default -o jsonpath='{.subsets[*].addresses[*].ip}'` and set it, e.g. " +
     "`pulumi config set --path 'botfleet:monitoring.apiServerCidrs[0]' 203.0.113.10/32`, then run `pulumi up` again."
   );

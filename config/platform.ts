@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ALWAYS_RUN, byteQuantity, count, cpuQuantity, dns1123Label, isRecord } from "./common";
+import { ALWAYS_RUN, byteQuantity, bytes, count, cpuQuantity, dns1123Label, isRecord } from "./common";
 
 const quota = z.strictObject({
   /** Sum of CPU requests in the namespace. */
@@ -20,68 +20,134 @@ const containerDefaults = z.strictObject({
   memoryLimit: byteQuantity,
 });
 
-export const platformSchema = z.strictObject({
-  namespaces: z
-    .strictObject({
-      bots: dns1123Label().default("botfleet-bots"),
-      data: dns1123Label().default("botfleet-data"),
-      monitoring: dns1123Label().default("botfleet-monitoring"),
-    })
-    .default({ bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" })
-    .superRefine((ns, ctx) => {
-      // The program labels, quotas and default-denies these namespaces: never a system namespace,
-      // and never one namespace for two roles (its quota and Pod Security level would be fought over).
-      if (!isRecord(ns)) return;
-      const seen = new Map<unknown, string>();
-      for (const [role, name] of Object.entries(ns)) {
-        if (typeof name !== "string") continue;
-        if (name === "default" || name.startsWith("kube-")) {
+/** `platform.metricsServer.mode`: who serves the `metrics.k8s.io` API the bot services' HPAs read. */
+export const METRICS_SERVER_MODES = ["install", "existing"] as const;
+
+/**
+ * The metrics source of the HPAs. DOKS, LKE and kind ship no metrics-server, so by default the program
+ * installs one whenever a bot service has an HPA; a cluster that already serves `metrics.k8s.io`
+ * (k3s/k3d, GKE, AKS, an operator-managed one) says `mode: existing` (installing a second one fails:
+ * the APIService `v1beta1.metrics.k8s.io` can have one owner).
+ */
+const metricsServer = z
+  .strictObject({
+    /** `install` (when a bot service has an HPA) or `existing` (the cluster has one). @default "install" */
+    mode: z.enum(METRICS_SERVER_MODES).default("install"),
+    /** Namespace of the installed metrics-server (Pod Security restricted, default deny). */
+    namespace: dns1123Label().default("botfleet-metrics-server"),
+    /**
+     * Skip verifying the kubelets' serving certificates (`--kubelet-insecure-tls`). kind's kubelets serve
+     * self-signed certificates, so a kind stack needs it; DOKS's do not (DigitalOcean's own metrics-server
+     * 1-click dropped the flag in 2022). Off by default everywhere. @default false
+     */
+    kubeletInsecureTls: z.boolean().default(false),
+    /** Requests and memory limit; the chart's own requests (100m / 200Mi) suit clusters up to 100 nodes. */
+    resources: z
+      .strictObject({ cpu: cpuQuantity, memory: byteQuantity, memoryLimit: byteQuantity })
+      .default({ cpu: "100m", memory: "200Mi", memoryLimit: "400Mi" })
+      .superRefine((r, ctx) => {
+        if (bytes(r.memoryLimit) < bytes(r.memory))
           ctx.addIssue({
             code: "custom",
-            path: [role],
-            input: name,
-            message: `must not be a system namespace ("default", "kube-*"), got "${name}"`,
+            path: ["memoryLimit"],
+            input: r.memoryLimit,
+            message: `must be >= memory (${r.memory}), got ${r.memoryLimit}`,
           });
-        } else if (seen.has(name)) {
-          ctx.addIssue({
-            code: "custom",
-            path: [role],
-            input: name,
-            message: `must differ from namespaces.${seen.get(name)}, got "${name}" for both`,
-          });
-        } else seen.set(name, role);
-      }
-    }, ALWAYS_RUN),
-  quotas: z
-    .strictObject({
-      bots: quota.default({
-        requestsCpu: "8",
-        requestsMemory: "16Gi",
-        limitsMemory: "32Gi",
-        storage: "200Gi",
-        pods: 100,
-        persistentVolumeClaims: 60,
       }),
-      data: quota.default({
-        requestsCpu: "4",
-        requestsMemory: "8Gi",
-        limitsMemory: "16Gi",
-        storage: "500Gi",
-        pods: 30,
-        persistentVolumeClaims: 20,
-      }),
-      monitoring: quota.default({
-        requestsCpu: "4",
-        requestsMemory: "8Gi",
-        limitsMemory: "16Gi",
-        storage: "200Gi",
-        pods: 40,
-        persistentVolumeClaims: 10,
-      }),
-    })
-    .prefault({}),
-  containerDefaults: containerDefaults.default({ cpu: "100m", memory: "128Mi", memoryLimit: "256Mi" }),
-});
+  })
+  .prefault({});
+
+export type MetricsServerConfig = z.output<typeof metricsServer>;
+
+export const platformSchema = z
+  .strictObject({
+    namespaces: z
+      .strictObject({
+        bots: dns1123Label().default("botfleet-bots"),
+        data: dns1123Label().default("botfleet-data"),
+        monitoring: dns1123Label().default("botfleet-monitoring"),
+      })
+      .default({ bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" })
+      .superRefine((ns, ctx) => {
+        // The program labels, quotas and default-denies these namespaces: never a system namespace,
+        // and never one namespace for two roles (its quota and Pod Security level would be fought over).
+        if (!isRecord(ns)) return;
+        const seen = new Map<unknown, string>();
+        for (const [role, name] of Object.entries(ns)) {
+          if (typeof name !== "string") continue;
+          if (name === "default" || name.startsWith("kube-")) {
+            ctx.addIssue({
+              code: "custom",
+              path: [role],
+              input: name,
+              message: `must not be a system namespace ("default", "kube-*"), got "${name}"`,
+            });
+          } else if (seen.has(name)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [role],
+              input: name,
+              message: `must differ from namespaces.${seen.get(name)}, got "${name}" for both`,
+            });
+          } else seen.set(name, role);
+        }
+      }, ALWAYS_RUN),
+    quotas: z
+      .strictObject({
+        bots: quota.default({
+          requestsCpu: "8",
+          requestsMemory: "16Gi",
+          limitsMemory: "32Gi",
+          storage: "200Gi",
+          pods: 100,
+          persistentVolumeClaims: 60,
+        }),
+        data: quota.default({
+          requestsCpu: "4",
+          requestsMemory: "8Gi",
+          limitsMemory: "16Gi",
+          storage: "500Gi",
+          pods: 30,
+          persistentVolumeClaims: 20,
+        }),
+        monitoring: quota.default({
+          requestsCpu: "4",
+          requestsMemory: "8Gi",
+          limitsMemory: "16Gi",
+          storage: "200Gi",
+          pods: 40,
+          persistentVolumeClaims: 10,
+        }),
+      })
+      .prefault({}),
+    containerDefaults: containerDefaults.default({ cpu: "100m", memory: "128Mi", memoryLimit: "256Mi" }),
+    metricsServer,
+  })
+  .superRefine((p, ctx) => {
+    // The metrics-server namespace is labelled and default-denied like the fleet's: never a system
+    // namespace, never one of the fleet's (their policies and quotas would be fought over).
+    if (!isRecord(p) || !isRecord(p.metricsServer) || typeof p.metricsServer.namespace !== "string") return;
+    const name = p.metricsServer.namespace;
+    const path = ["metricsServer", "namespace"];
+    if (name === "default" || name.startsWith("kube-")) {
+      ctx.addIssue({
+        code: "custom",
+        path,
+        input: name,
+        message: `must not be a system namespace ("default", "kube-*"), got "${name}"`,
+      });
+      return;
+    }
+    const roles = isRecord(p.namespaces) ? Object.entries(p.namespaces) : [];
+    const clash = roles.find(([, ns]) => ns === name);
+    if (clash)
+      ctx.addIssue({
+        code: "custom",
+        path,
+        input: name,
+        message: `must differ from namespaces.${clash[0]}, got "${name}" for both`,
+      });
+  }, ALWAYS_RUN);
 
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type NamespaceRole = keyof PlatformConfig["namespaces"];

@@ -333,6 +333,11 @@ export function inventoryOf(resources: readonly RecordedResource[]): Inventory {
         const kps = kubePrometheusStack(str(p.namespace, namespace), str(p.name, name), asRecord(p.values));
         workloads.push(...kps.workloads);
         volumes.push(...kps.volumes);
+      } else if (chart === "metrics-server" || chart.endsWith("/metrics-server")) {
+        if (hasOutput(p.values)) unreadable.push(`helm release ${name} values`);
+        workloads.push(
+          metricsServerChart(str(p.namespace, namespace), str(p.name, name), asRecord(p.values)),
+        );
       }
     }
   }
@@ -488,6 +493,45 @@ export function kubePrometheusStack(
       { perNode: true },
     );
   return { workloads, volumes };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// metrics-server: the Deployment its chart renders
+
+/**
+ * The official metrics-server chart's own defaults (charts/metrics-server/values.yaml at tag
+ * metrics-server-helm-chart-3.13.1): `resources.requests` 100m / 200Mi, no limits; the optional
+ * addon-resizer ("nanny") sidecar 40m / 25Mi, limits the same.
+ */
+export const METRICS_SERVER_ESTIMATES = {
+  metricsServer: r("100m", "200Mi"),
+  addonResizer: r("40m", "25Mi", "40m", "25Mi"),
+} as const;
+
+/** The metrics-server pod(s) a release renders: `replicas` of them, with the values' resources. */
+export function metricsServerChart(
+  namespace: string,
+  release: string,
+  values: Record<string, unknown>,
+): WorkloadDemand {
+  const main = chartContainer(values, ["resources"], METRICS_SERVER_ESTIMATES.metricsServer);
+  const containers = [main];
+  if (pick(values, ["addonResizer", "enabled"]) === true)
+    containers.push(
+      chartContainer(values, ["addonResizer", "resources"], METRICS_SERVER_ESTIMATES.addonResizer),
+    );
+  const replicas = int(pick(values, ["replicas"]), 1);
+  return {
+    kind: "Deployment",
+    namespace,
+    name: release,
+    podsMin: replicas,
+    podsMax: replicas,
+    perNode: false,
+    pod: podResources({ containers }),
+    source: containers.every((c) => c.fromValues) ? "chart values" : "estimate",
+    note: "helm chart",
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -8,6 +8,9 @@ import { setPlainLeavesSource } from "../config";
 import type { LoadedStack } from "./stackfile";
 
 export const REDACTED = "<secret>";
+/** The API server addresses the mock clouds report (documentation ranges, RFC 5737). */
+export const MOCK_DO_API_SERVER_IP = "203.0.113.10";
+export const MOCK_LKE_API_SERVER_IP = "198.51.100.20";
 
 /** Arbitrary JSON as the engine received it; tests index into it freely. */
 export type JsonObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -25,6 +28,8 @@ export interface RegisteredResource {
   readonly ignoreChanges: readonly string[];
   readonly parent: string;
   readonly provider: string;
+  /** URNs this resource waits for (`dependsOn` and the resources its inputs come from). */
+  readonly dependencies?: readonly string[];
 }
 
 /** A Kubernetes object proper (what `kubectl apply` would get): not a provider, not a Helm release. */
@@ -63,6 +68,8 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
       return {
         ...inputs,
         endpoint: `https://${name}.k8s.ondigitalocean.com`,
+        // DigitalOcean reports no ipv4Address for an HA control plane (the typings say so).
+        ipv4Address: inputs.ha === true ? "" : MOCK_DO_API_SERVER_IP,
         kubeConfigs: [{ clusterCaCertificate: Buffer.from("mock-ca").toString("base64") }],
       };
     case "linode:index/lkeCluster:LkeCluster":
@@ -71,6 +78,14 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
         kubeconfig: Buffer.from(
           `apiVersion: v1\nkind: Config\nclusters: [{name: ${name}, cluster: {server: "https://${name}.linodelke.net"}}]\n`,
         ).toString("base64"),
+        // What LKE lists: the host name and the addresses, on 443 and 6443.
+        apiEndpoints: [
+          `https://${name}.eu-central-2.linodelke.net:443`,
+          `https://${name}.eu-central-2.linodelke.net:6443`,
+          `https://${MOCK_LKE_API_SERVER_IP}:443`,
+          `https://${MOCK_LKE_API_SERVER_IP}:6443`,
+          "https://[2001:db8::10]:443",
+        ],
       };
     default:
       if (type.startsWith("kubernetes:") && inputs.metadata && typeof inputs.metadata === "object") {
@@ -105,6 +120,7 @@ interface RegisterRequest {
   getIgnorechangesList(): string[];
   getParent(): string;
   getProvider(): string;
+  getDependenciesList?(): string[];
 }
 
 let recorder: RegisteredResource[] | undefined;
@@ -129,6 +145,7 @@ function installRecorder() {
       ignoreChanges: req.getIgnorechangesList(),
       parent: req.getParent(),
       provider: req.getProvider(),
+      dependencies: req.getDependenciesList?.() ?? [],
     });
     return register.call(this, req, callback);
   };

@@ -49,7 +49,11 @@ export function namespaceDemand(inv: Inventory, nodes: number | undefined): Map<
 }
 
 /** One problem per quota the fleet exceeds, naming the key to raise. */
-export function quotaProblems(inv: Inventory, platform: PlatformConfig, nodes: number | undefined): string[] {
+export function quotaProblems(
+  inv: Inventory,
+  platform: Pick<PlatformConfig, "namespaces" | "quotas">,
+  nodes: number | undefined,
+): string[] {
   const demand = namespaceDemand(inv, nodes);
   const problems: string[] = [];
   for (const role of Object.keys(platform.namespaces) as NamespaceRole[]) {

@@ -8,12 +8,14 @@ import { parse } from "yaml";
 import { REDACTED } from "../lib/mockrun";
 import { readStackFile } from "../lib/stackfile";
 import { parseStackConfig } from "../config";
+import { ciliumPolicyErrors } from "./support/cilium";
 import { hardeningViolations } from "./support/hardening";
 import {
   isKubernetes,
   isKubernetesObject,
   kindOf,
   nameOf,
+  namespaceOf,
   ofKind,
   schemaError,
   type Obj,
@@ -47,9 +49,17 @@ describe.each(STACKS)("stack %s", (stack) => {
     const unvalidated = run()
       .resources.filter(isKubernetesObject)
       .filter((r) => !r.type.startsWith("kubernetes:monitoring.coreos.com/"))
+      .filter((r) => !r.type.startsWith("kubernetes:cilium.io/"))
       .map(schemaError)
       .filter((e) => e?.startsWith("no kubernetes-models schema"));
     expect(unvalidated).toEqual([]);
+  });
+
+  test("every CiliumNetworkPolicy is well-formed (test/support/cilium.ts)", () => {
+    const errors = run()
+      .resources.filter((r) => r.type === "kubernetes:cilium.io/v2:CiliumNetworkPolicy")
+      .flatMap((r) => ciliumPolicyErrors(r.inputs).map((e) => `${nameOf(r)}: ${e}`));
+    expect(errors).toEqual([]);
   });
 
   test("holds the hardening checklist", () => {
@@ -157,8 +167,18 @@ describe("cluster modes", () => {
     );
     expect(pools).toHaveLength(2);
     expect(pools.every((p) => p.protect)).toBe(true);
-    const namespaces = ofKind(resources, "Namespace");
+    // The fleet's namespaces hold its volumes; metrics-server's holds none and may come and go with it.
+    const fleet = Object.values(runs.get("prod")!.outputs.namespaces as Record<string, string>);
+    const namespaces = ofKind(resources, "Namespace").filter((n) => fleet.includes(nameOf(n)));
+    expect(namespaces).toHaveLength(3);
     expect(namespaces.every((n) => n.protect && n.retainOnDelete)).toBe(true);
+    const others = ofKind(resources, "Namespace").filter((n) => !fleet.includes(nameOf(n)));
+    expect(others.map(nameOf)).toEqual(["botfleet-metrics-server"]);
+    expect(
+      resources.filter(
+        (r) => kindOf(r) === "PersistentVolumeClaim" && namespaceOf(r) === "botfleet-metrics-server",
+      ),
+    ).toEqual([]);
   });
 
   test("DigitalOcean kubeconfig authenticates with the API token, not the 7-day credentials, and is secret", () => {
@@ -212,14 +232,16 @@ describe("cluster modes", () => {
 });
 
 describe("platform baseline", () => {
-  test("three namespaces with Pod Security labels; monitoring is the documented privileged exception", () => {
+  test("namespaces with Pod Security labels; monitoring is the documented privileged exception", () => {
     const namespaces = ofKind(runs.get("dev")!.resources, "Namespace").map((n) => [
       nameOf(n),
       (n.inputs.metadata as Obj).labels["pod-security.kubernetes.io/enforce"],
     ]);
-    expect(namespaces).toEqual([
+    // The three of the platform, and metrics-server's (dev has a bot service with an HPA).
+    expect(namespaces.sort()).toEqual([
       ["botfleet-bots", "restricted"],
       ["botfleet-data", "restricted"],
+      ["botfleet-metrics-server", "restricted"],
       ["botfleet-monitoring", "privileged"],
     ]);
   });
@@ -344,7 +366,9 @@ describe("existing cluster from a kubeconfig file", () => {
 test("monitoring off: no Helm release, no Grafana outputs, the rest still hardened", async () => {
   const config = { ...readStackFile(REPO, "dev"), "botfleet:monitoring": { enabled: false } };
   const run = await runConfig("dev", config);
-  expect(run.resources.some((r) => r.type.startsWith("kubernetes:helm.sh/"))).toBe(false);
+  const releases = run.resources.filter((r) => r.type.startsWith("kubernetes:helm.sh/"));
+  // Only metrics-server's, which the HPA of dev's bot service needs whatever monitoring does.
+  expect(releases.map((r) => r.inputs.chart)).toEqual(["metrics-server"]);
   expect(run.outputs.grafanaAdminPassword).toBeUndefined();
   expect(run.warnings.filter((w) => w.includes("Undefined value"))).toEqual([]);
   expect(

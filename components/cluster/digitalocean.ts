@@ -2,6 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../../config/cluster";
+import { digitalOceanApiServerCidrs } from "./api-endpoint";
 import { tokenKubeconfig } from "./kubeconfig";
 import { poolNodeLabels, poolScaling } from "./labels";
 import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
@@ -22,6 +23,7 @@ export class DigitalOceanCluster extends pulumi.ComponentResource implements Clu
   readonly clusterName: pulumi.Output<string>;
   readonly clusterId: pulumi.Output<string>;
   readonly kubernetesVersion: pulumi.Output<string>;
+  readonly apiServerCidrs: pulumi.Output<string[]>;
 
   constructor(name: string, args: DigitalOceanClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("botfleet:cluster:DigitalOcean", name, {}, opts);
@@ -89,6 +91,9 @@ export class DigitalOceanCluster extends pulumi.ComponentResource implements Clu
     this.clusterName = cluster.name;
     this.clusterId = cluster.id;
     this.kubernetesVersion = cluster.version;
+    this.apiServerCidrs = pulumi
+      .all([cluster.ipv4Address, cluster.endpoint])
+      .apply(([ipv4Address, endpoint]) => digitalOceanApiServerCidrs(ipv4Address, endpoint));
     this.kubeconfig = pulumi.secret(
       pulumi
         .all([cluster.name, cluster.endpoint, cluster.kubeConfigs, args.token])

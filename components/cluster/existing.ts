@@ -16,6 +16,8 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
   readonly clusterName: pulumi.Output<string>;
   readonly clusterId: pulumi.Output<string>;
   readonly kubernetesVersion: pulumi.Output<string>;
+  /** Unknown: a kind or minikube API server sits on a private address the policies already allow. */
+  readonly apiServerCidrs: pulumi.Output<string[]>;
 
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("botfleet:cluster:Existing", name, {}, opts);
@@ -27,6 +29,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
     // A stable identity: rotating the kubeconfig's credentials must not replace every resource.
     this.clusterId = pulumi.output(`existing/${context ?? "current-context"}`);
     this.kubernetesVersion = pulumi.output("existing");
+    this.apiServerCidrs = pulumi.output([]);
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       {

@@ -6,6 +6,7 @@ import { LinodeCluster } from "./linode";
 import type { ClusterOutputs } from "./types";
 
 export type { ClusterOutputs } from "./types";
+export { usesCilium } from "./api-endpoint";
 
 /** The cluster for the stack's `cluster.provider`; all three modes give the same outputs. */
 export function createCluster(config: StackConfig, opts?: pulumi.ComponentResourceOptions): ClusterOutputs {

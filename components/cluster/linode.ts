@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as linode from "@pulumi/linode";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../../config/cluster";
+import { linodeApiServerCidrs } from "./api-endpoint";
 import { decodeBase64Kubeconfig } from "./kubeconfig";
 import { poolNodeLabels, poolScaling } from "./labels";
 import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
@@ -23,6 +24,7 @@ export class LinodeCluster extends pulumi.ComponentResource implements ClusterOu
   readonly clusterName: pulumi.Output<string>;
   readonly clusterId: pulumi.Output<string>;
   readonly kubernetesVersion: pulumi.Output<string>;
+  readonly apiServerCidrs: pulumi.Output<string[]>;
 
   constructor(name: string, args: LinodeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("botfleet:cluster:Linode", name, {}, opts);
@@ -65,6 +67,7 @@ export class LinodeCluster extends pulumi.ComponentResource implements ClusterOu
     this.clusterName = cluster.label;
     this.clusterId = cluster.id;
     this.kubernetesVersion = cluster.k8sVersion;
+    this.apiServerCidrs = cluster.apiEndpoints.apply(linodeApiServerCidrs);
     this.kubeconfig = pulumi.secret(cluster.kubeconfig.apply(decodeBase64Kubeconfig));
     this.provider = new k8s.Provider(
       `${name}-k8s`,

@@ -12,6 +12,11 @@ export interface ClusterOutputs {
   readonly clusterId: pulumi.Output<string>;
   /** Resolved Kubernetes version (`1.33.1-do.0`), or the configured one. */
   readonly kubernetesVersion: pulumi.Output<string>;
+  /**
+   * The API server's IPv4 address(es) as "x.x.x.x/32", from the cluster resource's outputs (known on the
+   * first `up`); empty when the cloud reports none (DOKS with the HA control plane) or for `existing`.
+   */
+  readonly apiServerCidrs: pulumi.Output<string[]>;
 }
 
 /**

@@ -14,12 +14,13 @@ import {
   type MonitoringConfig,
 } from "../../config/monitoring";
 import type { Credentials } from "../../lib/credentials";
+import { CILIUM_API_VERSION, CILIUM_KIND } from "../specs/cilium";
 import { standardLabels } from "../specs/labels";
 import { ALERTMANAGER_CONFIG_KEY, renderAlertmanagerConfig } from "./alertmanager";
 import { DASHBOARD_LABEL, allDashboards } from "./dashboards";
 import { grafanaIngressAnnotations, grafanaIngressSpec } from "./grafana-ingress";
 import { MONITOR_LABELS, podMonitors } from "./monitors";
-import { SMTP_PORTS, monitoringNetworkPolicies } from "./network-policies";
+import { SMTP_PORTS, monitoringCiliumPolicies, monitoringNetworkPolicies } from "./network-policies";
 import { renderAlertGroups } from "./rules";
 import {
   ALERTMANAGER_CONFIG_SECRET,
@@ -48,15 +49,20 @@ export interface MonitoringArgs {
   /** Node and in-VPC API server addresses Prometheus may reach. @default the private ranges */
   readonly clusterCidrs?: readonly string[];
   /**
-   * The API server endpoint when it is public (e.g. the DOKS endpoint IP as "x.x.x.x/32").
-   * @default config.apiServerCidrs
+   * The API server's address as the cluster resource reports it ("x.x.x.x/32"): known on the first `up`.
+   * A non-empty `config.apiServerCidrs` replaces it. @default []
    */
-  readonly apiServerCidrs?: readonly string[];
+  readonly apiServerCidrs?: pulumi.Input<readonly string[]>;
   /**
-   * Warn (once) when no API server CIDR is set: pass true where the endpoint is public (DigitalOcean, Linode).
-   * @default false
+   * Warn when, once the cluster exists, no API server address is known: pass true where the endpoint is
+   * public and only an `ipBlock` can allow it (LKE). @default false
    */
   readonly warnMissingApiServerCidrs?: boolean;
+  /**
+   * The cluster enforces policies with Cilium (DOKS): add CiliumNetworkPolicies for the node scrapes, the
+   * API server and the operator's webhook, which Cilium never matches by `ipBlock`. @default false
+   */
+  readonly cilium?: boolean;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -75,10 +81,16 @@ export class Monitoring extends pulumi.ComponentResource {
     }
     const warning = noReceiverWarning(args.alerting);
     if (warning !== undefined) pulumi.log.warn(warning, this);
-    const apiServerCidrs = args.apiServerCidrs ?? args.config.apiServerCidrs;
-    const apiServerWarning = missingApiServerCidrsWarning(apiServerCidrs);
-    if ((args.warnMissingApiServerCidrs ?? false) && apiServerWarning !== undefined) {
-      pulumi.log.warn(apiServerWarning, this);
+    // The stack's override wins; otherwise the address the cloud reported when it created the cluster.
+    const apiServerCidrs: pulumi.Output<readonly string[]> =
+      args.config.apiServerCidrs.length > 0
+        ? pulumi.output(args.config.apiServerCidrs)
+        : pulumi.output(args.apiServerCidrs ?? []);
+    if (args.warnMissingApiServerCidrs ?? false) {
+      apiServerCidrs.apply((cidrs) => {
+        const warning = missingApiServerCidrsWarning(cidrs);
+        if (warning !== undefined) void pulumi.log.warn(warning, this);
+      });
     }
 
     const child = { parent: this, provider: args.provider };
@@ -112,6 +124,52 @@ export class Monitoring extends pulumi.ComponentResource {
       child,
     );
 
+    // Every allow the chart's pods need exists before Helm starts them (its admission hook Jobs included):
+    // under the namespace's default deny an atomic install would otherwise time out and roll back.
+    const ingress = args.config.ingress;
+    const tls = args.config.ingress?.enabled === true;
+    // CertificateExpiringSoon needs cert-manager's metrics: scraped only where it issues Grafana's certificate.
+    const certManagerNamespace = tls ? args.config.ingress?.certManagerNamespace : undefined;
+    const receiverPorts = args.alerting?.email !== undefined ? SMTP_PORTS : [];
+    const policiesFor = (cidrs: readonly string[]) =>
+      monitoringNetworkPolicies({
+        namespaces: args.namespaces,
+        ingressControllerNamespace: ingress?.enabled ? ingress.controllerNamespace : undefined,
+        receiverPorts,
+        clusterCidrs: args.clusterCidrs,
+        apiServerCidrs: cidrs,
+        certManagerNamespace,
+      });
+    // Which policies exist never depends on the address; only their rules do (resolved on the first `up`).
+    const resolvedPolicies = apiServerCidrs.apply(policiesFor);
+    const policies: pulumi.Resource[] = policiesFor([]).map(
+      ({ name: policyName }) =>
+        new k8s.networking.v1.NetworkPolicy(
+          `${name}-${policyName}`,
+          {
+            metadata: meta("network", policyName),
+            spec: resolvedPolicies.apply((all) => all.find((p) => p.name === policyName)!.spec),
+          },
+          child,
+        ),
+    );
+    if (args.cilium ?? false) {
+      for (const p of monitoringCiliumPolicies()) {
+        policies.push(
+          new k8s.apiextensions.CustomResource(
+            `${name}-${p.name}`,
+            {
+              apiVersion: CILIUM_API_VERSION,
+              kind: CILIUM_KIND,
+              metadata: meta("network", p.name),
+              spec: p.spec,
+            },
+            child,
+          ),
+        );
+      }
+    }
+
     const release = new k8s.helm.v3.Release(
       `${name}-kps`,
       {
@@ -129,15 +187,12 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       {
         ...child,
-        dependsOn: [grafanaAdmin, alertmanagerConfig],
+        dependsOn: [grafanaAdmin, alertmanagerConfig, ...policies],
         protect: args.protect ?? args.environment === "prod",
       },
     );
 
     const afterRelease = { ...child, dependsOn: [release] };
-    const tls = args.config.ingress?.enabled === true;
-    // CertificateExpiringSoon needs cert-manager's metrics: scraped only where it issues Grafana's certificate.
-    const certManagerNamespace = tls ? args.config.ingress?.certManagerNamespace : undefined;
     new k8s.apiextensions.CustomResource(
       `${name}-rules`,
       {
@@ -175,23 +230,6 @@ export class Monitoring extends pulumi.ComponentResource {
           metadata: meta("dashboard", `dashboard-${d.uid}`, DASHBOARD_LABEL),
           data: { [`${d.uid}.json`]: JSON.stringify(d) },
         },
-        child,
-      );
-    }
-
-    const ingress = args.config.ingress;
-    const receiverPorts = args.alerting?.email !== undefined ? SMTP_PORTS : [];
-    for (const p of monitoringNetworkPolicies({
-      namespaces: args.namespaces,
-      ingressControllerNamespace: ingress?.enabled ? ingress.controllerNamespace : undefined,
-      receiverPorts,
-      clusterCidrs: args.clusterCidrs,
-      apiServerCidrs,
-      certManagerNamespace,
-    })) {
-      new k8s.networking.v1.NetworkPolicy(
-        `${name}-${p.name}`,
-        { metadata: meta("network", p.name), spec: p.spec },
         child,
       );
     }

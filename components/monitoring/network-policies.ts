@@ -4,7 +4,14 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { SMTP_PORTS } from "../../config/monitoring";
-import { PRIVATE_AND_METADATA_CIDRS, internetPeer } from "../specs/network";
+import {
+  API_SERVER_SOURCE_ENTITIES,
+  NODE_ENTITIES,
+  podsOfNamespace,
+  tcpPorts,
+  type NamedCiliumPolicy,
+} from "../specs/cilium";
+import { API_SERVER_PORT_NUMBERS, PRIVATE_CIDRS, internetPeer } from "../specs/network";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
@@ -26,7 +33,10 @@ export interface NetworkPolicyArgs {
    * @default the private ranges (VPC addresses of DOKS and LKE nodes)
    */
   readonly clusterCidrs?: readonly string[];
-  /** Extra API server addresses when the control plane endpoint is public, e.g. ["203.0.113.10/32"]. */
+  /**
+   * The API server's public addresses, e.g. ["203.0.113.10/32"]: derived from the cluster resource, or
+   * `monitoring.apiServerCidrs` when set.
+   */
   readonly apiServerCidrs?: readonly string[];
   /** Namespace of cert-manager when Grafana's TLS certificate comes from it: Prometheus scrapes its controller. */
   readonly certManagerNamespace?: string;
@@ -35,10 +45,7 @@ export interface NetworkPolicyArgs {
 /** cert-manager's controller metrics port (`http-metrics`). */
 export const CERT_MANAGER_METRICS_PORT = 9402;
 
-/** Private ranges: node and in-VPC control plane addresses. Never 0.0.0.0/0: only bots and receivers reach the internet. */
-export const PRIVATE_CIDRS: readonly string[] = PRIVATE_AND_METADATA_CIDRS.filter(
-  (c) => c !== "169.254.0.0/16",
-);
+export { PRIVATE_CIDRS };
 
 const tcp = (port: number | string): Port => ({ protocol: "TCP", port });
 const inNamespace = (name: string): Peer => ({
@@ -47,7 +54,12 @@ const inNamespace = (name: string): Peer => ({
 const blocks = (cidrs: readonly string[]): Peer[] => cidrs.map((cidr) => ({ ipBlock: { cidr } }));
 // The API server calls the webhook from the control plane, whose address a managed cluster does not publish.
 const anyAddress: Peer = { ipBlock: { cidr: "0.0.0.0/0" } };
-const API_SERVER_PORTS = [tcp(443), tcp(6443)];
+const API_SERVER_PORTS = API_SERVER_PORT_NUMBERS.map((p) => tcp(p));
+/** Kubelet (and cAdvisor) and node-exporter ports on the nodes. */
+const KUBELET_PORT = 10250;
+const NODE_EXPORTER_PORT = 9100;
+/** The operator's admission webhook (TLS). */
+const OPERATOR_WEBHOOK_PORT = 10250;
 
 const OPERATOR_APP = "kube-prometheus-stack-operator";
 const ADMISSION_JOBS = ["kube-prometheus-stack-admission-create", "kube-prometheus-stack-admission-patch"];
@@ -112,7 +124,7 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
               ]
             : []),
           // Kubelet + cAdvisor and node-exporter (host network) on the nodes; the API server (discovery).
-          { to: nodes, ports: [tcp(10250), tcp(9100)] },
+          { to: nodes, ports: [tcp(KUBELET_PORT), tcp(NODE_EXPORTER_PORT)] },
           { to: apiServer, ports: API_SERVER_PORTS },
         ],
       },
@@ -146,7 +158,7 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
       spec: {
         podSelector: { matchLabels: { app: OPERATOR_APP } },
         policyTypes: ["Ingress"],
-        ingress: [{ from: [anyAddress], ports: [tcp(10250)] }],
+        ingress: [{ from: [anyAddress], ports: [tcp(OPERATOR_WEBHOOK_PORT)] }],
       },
     },
     {
@@ -181,6 +193,62 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
     });
   }
   return policies;
+}
+
+/**
+ * What the NetworkPolicies above cannot allow under Cilium (DOKS): Cilium never matches an `ipBlock`
+ * against a node or the API server, so the kubelet and node-exporter scrapes, every API call and the API
+ * server's calls into the operator's webhook need its entities. Same pods, same ports as above.
+ */
+export function monitoringCiliumPolicies(): NamedCiliumPolicy[] {
+  const toApiServer = {
+    toEntities: ["kube-apiserver" as const],
+    toPorts: tcpPorts(...API_SERVER_PORT_NUMBERS),
+  };
+  return [
+    {
+      name: "prometheus-nodes-apiserver-cilium",
+      spec: {
+        endpointSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+        egress: [
+          { toEntities: NODE_ENTITIES, toPorts: tcpPorts(KUBELET_PORT, NODE_EXPORTER_PORT) },
+          toApiServer,
+        ],
+      },
+    },
+    {
+      name: "monitoring-apiserver-cilium",
+      spec: {
+        endpointSelector: {
+          matchExpressions: [
+            { key: "app.kubernetes.io/name", operator: "In", values: ["grafana", "kube-state-metrics"] },
+          ],
+        },
+        egress: [toApiServer],
+      },
+    },
+    {
+      name: "operator-apiserver-cilium",
+      spec: {
+        endpointSelector: {
+          matchExpressions: [{ key: "app", operator: "In", values: [OPERATOR_APP, ...ADMISSION_JOBS] }],
+        },
+        egress: [toApiServer],
+      },
+    },
+    {
+      // The webhook call comes from the API server, or through a node or a tunnel agent in kube-system
+      // when the managed control plane reaches the cluster that way.
+      name: "operator-webhook-cilium",
+      spec: {
+        endpointSelector: { matchLabels: { app: OPERATOR_APP } },
+        ingress: [
+          { fromEntities: API_SERVER_SOURCE_ENTITIES, toPorts: tcpPorts(OPERATOR_WEBHOOK_PORT) },
+          { fromEndpoints: [podsOfNamespace("kube-system")], toPorts: tcpPorts(OPERATOR_WEBHOOK_PORT) },
+        ],
+      },
+    },
+  ];
 }
 
 /**

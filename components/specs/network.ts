@@ -6,6 +6,17 @@ type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 /** Ranges no pod may reach over "the internet": private networks and the cloud metadata service. */
 export const PRIVATE_AND_METADATA_CIDRS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
 
+/**
+ * Private ranges: node and in-VPC control plane addresses (the VPC addresses of DOKS and LKE nodes, kind's
+ * Docker network). Never 0.0.0.0/0: only bots and receivers reach the internet.
+ */
+export const PRIVATE_CIDRS: readonly string[] = PRIVATE_AND_METADATA_CIDRS.filter(
+  (c) => c !== "169.254.0.0/16",
+);
+
+/** The API server's ports: 443 on DOKS and LKE's public endpoints, 6443 on kind and kubeadm clusters. */
+export const API_SERVER_PORT_NUMBERS = [443, 6443] as const;
+
 /** Denies all ingress and egress for every pod in the namespace; other policies add allows. */
 export function defaultDenySpec(): NetworkPolicySpec {
   return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };

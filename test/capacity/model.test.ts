@@ -4,6 +4,8 @@ import { clusterSchema, type ClusterConfig } from "../../config/cluster";
 import { costsSchema } from "../../config/costs";
 import { monitoringSchema } from "../../config/monitoring";
 import { buildHelmValues } from "../../components/monitoring/values";
+import { metricsServerValues } from "../../components/metrics-server/values";
+import { platformSchema } from "../../config/platform";
 import {
   assessCapacity,
   capacityFromRun,
@@ -14,6 +16,7 @@ import {
   estimateCost,
   inventoryOf,
   kubePrometheusStack,
+  metricsServerChart,
   nodeAllocatable,
   parseQuantity,
   podResources,
@@ -242,6 +245,53 @@ describe("kube-prometheus-stack pods from the values the program sets", () => {
   test("a disabled component renders no pod", () => {
     const off = kubePrometheusStack("m", "kps", { ...values, grafana: { enabled: false } });
     expect(off.workloads.map((x) => x.name)).not.toContain("kps-grafana");
+  });
+});
+
+describe("metrics-server pods from the values the program sets", () => {
+  const values = metricsServerValues(platformSchema.parse({}).metricsServer);
+
+  test("one pod with the program's requests and memory limit", () => {
+    expect(metricsServerChart("botfleet-metrics-server", "metrics-server", values)).toEqual({
+      kind: "Deployment",
+      namespace: "botfleet-metrics-server",
+      name: "metrics-server",
+      podsMin: 1,
+      podsMax: 1,
+      perNode: false,
+      pod: {
+        requests: { cpuMillis: 100, memoryBytes: 200 * MiB },
+        limits: { cpuMillis: 0, memoryBytes: 400 * MiB },
+        withoutCpuLimit: 1,
+        withoutMemoryLimit: 0,
+      },
+      source: "chart values",
+      note: "helm chart",
+    });
+  });
+
+  test("without resources in the values, the chart's own requests; replicas and the addon-resizer count", () => {
+    const w = metricsServerChart("ns", "ms", { replicas: 2, addonResizer: { enabled: true } });
+    expect([w.podsMin, w.podsMax, w.source]).toEqual([2, 2, "estimate"]);
+    expect(w.pod.requests).toEqual({ cpuMillis: 140, memoryBytes: 225 * MiB });
+  });
+
+  test("the recorded Release is read into the inventory, in the release's namespace", () => {
+    const inv = inventoryOf([
+      {
+        type: "kubernetes:helm.sh/v3:Release",
+        name: "metrics-server-release",
+        props: {
+          chart: "metrics-server",
+          name: "metrics-server",
+          namespace: "botfleet-metrics-server",
+          values,
+        },
+      },
+    ]);
+    expect(inv.workloads.map((x) => [x.namespace, x.name, x.pod.requests.cpuMillis])).toEqual([
+      ["botfleet-metrics-server", "metrics-server", 100],
+    ]);
   });
 });
 

@@ -74,7 +74,11 @@ describe("capacity check around the whole program (dev: 1 x s-2vcpu-4gb + 1-3 x 
     expect(kinds.filter((k) => k.startsWith("CronJob botfleet-bots/"))).toHaveLength(1);
     expect(kinds).toContain("StatefulSet botfleet-data/redis");
     expect(kinds).toContain("DaemonSet botfleet-monitoring/kps-node-exporter");
-    const service = engine.inventory.workloads.find((w) => w.kind === "Deployment")!;
+    // The service's HPA needs metrics-server, whose chart renders one more Deployment.
+    expect(kinds).toContain("Deployment botfleet-metrics-server/metrics-server");
+    const service = engine.inventory.workloads.find(
+      (w) => w.kind === "Deployment" && w.namespace === "botfleet-bots",
+    )!;
     expect([service.podsMin, service.podsMax]).toEqual([2, 4]);
     // The recorder's outputs equal the numbers recomputed from the engine's inputs.
     const capacity = r.outputs.capacity as Record<string, unknown>;

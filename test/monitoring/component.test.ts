@@ -482,7 +482,7 @@ describe("Monitoring component without receivers, and disabled (mocks)", () => {
   });
 });
 
-describe("Monitoring component on a cloud cluster: the API server CIDR warning (mocks)", () => {
+describe("Monitoring component on a cloud cluster: the API server address (mocks)", () => {
   let warn: jest.SpyInstance;
   const before = { count: 0 };
   const WARNING_START = "botfleet:monitoring.apiServerCidrs is empty";
@@ -497,47 +497,163 @@ describe("Monitoring component on a cloud cluster: the API server CIDR warning (
       alerting: secretify(alertingSchema.parse(FAKE_ALERTING)) as never,
       credentials: testCredentials(),
       environment: "prod" as const,
+      warnMissingApiServerCidrs: true,
     };
-    const unset = new Monitoring("doks", {
+    // The cloud reported no address (an Output that resolves empty) and the stack sets none.
+    const unknown = new Monitoring("noaddr", {
       ...base,
       config: monitoringSchema.parse({}),
-      warnMissingApiServerCidrs: true,
+      apiServerCidrs: pulumi.output([]),
     });
-    const fromConfig = new Monitoring("lke", {
+    // The address the cluster resource reports, as an Output: what the program passes on the first up.
+    const derived = new Monitoring("derived", {
+      ...base,
+      config: monitoringSchema.parse({}),
+      apiServerCidrs: pulumi.output(["198.51.100.7/32"]),
+    });
+    // The stack's override replaces the derived address.
+    const overridden = new Monitoring("override", {
       ...base,
       config: monitoringSchema.parse({ apiServerCidrs: ["203.0.113.10/32"] }),
-      warnMissingApiServerCidrs: true,
+      apiServerCidrs: pulumi.output(["198.51.100.7/32"]),
     });
-    const fromArgs = new Monitoring("lke2", {
-      ...base,
-      config: monitoringSchema.parse({}),
-      apiServerCidrs: ["198.51.100.7/32"],
-      warnMissingApiServerCidrs: true,
-    });
-    await new Promise((r) => pulumi.all([unset.urn, fromConfig.urn, fromArgs.urn]).apply(r));
+    await new Promise((r) => pulumi.all([unknown.urn, derived.urn, overridden.urn]).apply(r));
     await settled();
   });
   afterAll(() => warn.mockRestore());
 
   const policy = (name: string) =>
-    registered.slice(before.count).find((r) => r.name === name)!.inputs.spec as Obj;
+    JSON.stringify(registered.slice(before.count).find((r) => r.name === name)!.inputs.spec);
+  const apiServerPolicies = ["prometheus-scrape", "monitoring-apiserver-egress", "operator-apiserver-egress"];
 
-  test("no CIDR on a cloud cluster: exactly one warning saying what to set and how to find it", () => {
+  test("no address from the cloud nor the stack: exactly one warning saying what to set and how to find it", () => {
     const messages = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith(WARNING_START));
     expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain("the cluster reported no IPv4 address");
     expect(messages[0]).toContain("kubectl get endpoints kubernetes");
     expect(messages[0]).toContain("jsonpath=");
     expect(messages[0]).toContain("pulumi config set --path 'botfleet:monitoring.apiServerCidrs[0]'");
-    expect(messages[0]).toMatch(/after the first `pulumi up`/i);
-    // It was attached to the component that lacks the CIDR.
+    // No "set it after the first up" step any more: the address is derived when the cloud reports one.
+    expect(messages[0]).not.toMatch(/after the first/i);
     const resource = warn.mock.calls.find((c) => String(c[0]).startsWith(WARNING_START))![1];
     expect(resource).toBeDefined();
   });
 
-  test("the CIDR from config or from args reaches the API-server egress policies", () => {
-    expect(JSON.stringify(policy("lke-operator-apiserver-egress"))).toContain("203.0.113.10/32");
-    expect(JSON.stringify(policy("lke-monitoring-apiserver-egress"))).toContain("203.0.113.10/32");
-    expect(JSON.stringify(policy("lke2-prometheus-scrape"))).toContain("198.51.100.7/32");
-    expect(JSON.stringify(policy("doks-operator-apiserver-egress"))).not.toMatch(/203\.0\.113|198\.51\.100/);
+  test("the derived address reaches every API-server policy as a /32, with no warning", () => {
+    for (const p of apiServerPolicies)
+      expect({ p, has: policy(`derived-${p}`).includes("198.51.100.7/32") }).toEqual({ p, has: true });
+    expect(policy("noaddr-operator-apiserver-egress")).not.toMatch(/203\.0\.113|198\.51\.100/);
+  });
+
+  test("monitoring.apiServerCidrs overrides the derived address", () => {
+    for (const p of apiServerPolicies) {
+      expect({ p, has: policy(`override-${p}`).includes("203.0.113.10/32") }).toEqual({ p, has: true });
+      expect({ p, has: policy(`override-${p}`).includes("198.51.100.7") }).toEqual({ p, has: false });
+    }
+  });
+
+  test("no CiliumNetworkPolicy unless the cluster runs Cilium", () => {
+    expect(registered.slice(before.count).filter((r) => r.type.includes("cilium.io"))).toEqual([]);
+  });
+});
+
+describe("Monitoring component on Cilium (DOKS): entity policies (mocks)", () => {
+  const before = { count: 0 };
+
+  beforeAll(async () => {
+    before.count = registered.length;
+    const provider = new k8s.Provider("cluster4", { kubeconfig: "{}" });
+    const m = new Monitoring("cil", {
+      provider,
+      namespaces: NAMESPACES,
+      alerting: secretify(alertingSchema.parse(FAKE_ALERTING)) as never,
+      environment: "dev",
+      config: monitoringSchema.parse({}),
+      credentials: testCredentials(),
+      cilium: true,
+    });
+    await new Promise((r) => m.urn.apply(r));
+    await settled();
+  });
+
+  const cnps = () =>
+    registered.slice(before.count).filter((r) => r.type === "kubernetes:cilium.io/v2:CiliumNetworkPolicy");
+  const cnp = (name: string) => cnps().find((r) => (r.inputs.metadata as Obj).name === name)!.inputs as Obj;
+
+  test("four CiliumNetworkPolicies in the monitoring namespace", () => {
+    expect(
+      cnps()
+        .map((r) => (r.inputs.metadata as Obj).name)
+        .sort(),
+    ).toEqual([
+      "monitoring-apiserver-cilium",
+      "operator-apiserver-cilium",
+      "operator-webhook-cilium",
+      "prometheus-nodes-apiserver-cilium",
+    ]);
+    for (const r of cnps())
+      expect(r.inputs).toMatchObject({
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNetworkPolicy",
+        metadata: { namespace: NAMESPACES.monitoring },
+      });
+  });
+
+  test("Prometheus reaches the kubelets and node-exporter as the host / remote-node entities, and the API server", () => {
+    expect(cnp("prometheus-nodes-apiserver-cilium").spec).toEqual({
+      endpointSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+      egress: [
+        {
+          toEntities: ["host", "remote-node"],
+          toPorts: [
+            {
+              ports: [
+                { port: "10250", protocol: "TCP" },
+                { port: "9100", protocol: "TCP" },
+              ],
+            },
+          ],
+        },
+        {
+          toEntities: ["kube-apiserver"],
+          toPorts: [
+            {
+              ports: [
+                { port: "443", protocol: "TCP" },
+                { port: "6443", protocol: "TCP" },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  test("the operator, its admission Jobs, Grafana and kube-state-metrics reach the kube-apiserver entity", () => {
+    const op = cnp("operator-apiserver-cilium").spec;
+    expect(op.endpointSelector.matchExpressions[0].values).toEqual([
+      "kube-prometheus-stack-operator",
+      "kube-prometheus-stack-admission-create",
+      "kube-prometheus-stack-admission-patch",
+    ]);
+    expect(op.egress.map((e: Obj) => e.toEntities)).toEqual([["kube-apiserver"]]);
+    const mon = cnp("monitoring-apiserver-cilium").spec;
+    expect(mon.endpointSelector.matchExpressions[0].values).toEqual(["grafana", "kube-state-metrics"]);
+    expect(mon.egress.map((e: Obj) => e.toEntities)).toEqual([["kube-apiserver"]]);
+  });
+
+  test("the API server may call the operator's webhook, from its entity, a node or kube-system", () => {
+    const hook = cnp("operator-webhook-cilium").spec;
+    expect(hook.endpointSelector).toEqual({ matchLabels: { app: "kube-prometheus-stack-operator" } });
+    expect(hook.ingress).toEqual([
+      {
+        fromEntities: ["kube-apiserver", "host", "remote-node"],
+        toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }],
+      },
+      {
+        fromEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "kube-system" } }],
+        toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }],
+      },
+    ]);
   });
 });
