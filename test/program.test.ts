@@ -8,7 +8,9 @@ import { parse } from "yaml";
 import { MOCK_RANDOM_PREFIX, REDACTED } from "../lib/mockrun";
 import { readStackFile } from "../lib/stackfile";
 import { parseStackConfig } from "../config";
+import { isPinnedImage } from "../config/common";
 import { hardeningViolations } from "./support/hardening";
+import { placeholderReason } from "./support/images";
 import {
   isKubernetes,
   isKubernetesObject,
@@ -70,6 +72,26 @@ describe.each(STACKS)("stack %s", (stack) => {
     for (const s of secrets) if (outputText.includes(s)) leaks.push(`stack outputs hold ${s} in plain text`);
     expect(leaks).toEqual([]);
     expect(outputs.kubeconfig).toBe(REDACTED);
+  });
+
+  test("every container image is pinned by tag or digest and comes from a real publisher", () => {
+    const images = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v !== null && typeof v === "object") {
+        for (const [k, inner] of Object.entries(v as Obj)) {
+          if ((k === "containers" || k === "initContainers") && Array.isArray(inner))
+            for (const c of inner as Obj[]) images.add(String(c.image));
+          walk(inner);
+        }
+      }
+    };
+    run()
+      .resources.filter(isKubernetesObject)
+      .forEach((r) => walk(r.inputs));
+    expect(images.size).toBeGreaterThan(3);
+    const bad = [...images].filter((i) => !isPinnedImage(i) || placeholderReason(i) !== undefined);
+    expect(bad).toEqual([]);
   });
 
   test("every Kubernetes resource uses the program's one explicit provider", () => {
@@ -269,7 +291,11 @@ test("the CLI's merged Pulumi.yaml defaults read as absent, and secret sections 
   expect(() =>
     parseStackConfig(
       {
-        values: { ...defaults, ...base, "botfleet:alerting": JSON.stringify({ webhook: { url: "https://x" } }) },
+        values: {
+          ...defaults,
+          ...base,
+          "botfleet:alerting": JSON.stringify({ webhook: { url: "https://x" } }),
+        },
         secretKeys: new Set(),
       },
       "local",
