@@ -14,7 +14,8 @@ import {
   planPromotion,
   tagImagesToResolve,
 } from "../../scripts/promote";
-import { runStackFile } from "../support/stacks";
+import { hardeningViolations } from "../support/hardening";
+import { runConfig, runStackFile } from "../support/stacks";
 
 const digest = (c: string) => c.repeat(64);
 const MM = `hummingbot/hummingbot@sha256:${digest("a")}`;
@@ -491,6 +492,21 @@ describe("the shipped dev -> prod promotion", () => {
       out: ["Prod already runs what dev runs: nothing to promote.\n"],
     });
     expect(fs.readFileSync(f.stack, "utf8").split("\n")).toEqual(after);
+  });
+
+  test("the promoted prod config still deploys: the program accepts tag@digest images and keeps its checks", async () => {
+    const sources = parseSources(SOURCES);
+    const digests = Object.fromEntries(
+      tagImagesToResolve(dev, prodConfig(), { sources }).map((i) => [i, fakeDigest(i)]),
+    );
+    const result = planPromotion(dev, prodConfig(), { sources, digests });
+    if (!result.ok) throw new Error(result.errors.join("\n"));
+    const run = await runConfig("prod", result.config);
+    const namespaces = run.outputs.namespaces as { bots: string; data: string; monitoring: string };
+    expect(hardeningViolations(run.resources, { namespaces })).toEqual([]);
+    expect(
+      Object.values(run.outputs.images as Record<string, string>).every((i) => /:[^/@]+@sha256:/.test(i)),
+    ).toBe(true);
   });
 
   test("a prod file without monitoring.chartVersion gains that one line; every other line is byte-identical", () => {
