@@ -13,8 +13,10 @@ export interface FleetMix {
   readonly hummingbotEvery?: number;
 }
 
-const FREQTRADE_IMAGE = "freqtradeorg/freqtrade:2025.10";
-const HUMMINGBOT_IMAGE = "hummingbot/hummingbot:version-2.5.0";
+// The same checked pins as the shipped stacks (README "Pinned versions").
+const FREQTRADE_IMAGE = "freqtradeorg/freqtrade:2025.11";
+const HUMMINGBOT_IMAGE = "hummingbot/hummingbot:version-2.16.0";
+const SERVICE_IMAGE = "ghcr.io/stefanprodan/podinfo:6.14.1";
 const EXCHANGES = ["binance", "kraken", "kucoin", "bybit", "okx"];
 
 /** Raw stack config entries (what `botfleet:bots` holds), `count` of them. */
@@ -30,18 +32,19 @@ export function generateBots(count: number, mix: FleetMix = {}): Record<string, 
       bots.push({
         name: `svc-${id}`,
         preset: "custom",
-        image: "ghcr.io/example/signal-api:1.4.2",
+        image: SERVICE_IMAGE,
         workload: "service",
         autoscaling: { minReplicas: 2, maxReplicas: 4 },
         custom: {
-          args: ["serve"],
+          command: ["/home/app/podinfo"],
+          args: ["--port=8000", "--port-metrics=9100"],
           ports: [
             { name: "http", containerPort: 8000 },
             { name: "metrics", containerPort: 9100 },
           ],
           probes: {
-            liveness: { type: "http", path: "/health", port: "http" },
-            readiness: { type: "http", path: "/ready", port: "http" },
+            liveness: { type: "http", path: "/healthz", port: "http" },
+            readiness: { type: "http", path: "/readyz", port: "http" },
           },
         },
       });

@@ -4,8 +4,33 @@
 import { z } from "zod";
 import { byteQuantity, bytes, cpuMillis, cpuQuantity, dns1123Label, promDuration, show } from "./common";
 
-/** kube-prometheus-stack chart version; see components/monitoring/chart-values.ts for how it was checked. */
-export const KPS_CHART_VERSION = "81.4.5";
+/**
+ * kube-prometheus-stack releases checked by hand (on 2026-11-29) against prometheus-community/helm-charts: the
+ * release tag exists in the repository's history (chart-releaser tags every published chart version, on
+ * main), and every value path in components/monitoring/chart-values.ts is in that tag's values.yaml or in the
+ * values.yaml of the sub-chart versions its Chart.yaml names. Add a release here only after the same check.
+ */
+export const KPS_VERIFIED_RELEASES = [
+  {
+    version: "88.5.3",
+    /** Git tag and commit in prometheus-community/helm-charts. */
+    tag: "kube-prometheus-stack-88.5.3",
+    commit: "ea930baeebeba39f56d6b44e351f23b2a072a600",
+    /** Sub-charts as the tag's Chart.yaml pins them, with where their values.yaml was read. */
+    grafana:
+      "12.11.1 (grafana-community/helm-charts tag grafana-12.11.1, 864f7794683680e5100a38670e103c4fa6e37e29)",
+    kubeStateMetrics:
+      "8.4.0 (prometheus-community/helm-charts tag kube-state-metrics-8.4.0, 1982f1c5828920f5d4ea5d04956169e81f8c5129)",
+    checked: "2026-11-29",
+  },
+] as const;
+
+/**
+ * The pinned kube-prometheus-stack chart: the newest release in the fetched prometheus-community/helm-charts
+ * history (tag kube-prometheus-stack-88.5.3, 2026-08-21; checked 2026-11-29). It must be in KPS_VERIFIED_RELEASES
+ * (tested). 81.4.5, pinned before, was never released (81.4.3 is followed by 81.5.0).
+ */
+export const KPS_CHART_VERSION = "88.5.3";
 
 const resources = z
   .strictObject({

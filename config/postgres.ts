@@ -10,12 +10,15 @@ import { byteQuantity, bytes, count, cpuQuantity, cronSchedule, pinnedImage, sho
  * scripts against. The bookworm variant is used on purpose: backup.sh needs GNU date (%N) and the
  * entrypoint's `tr`/`sed -i` behave as tested.
  */
+// docker-library/official-images library/postgres, tag added by 6af773ed6c (2026-05-14); checked 2026-11-29.
 export const DEFAULT_POSTGRES_IMAGE = "postgres:15.18-bookworm";
+// prometheus-community/postgres_exporter tag v0.17.1 (its CircleCI release publishes the tag); checked 2026-11-29.
 export const DEFAULT_EXPORTER_IMAGE = "prometheuscommunity/postgres-exporter:v0.17.1";
 /**
  * The S3 client. Its static rclone binary is copied by an init container into the postgres image, which
  * runs backup.sh: pg_dump then always matches the server's major version, and no image has to be built.
  */
+// rclone/rclone tag v1.68.2 (its release workflow pushes rclone/rclone:<version>); checked 2026-11-29.
 export const DEFAULT_BACKUP_IMAGE = "rclone/rclone:1.68.2";
 
 /** Roles and names the entrypoint reserves. */

@@ -19,8 +19,15 @@ export const MAXMEMORY_POLICIES = [
   "volatile-ttl",
 ] as const;
 
-/** Official Redis image (Debian based: has sh, timeout and redis-cli for the entrypoint and probes). */
-export const DEFAULT_REDIS_IMAGE = "redis:7.2.5";
+/**
+ * Official Redis image; the plain tag is the Debian bookworm variant (sh, timeout and redis-cli for the
+ * entrypoint and probes). 7.2 is a maintained, BSD-licensed line, and 7.2.16 has the fixes for the
+ * authenticated Lua RCEs fixed in 7.2.6 (CVE-2024-31449) and 7.2.11 (CVE-2025-49844). Source:
+ * docker-library/official-images library/redis, added by 32dbe4eb08 ("Redis security release 2026-08-18",
+ * built from redis/docker-library-redis tag v7.2.16); checked 2026-11-29.
+ */
+export const DEFAULT_REDIS_IMAGE = "redis:7.2.16";
+/** oliver006/redis_exporter tag v1.62.0 (its Drone release pushes the tag name); checked 2026-11-29. */
 export const DEFAULT_EXPORTER_IMAGE = "oliver006/redis_exporter:v1.62.0";
 
 export const redisSchema = z
@@ -69,7 +76,7 @@ export const redisSchema = z
           .prefault({}),
       })
       .prefault({}),
-    /** Redis image, pinned. @default "redis:7.2.5" */
+    /** Redis image, pinned. @default "redis:7.2.16" */
     image: pinnedImage.default(DEFAULT_REDIS_IMAGE),
     /** redis_exporter image, pinned. @default "oliver006/redis_exporter:v1.62.0" */
     exporterImage: pinnedImage.default(DEFAULT_EXPORTER_IMAGE),

@@ -9,7 +9,9 @@ import { REDACTED } from "../lib/mockrun";
 import { readStackFile } from "../lib/stackfile";
 import { parseStackConfig } from "../config";
 import { ciliumPolicyErrors } from "./support/cilium";
+import { isPinnedImage } from "../config/common";
 import { hardeningViolations } from "./support/hardening";
+import { placeholderReason } from "./support/images";
 import {
   isKubernetes,
   isKubernetesObject,
@@ -88,6 +90,26 @@ describe.each(STACKS)("stack %s", (stack) => {
     for (const s of secrets) if (outputText.includes(s)) leaks.push(`stack outputs hold ${s} in plain text`);
     expect(leaks).toEqual([]);
     expect(outputs.kubeconfig).toBe(REDACTED);
+  });
+
+  test("every container image is pinned by tag or digest and comes from a real publisher", () => {
+    const images = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v !== null && typeof v === "object") {
+        for (const [k, inner] of Object.entries(v as Obj)) {
+          if ((k === "containers" || k === "initContainers") && Array.isArray(inner))
+            for (const c of inner as Obj[]) images.add(String(c.image));
+          walk(inner);
+        }
+      }
+    };
+    run()
+      .resources.filter(isKubernetesObject)
+      .forEach((r) => walk(r.inputs));
+    expect(images.size).toBeGreaterThan(3);
+    const bad = [...images].filter((i) => !isPinnedImage(i) || placeholderReason(i) !== undefined);
+    expect(bad).toEqual([]);
   });
 
   test("every Kubernetes resource uses the program's one explicit provider", () => {

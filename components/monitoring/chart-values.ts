@@ -1,16 +1,20 @@
 /**
- * Every kube-prometheus-stack value path this program may set, each checked by hand against the chart's
- * values.yaml (read with the search tool from prometheus-community/helm-charts; not copied here).
- *
- * Pinned chart: kube-prometheus-stack 81.4.5 (Chart.yaml at commit 4879317737d4; its dependencies:
- * grafana 10.5.12, kube-state-metrics 7.1.0). The stored values.yaml available to check against was the one
- * at commit 001f3a6d7d24 (the Prometheus v3.5.0 / Alertmanager v0.28.1 generation of the chart); the
- * grafana sub-chart paths were checked in grafana/helm-charts charts/grafana/values.yaml (commit 001363be0ec9)
- * and the kube-state-metrics one in charts/kube-state-metrics/values.yaml (commit 0027117e971e). Every path
- * below is present in those files; re-check this list whenever KPS_CHART_VERSION changes. The four
- * control-plane switches (`kubeControllerManager.enabled`, `kubeScheduler.enabled`, `kubeEtcd.enabled`,
- * `kubeProxy.enabled`, all `true` there) and `prometheus.prometheusSpec.retentionSize` (`""` there) were
- * checked in the same kube-prometheus-stack values.yaml (commit 001f3a6d7d24).
+ * Every kube-prometheus-stack value path this program may set, each checked by hand against the values.yaml
+ * files of the pinned release (config/monitoring.ts KPS_CHART_VERSION), read from the fetched git history on
+ * 2026-11-29 (not copied here):
+ * - prometheus-community/helm-charts, tag kube-prometheus-stack-88.5.3 (commit ea930baeebeb),
+ *   charts/kube-prometheus-stack/values.yaml: every path below that does not start with `grafana.` or
+ *   `kube-state-metrics.`, plus the kps-only `grafana.enabled`, `grafana.defaultDashboardsTimezone` and
+ *   `grafana.sidecar.datasources.uid` (the last is read by the chart's templates/grafana/configmaps-datasources.yaml).
+ *   `alertmanager.alertmanagerSpec.configSecret` is a commented-out key there; templates/alertmanager/alertmanager.yaml
+ *   reads it, and `useExistingSecret: true` stops templates/alertmanager/secret.yaml from rendering.
+ * - The Grafana sub-chart that release pins (grafana 12.11.1; since kube-prometheus-stack 81.5.1 it comes from the
+ *   grafana-community repository): grafana-community/helm-charts, tag grafana-12.11.1 (commit 864f77946836),
+ *   charts/grafana/values.yaml: `admin.*`, `persistence.*`, `deploymentStrategy`, `resources`, `ingress.enabled`
+ *   and `sidecar.dashboards.*`. `persistence.storageClassName` is commented out there; templates/pvc.yaml reads it.
+ * - The kube-state-metrics sub-chart it pins (8.4.0): prometheus-community/helm-charts, tag kube-state-metrics-8.4.0
+ *   (commit 1982f1c5828e), charts/kube-state-metrics/values.yaml: `resources`.
+ * Re-check this list whenever KPS_CHART_VERSION changes, and add the release to KPS_VERIFIED_RELEASES.
  *
  * A path ending in `/*` is a Kubernetes object (resources, a volumeClaimTemplate, ...) whose inner keys
  * are the Kubernetes API's, not the chart's.

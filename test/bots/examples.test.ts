@@ -26,7 +26,6 @@ test("the dev example is a valid fleet of paper bots needing only the secrets it
       "freqtrade/trader",
       "freqtrade/scheduled",
       "custom/service",
-      "custom/trader",
       "custom/scheduled",
     ]),
   );
@@ -42,7 +41,6 @@ test("the prod example is valid, and lists exactly the live keys the file's comm
     "botSecrets.btc-usdt-mm.passwordVerification",
     "botSecrets.ft-kraken-trend.apiKey",
     "botSecrets.ft-kraken-trend.apiSecret",
-    "botSecrets.signal-api.signalToken",
   ]);
   const comments = fs.readFileSync(path.join(SCRIPTS_DIR, "examples", "Pulumi.prod.bots.yaml"), "utf8");
   for (const p of required) expect(comments).toContain(`'${p}'`);

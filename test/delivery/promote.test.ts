@@ -1,12 +1,24 @@
 import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { checkHealth, describeChanges, editStackText, main, planPromotion } from "../../scripts/promote";
+import {
+  checkHealth,
+  describeChanges,
+  editStackText,
+  main,
+  parseDigests,
+  parseSources,
+  planPromotion,
+  tagImagesToResolve,
+} from "../../scripts/promote";
+import { hardeningViolations } from "../support/hardening";
+import { runConfig, runStackFile } from "../support/stacks";
 
 const digest = (c: string) => c.repeat(64);
-const MM = `registry.example.com/bots/hummingbot@sha256:${digest("a")}`;
+const MM = `hummingbot/hummingbot@sha256:${digest("a")}`;
 const FT = `freqtradeorg/freqtrade@sha256:${digest("b")}`;
 
 const devOutputs = () => ({
@@ -95,7 +107,8 @@ describe("planPromotion", () => {
       "an image pinned by tag only",
       (d) => ({ ...d, images: { ...d.images, "btc-usdt-mm": "hummingbot/hummingbot:version-2.5.0" } }),
       [
-        'dev image of btc-usdt-mm must be pinned to a digest (repo@sha256:<64 hex>), got "hummingbot/hummingbot:version-2.5.0"',
+        "dev image of btc-usdt-mm is pinned by tag (hummingbot/hummingbot:version-2.5.0): resolve its digest at " +
+          'promotion time (--digests, "<image> sha256:<64 hex>" per line), got nothing',
       ],
     ],
     [
@@ -105,13 +118,15 @@ describe("planPromotion", () => {
         images: { ...d.images, "eth-trend": `freqtradeorg/freqtrade@sha256:${"b".repeat(12)}` },
       }),
       [
-        `dev image of eth-trend must be pinned to a digest (repo@sha256:<64 hex>), got "freqtradeorg/freqtrade@sha256:${"b".repeat(12)}"`,
+        `dev image of eth-trend must be pinned to a tag or a digest (repo@sha256:<64 hex>), got "freqtradeorg/freqtrade@sha256:${"b".repeat(12)}"`,
       ],
     ],
     [
       "a prod bot that never ran on dev",
       (d) => ({ ...d, images: { "btc-usdt-mm": MM } }),
-      ["prod bot eth-trend has no image on dev: run it on dev first"],
+      [
+        "prod bot eth-trend has no image on dev: run it on dev first, or name its dev counterpart in the sources (promotion.yaml)",
+      ],
     ],
     [
       "a chart version range",
@@ -155,19 +170,41 @@ describe("editStackText", () => {
     );
   });
 
-  test("a key the file lacks is added; the file still means the same apart from it", () => {
-    const source =
-      "# prod\nconfig:\n  botfleet:environment: prod\n  botfleet:cluster: { provider: digitalocean, tags: [a] }\n";
+  test.each<[string, string, string]>([
+    [
+      "into a block map, as one line at the map's indentation",
+      "# prod\nconfig:\n  botfleet:environment: prod\n  botfleet:monitoring:\n    retention: 30d # keep\n    storage: 100Gi\n  botfleet:bots: [] # none\n",
+      "# prod\nconfig:\n  botfleet:environment: prod\n  botfleet:monitoring:\n    retention: 30d # keep\n    storage: 100Gi\n    chartVersion: 75.15.1\n  botfleet:bots: [] # none\n",
+    ],
+    [
+      "into a flow map, after its last pair",
+      "config:\n  botfleet:monitoring: { retention: 7d, storage: 20Gi } # small\n",
+      "config:\n  botfleet:monitoring: { retention: 7d, storage: 20Gi, chartVersion: 75.15.1 } # small\n",
+    ],
+    [
+      "with its parent map, when the file has neither",
+      "# prod\nconfig:\n  botfleet:environment: prod\n  botfleet:cluster: { provider: digitalocean, tags: [a] }\n",
+      "# prod\nconfig:\n  botfleet:environment: prod\n  botfleet:cluster: { provider: digitalocean, tags: [a] }\n  botfleet:monitoring:\n    chartVersion: 75.15.1\n",
+    ],
+    [
+      "after a last value that is a block scalar",
+      "config:\n  botfleet:monitoring:\n    note: |\n      two\n      lines\n  botfleet:environment: prod\n",
+      "config:\n  botfleet:monitoring:\n    note: |\n      two\n      lines\n    chartVersion: 75.15.1\n  botfleet:environment: prod\n",
+    ],
+  ])("a key the file lacks is added %s; every other byte stays", (_case, source, expected) => {
     const change = { path: ["botfleet:monitoring", "chartVersion"], from: undefined, to: "75.15.1" };
     const edited = editStackText(source, [change]);
-    expect(edited.startsWith("# prod\n")).toBe(true);
-    expect(parse(edited)).toEqual({
-      config: {
-        "botfleet:environment": "prod",
-        "botfleet:cluster": { provider: "digitalocean", tags: ["a"] },
-        "botfleet:monitoring": { chartVersion: "75.15.1" },
-      },
-    });
+    expect(edited).toBe(expected);
+    expect(
+      (parse(edited) as { config: Record<string, { chartVersion?: string }> }).config["botfleet:monitoring"],
+    ).toMatchObject({ chartVersion: "75.15.1" });
+  });
+
+  test("a value that would not read back as the same string is quoted", () => {
+    const change = { path: ["botfleet:monitoring", "chartVersion"], from: undefined, to: "1.0" };
+    expect(editStackText("config:\n  botfleet:monitoring:\n    retention: 7d\n", [change])).toBe(
+      'config:\n  botfleet:monitoring:\n    retention: 7d\n    chartVersion: "1.0"\n',
+    );
   });
 });
 
@@ -253,5 +290,253 @@ config:
     expect(res.stderr).toBe("");
     expect(res.stdout.trim()).toBe("dev is healthy");
     expect(res.status).toBe(0);
+  });
+});
+
+describe("sources, tags and digests", () => {
+  const TAG = "hummingbot/hummingbot:version-2.16.0";
+  const DIGEST = `sha256:${digest("c")}`;
+  const tagDev = () => ({
+    health: { ready: true, bots: { "btc-usdt-pmm": { ready: true }, "eth-trend": { ready: true } } },
+    images: { "btc-usdt-pmm": TAG, "eth-trend": FT },
+    chartVersions: { kps: "75.15.1" },
+  });
+  const sources = { "btc-usdt-mm": "btc-usdt-pmm" };
+
+  test("a prod bot is promoted from the dev bot its source names; a tag becomes tag@digest", () => {
+    expect(tagImagesToResolve(tagDev(), prodConfig(), { sources })).toEqual([TAG]);
+    const result = planPromotion(tagDev(), prodConfig(), { sources, digests: { [TAG]: DIGEST } });
+    if (!result.ok) throw new Error(result.errors.join("\n"));
+    expect((result.config["botfleet:bots"] as { image: string }[]).map((b) => b.image)).toEqual([
+      `${TAG}@${DIGEST}`,
+      FT,
+    ]);
+  });
+
+  test.each<[string, Parameters<typeof planPromotion>[2], string[]]>([
+    [
+      "a tag whose digest was not resolved",
+      { sources },
+      [
+        `dev image of btc-usdt-pmm is pinned by tag (${TAG}): resolve its digest at promotion time ` +
+          '(--digests, "<image> sha256:<64 hex>" per line), got nothing',
+      ],
+    ],
+    [
+      "a resolved digest that is not one",
+      { sources, digests: { [TAG]: "sha256:abc" } },
+      [
+        `dev image of btc-usdt-pmm is pinned by tag (${TAG}): resolve its digest at promotion time ` +
+          '(--digests, "<image> sha256:<64 hex>" per line), got "sha256:abc"',
+      ],
+    ],
+    [
+      "a source that runs another image",
+      { sources: { "btc-usdt-mm": "eth-trend" } },
+      [
+        "prod bot btc-usdt-mm runs hummingbot/hummingbot but its dev source eth-trend runs freqtradeorg/freqtrade: " +
+          "map it to a dev bot of the same image, or change prod's image by hand first",
+      ],
+    ],
+    [
+      "a source that is not on dev",
+      { sources: { "btc-usdt-mm": "btc-usdt-xyz" } },
+      [
+        "prod bot btc-usdt-mm has no image on dev (promoted from dev bot btc-usdt-xyz): run it on dev first, " +
+          "or name its dev counterpart in the sources (promotion.yaml)",
+      ],
+    ],
+    [
+      "a source for a bot prod does not have",
+      { sources: { ...sources, "ghost-bot": "btc-usdt-pmm" }, digests: { [TAG]: DIGEST } },
+      ["sources.ghost-bot: there is no prod bot ghost-bot in botfleet:bots; remove it from the sources"],
+    ],
+  ])("refuses %s", (_case, options, errors) => {
+    expect(planPromotion(tagDev(), prodConfig(), options)).toEqual({ ok: false, errors });
+  });
+
+  test("sources and digests files are parsed strictly", () => {
+    expect(parseSources("sources:\n  a-b: c-d # note\n")).toEqual({ "a-b": "c-d" });
+    expect(parseSources("# nothing mapped\n")).toEqual({});
+    expect(() => parseSources("sources:\n  a-b: [x]\n")).toThrow(
+      'sources.a-b: must map a bot name to a bot name, got ["x"]',
+    );
+    expect(() => parseSources("- a\n")).toThrow(
+      'sources file must hold "sources: { <prod bot>: <dev bot> }", got ["a"]',
+    );
+    expect(parseDigests(`# resolved\n${TAG} ${DIGEST}\n\n`)).toEqual({ [TAG]: DIGEST });
+    expect(() => parseDigests(`${TAG} sha256:abc`)).toThrow(
+      `digests line 1: must be "<image> sha256:<64 hex>", got "${TAG} sha256:abc"`,
+    );
+  });
+});
+
+/**
+ * The promotion the repository ships: dev's outputs as the program computes them from Pulumi.dev.yaml (images and
+ * chart versions), health as a green smoke check leaves it (it is live state the mock engine cannot know), the
+ * sources in promotion.yaml, onto the real Pulumi.prod.yaml.
+ */
+describe("the shipped dev -> prod promotion", () => {
+  const REPO = path.join(__dirname, "..", "..");
+  const PROD = fs.readFileSync(path.join(REPO, "Pulumi.prod.yaml"), "utf8");
+  const SOURCES = fs.readFileSync(path.join(REPO, "promotion.yaml"), "utf8");
+  let dev: { images: Record<string, string>; chartVersions: Record<string, string>; health: unknown };
+  /** Stand-in digests for the test only (sha256 of the reference): the workflow resolves real ones. */
+  const fakeDigest = (image: string) => `sha256:${createHash("sha256").update(image).digest("hex")}`;
+  let dir: string;
+
+  beforeAll(async () => {
+    const run = await runStackFile("dev");
+    const images = run.outputs.images as Record<string, string>;
+    dev = {
+      images,
+      chartVersions: run.outputs.chartVersions as Record<string, string>,
+      health: { ready: true, bots: Object.fromEntries(Object.keys(images).map((b) => [b, { ready: true }])) },
+    };
+  });
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "promote-shipped-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const prodConfig = (text = PROD) => (parse(text) as { config: Record<string, unknown> }).config;
+  const files = (prod = PROD, digests?: Record<string, string>) => {
+    const f = {
+      outputs: path.join(dir, "dev.json"),
+      stack: path.join(dir, "Pulumi.prod.yaml"),
+      sources: path.join(REPO, "promotion.yaml"),
+      digests: path.join(dir, "digests.txt"),
+    };
+    fs.writeFileSync(f.outputs, JSON.stringify(dev));
+    fs.writeFileSync(f.stack, prod);
+    const lines = Object.entries(digests ?? {}).map(([i, d]) => `${i} ${d}`);
+    fs.writeFileSync(f.digests, lines.join("\n") + "\n");
+    return f;
+  };
+  const cli = (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = main(
+      argv,
+      (m) => out.push(m),
+      (m) => err.push(m),
+    );
+    return { code, out, err };
+  };
+
+  test("every prod bot has a dev counterpart of the same image; only tag digests are left to resolve", () => {
+    const sources = parseSources(SOURCES);
+    const result = planPromotion(dev, prodConfig(), { sources });
+    const tags = tagImagesToResolve(dev, prodConfig(), { sources });
+    expect(tags.length).toBeGreaterThan(0);
+    expect(result).toEqual({
+      ok: false,
+      errors: expect.arrayContaining([expect.stringContaining("resolve its digest at promotion time")]),
+    });
+    if (result.ok) return;
+    expect(result.errors.filter((e) => !e.includes("resolve its digest at promotion time"))).toEqual([]);
+    expect(result.errors).toHaveLength(
+      (prodConfig()["botfleet:bots"] as { name: string }[]).filter((b) =>
+        tags.includes(dev.images[sources[b.name] ?? b.name]),
+      ).length,
+    );
+  });
+
+  test("with the digests resolved, it passes, and --write changes only the image values on their lines", () => {
+    const sources = parseSources(SOURCES);
+    const digests = Object.fromEntries(
+      tagImagesToResolve(dev, prodConfig(), { sources }).map((i) => [i, fakeDigest(i)]),
+    );
+    const f = files(PROD, digests);
+    const listed = cli(
+      "--dev-outputs",
+      f.outputs,
+      "--stack-file",
+      f.stack,
+      "--sources",
+      f.sources,
+      "--list-tag-images",
+    );
+    expect(listed).toMatchObject({ code: 0, out: Object.keys(digests).sort() });
+
+    const args = [
+      "--dev-outputs",
+      f.outputs,
+      "--stack-file",
+      f.stack,
+      "--sources",
+      f.sources,
+      "--digests",
+      f.digests,
+    ];
+    const first = cli(...args, "--write");
+    expect(first.err).toEqual([]);
+    expect(first.code).toBe(0);
+    const before = PROD.split("\n");
+    const after = fs.readFileSync(f.stack, "utf8").split("\n");
+    expect(after).toHaveLength(before.length);
+    const bots = prodConfig()["botfleet:bots"] as { name: string; image: string }[];
+    const changed = before.flatMap((line, i) => (line === after[i] ? [] : [[line, after[i]]]));
+    // One changed line per prod bot, each the old line with the image value alone replaced (comment kept).
+    expect(changed).toHaveLength(bots.length);
+    expect(changed).toEqual(
+      bots.map((b) => {
+        const from = dev.images[sources[b.name] ?? b.name];
+        const line = before.find((l) => l.includes(`image: ${b.image}`))!;
+        return [line, line.replace(`image: ${b.image}`, `image: ${from}@${digests[from]}`)];
+      }),
+    );
+    expect(prodConfig(after.join("\n"))["botfleet:monitoring"]).toEqual(prodConfig()["botfleet:monitoring"]);
+    // A second run finds nothing to do and leaves the file as it is.
+    const second = cli(...args, "--write");
+    expect(second).toMatchObject({
+      code: 0,
+      out: ["Prod already runs what dev runs: nothing to promote.\n"],
+    });
+    expect(fs.readFileSync(f.stack, "utf8").split("\n")).toEqual(after);
+  });
+
+  test("the promoted prod config still deploys: the program accepts tag@digest images and keeps its checks", async () => {
+    const sources = parseSources(SOURCES);
+    const digests = Object.fromEntries(
+      tagImagesToResolve(dev, prodConfig(), { sources }).map((i) => [i, fakeDigest(i)]),
+    );
+    const result = planPromotion(dev, prodConfig(), { sources, digests });
+    if (!result.ok) throw new Error(result.errors.join("\n"));
+    const run = await runConfig("prod", result.config);
+    const namespaces = run.outputs.namespaces as { bots: string; data: string; monitoring: string };
+    expect(hardeningViolations(run.resources, { namespaces })).toEqual([]);
+    expect(
+      Object.values(run.outputs.images as Record<string, string>).every((i) => /:[^/@]+@sha256:/.test(i)),
+    ).toBe(true);
+  });
+
+  test("a prod file without monitoring.chartVersion gains that one line; every other line is byte-identical", () => {
+    const without = PROD.split("\n").filter((l) => !/^\s+chartVersion:/.test(l));
+    expect(without).toHaveLength(PROD.split("\n").length - 1);
+    const sources = parseSources(SOURCES);
+    const digests = Object.fromEntries(
+      tagImagesToResolve(dev, prodConfig(), { sources }).map((i) => [i, fakeDigest(i)]),
+    );
+    const f = files(without.join("\n"), digests);
+    expect(
+      cli(
+        "--dev-outputs",
+        f.outputs,
+        "--stack-file",
+        f.stack,
+        "--sources",
+        f.sources,
+        "--digests",
+        f.digests,
+        "--write",
+      ).code,
+    ).toBe(0);
+    const after = fs.readFileSync(f.stack, "utf8").split("\n");
+    const added = after.findIndex((l) => /^\s+chartVersion:/.test(l));
+    expect(after[added]).toBe(`    chartVersion: ${dev.chartVersions.kps}`);
+    const rest = [...after.slice(0, added), ...after.slice(added + 1)];
+    expect(rest).toHaveLength(without.length);
+    const differing = without.filter((line, i) => line !== rest[i]);
+    expect(differing.every((l) => /^\s+image: /.test(l))).toBe(true);
+    expect(after[added - 1]).toBe(without[added - 1]);
   });
 });
