@@ -93,8 +93,9 @@ describe("botfleet:platform.metricsServer config", () => {
             "botfleet:environment": "local",
             "botfleet:cluster": JSON.stringify({ provider: "existing" }),
             "botfleet:platform": JSON.stringify({ metricsServer, ...(namespaces ? { namespaces } : {}) }),
+            "botfleet:credentialSeed": "a-test-seed-of-at-least-thirty-two-characters",
           },
-          secretKeys: new Set(),
+          secretKeys: new Set(["botfleet:credentialSeed"]),
         },
         "local",
       );
