@@ -4,8 +4,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { REDACTED } from "../lib/mockrun";
+import { manifestOf, synthFiles } from "../lib/synth";
 import { readStackFile } from "../lib/stackfile";
 import { parseStackConfig } from "../config";
 import { hardeningViolations } from "./support/hardening";
@@ -98,6 +99,33 @@ describe.each(STACKS)("stack %s", (stack) => {
       enableConfigMapMutable: "true",
       enableSecretMutable: "true",
     });
+  });
+
+  test("its synth YAML reads back as registered to YAML 1.1 readers (kubectl) and 1.2 readers alike", () => {
+    const { resources, outputs } = run();
+    const files = new Map(synthFiles(stack, run()).map((f) => [f.path, f.content]));
+    // What each file holds, as JSON would carry it (undefined members dropped).
+    const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
+    const expected: [string, unknown[]][] = [
+      ["all.yaml", resources.filter(isKubernetesObject).map((r) => plain(manifestOf(r)))],
+      [
+        "cloud.yaml",
+        [
+          plain(
+            resources
+              .filter((r) => r.custom && !isKubernetesObject(r))
+              .map((r) => ({ type: r.type, name: r.name, protect: r.protect, inputs: r.redacted })),
+          ),
+        ],
+      ],
+      ["outputs.yaml", [plain(outputs)]],
+    ];
+    for (const version of ["1.1", "1.2"] as const) {
+      for (const [file, docs] of expected) {
+        const read = parseAllDocuments(files.get(file)!, { version }).map((d) => d.toJS());
+        expect({ version, file, docs: read }).toEqual({ version, file, docs });
+      }
+    }
   });
 
   test("objects of one kind have unique names per namespace", () => {

@@ -15,11 +15,11 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type * as k8s from "@pulumi/kubernetes";
-import * as YAML from "yaml";
 import { DEFAULT_EGRESS_PORTS, type BotConfig } from "../../config/bots";
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../specs/security";
 import { PRIVATE_AND_METADATA_CIDRS } from "../specs/network";
+import { toYaml } from "../specs/yaml";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -184,14 +184,17 @@ export function freqtradeConfig(bot: BotConfig): Record<string, unknown> {
   });
 }
 
-/** The bot's ConfigMap data (non-secret only). */
+/**
+ * The bot's ConfigMap data (non-secret only). Hummingbot reads script configs with PyYAML's safe_load
+ * (YAML 1.1, hummingbot/client/runner.py at v2.16.0), so strings such as "on" are written quoted.
+ */
 export function botConfigData(bot: BotConfig, mqtt: MqttEndpoint): Record<string, string> {
   if (bot.preset === "hummingbot") {
     const files = { ...bot.hummingbot!.configFiles, "conf_client.yml": hummingbotClientConfig(bot, mqtt) };
     return Object.fromEntries(
       Object.entries(files)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([p, content]) => [configMapKey(p), YAML.stringify(content)]),
+        .map(([p, content]) => [configMapKey(p), toYaml(content)]),
     );
   }
   if (bot.preset === "freqtrade") {
