@@ -15,7 +15,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type * as k8s from "@pulumi/kubernetes";
-import { DEFAULT_EGRESS_PORTS, type BotConfig } from "../../config/bots";
+import { DEFAULT_EGRESS_PORTS, botObjectNames, type BotConfig } from "../../config/bots";
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../specs/security";
 import { PRIVATE_AND_METADATA_CIDRS } from "../specs/network";
@@ -92,10 +92,11 @@ export function botScriptNames(bot: BotConfig): string[] {
   return [];
 }
 
-export const botConfigMapName = (bot: BotConfig) => `${bot.name}-config`;
-export const botSecretName = (bot: BotConfig) => `${bot.name}-secrets`;
+// The config loader checks a bot's name against every object it names (config/bots.ts, botNameUses).
+export const botConfigMapName = (bot: BotConfig) => botObjectNames(bot.name).configMap;
+export const botSecretName = (bot: BotConfig) => botObjectNames(bot.name).secret;
 /** The PersistentVolumeClaim of a scheduled bot with storage (its runs share it). */
-export const botDataClaimName = (bot: BotConfig) => `${bot.name}-data`;
+export const botDataClaimName = (bot: BotConfig) => botObjectNames(bot.name).dataClaim;
 /** freqtrade's user data dir in its image: the state volume when the bot has one. */
 export const FREQTRADE_USERDIR = "/freqtrade/user_data";
 
@@ -1066,7 +1067,7 @@ export function botEgressPolicy(
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: meta(bot, namespace, `${bot.name}-egress`),
+    metadata: meta(bot, namespace, botObjectNames(bot.name).egressPolicy),
     spec: {
       podSelector: { matchLabels: { "botfleet.io/bot": bot.name } },
       policyTypes: ["Egress"],
@@ -1088,7 +1089,7 @@ export function serviceClientsPolicy(
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: meta(bot, namespace, `${bot.name}-clients`),
+    metadata: meta(bot, namespace, botObjectNames(bot.name).clientsPolicy),
     spec: {
       podSelector: { matchLabels: botSelector(bot) },
       policyTypes: ["Ingress"],

@@ -89,6 +89,12 @@ describe("botfleet:bots", () => {
     expect(by["arb-watcher"].egressPorts).toEqual([8765]);
   });
 
+  test("names: a trader may start with a digit, a service may have 63 characters", () => {
+    expect(problems(botsSchema, [{ ...ft, name: "1inch-arb" }])).toEqual([]);
+    expect(problems(botsSchema, [{ ...svc, name: "s".repeat(63) }])).toEqual([]);
+    expect(problems(botsSchema, [{ ...ft, name: "f".repeat(52) }])).toEqual([]);
+  });
+
   test("resources given without a memory limit get twice the request", () => {
     const [bot] = parseFleet([{ ...ft, resources: { cpu: "1", memory: "256Mi" } }]);
     expect(bot.resources).toEqual({
@@ -140,7 +146,28 @@ describe("botfleet:bots", () => {
       "a name that is not DNS-1123",
       [{ ...ft, name: "BTC_USDT" }],
       [
-        '0.name: must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 52 characters), got "BTC_USDT"',
+        '0.name: must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters), got "BTC_USDT"',
+      ],
+    ],
+    [
+      "a service whose name starts with a digit (its Service name must be a DNS-1035 label)",
+      [{ ...svc, name: "1inch-arb" }],
+      [
+        '0.name: must suit its Service, which must be a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit), got "1inch-arb"; rename it to start with a letter, e.g. "bot-1inch-arb"',
+      ],
+    ],
+    [
+      "a trader name too long for its pods' revision label",
+      [{ ...ft, name: "f".repeat(53) }],
+      [
+        `0.name: must be at most 52 characters for a trader: it becomes its pods' controller-revision-hash label (the name, "-" and a hash of up to 10 characters), which must be a label value of at most 63 characters, got "${"f".repeat(53)}" (53 characters); shorten it`,
+      ],
+    ],
+    [
+      "a scheduled bot name too long for a CronJob",
+      [{ ...job, name: "j".repeat(53) }],
+      [
+        `0.name: must be at most 52 characters for a scheduled bot: it becomes its CronJob, whose Jobs are named "<name>-<scheduled minute>", which must be a DNS-1123 subdomain of at most 52 characters, got "${"j".repeat(53)}" (53 characters); shorten it`,
       ],
     ],
     [
