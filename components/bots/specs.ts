@@ -79,6 +79,10 @@ export function scriptFiles(): Record<string, string> {
     "hummingbot-init.sh": fs.readFileSync(path.join(SCRIPTS_DIR, "hummingbot-init.sh"), "utf8"),
     "mosquitto-init.sh": fs.readFileSync(path.join(SCRIPTS_DIR, "mosquitto-init.sh"), "utf8"),
     "hummingbot-heartbeat.py": fs.readFileSync(path.join(SCRIPTS_DIR, "hummingbot-heartbeat.py"), "utf8"),
+    "hummingbot-password-verification.py": fs.readFileSync(
+      path.join(SCRIPTS_DIR, "hummingbot-password-verification.py"),
+      "utf8",
+    ),
     "exporter-hummingbot.py": fs.readFileSync(path.join(SCRIPTS_DIR, "exporter-hummingbot.py"), "utf8"),
     "exporter-freqtrade.py": fs.readFileSync(path.join(SCRIPTS_DIR, "exporter-freqtrade.py"), "utf8"),
   };
@@ -87,7 +91,12 @@ export function scriptFiles(): Record<string, string> {
 /** The scripts a bot's pods run: a change to one rolls the bots that opt in to config rolls. */
 export function botScriptNames(bot: BotConfig): string[] {
   if (bot.preset === "hummingbot")
-    return ["hummingbot-init.sh", "hummingbot-heartbeat.py", "exporter-hummingbot.py"];
+    return [
+      "hummingbot-init.sh",
+      "hummingbot-password-verification.py",
+      "hummingbot-heartbeat.py",
+      "exporter-hummingbot.py",
+    ];
   if (bot.preset === "freqtrade" && bot.workload !== "scheduled") return ["exporter-freqtrade.py"];
   return [];
 }
@@ -361,6 +370,8 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
         { name: "data", mountPath: `${home}/data` },
       ];
   const secretItems = [
+    // The init container makes conf/.password_verification from it when the Secret has none.
+    { key: SECRET_KEYS.configPassword, path: "config_password" },
     ...(has(SECRET_KEYS.connectorConfig)
       ? [{ key: SECRET_KEYS.connectorConfig, path: `connectors/${bot.exchange}.yml` }]
       : []),
@@ -377,6 +388,9 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
       { name: "CONF_DIR", value: "/conf" },
       { name: "BOT_KEYS_DIR", value: "/bot-secrets" },
       { name: "MQTT_AUTH_DIR", value: "/mqtt" },
+      { name: "PYTHON", value: hb.python },
+      // Read-only root filesystem: no .pyc files to write.
+      { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
       ...(ctx.hasState ? [{ name: "STATE_DIR", value: "/state" }] : []),
     ],
     resources: initResources,
@@ -386,7 +400,7 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
       { name: "conf", mountPath: "/conf" },
       { name: "bot-scripts", mountPath: "/bot-scripts", readOnly: true },
       { name: "mqtt", mountPath: "/mqtt", readOnly: true },
-      ...(secretItems.length > 0 ? [{ name: "bot-secrets", mountPath: "/bot-secrets", readOnly: true }] : []),
+      { name: "bot-secrets", mountPath: "/bot-secrets", readOnly: true },
       ...(ctx.hasState ? [{ name: "state", mountPath: "/state" }] : []),
     ],
   };
@@ -478,9 +492,7 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
           { name: "logs", emptyDir: { sizeLimit: "512Mi" } },
           { name: "data", emptyDir: { sizeLimit: "512Mi" } },
         ]),
-    ...(secretItems.length > 0
-      ? [{ name: "bot-secrets", secret: { secretName: secret, items: secretItems } }]
-      : []),
+    { name: "bot-secrets", secret: { secretName: secret, items: secretItems } },
   ];
   return { containers: [main, exporter], initContainers: [init], volumes, uid: HUMMINGBOT_UID };
 }

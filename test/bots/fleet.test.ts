@@ -406,11 +406,27 @@ test("hummingbot pods: init container copies conf, live keys mounted from the Se
   expect(pod.securityContext.runAsUser).toBe(1000);
   const keys = pod.volumes.find((v: Obj) => v.name === "bot-secrets");
   expect(keys.secret.items).toEqual([
+    { key: "configPassword", path: "config_password" },
     { key: "connectorConfig", path: "connectors/kucoin.yml" },
     { key: "passwordVerification", path: "password_verification" },
   ]);
+  // A paper bot's Secret gives the init container only the config password, from which it makes
+  // conf/.password_verification with the image's python (scripts.test.ts runs it for real).
   const paperPod = named("StatefulSet", "btc-usdt-mm").spec.template.spec;
-  expect(paperPod.volumes.map((v: Obj) => v.name)).not.toContain("bot-secrets");
+  expect(paperPod.volumes.find((v: Obj) => v.name === "bot-secrets").secret).toEqual({
+    secretName: "btc-usdt-mm-secrets",
+    items: [{ key: "configPassword", path: "config_password" }],
+  });
+  expect(named("Secret", "btc-usdt-mm-secrets").stringData.configPassword).toEqual(expect.any(String));
+  const init = paperPod.initContainers[0];
+  expect(init.env).toContainEqual({ name: "PYTHON", value: "/opt/conda/envs/hummingbot/bin/python3" });
+  expect(init.volumeMounts).toContainEqual({
+    name: "bot-secrets",
+    mountPath: "/bot-secrets",
+    readOnly: true,
+  });
+  // The main container never sees the password file: it gets CONFIG_PASSWORD by secretKeyRef.
+  expect(paperPod.containers[0].volumeMounts.map((m: Obj) => m.name)).not.toContain("bot-secrets");
   const main = paperPod.containers[0];
   expect(main.command).toEqual([
     "/opt/conda/envs/hummingbot/bin/python3",
