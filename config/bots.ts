@@ -20,6 +20,7 @@ import {
   pinnedImage,
   show,
 } from "./common";
+import { LONG_RUNNING_COMMANDS, freqtradeConfigProblems, withFreqtradeDefaults } from "./freqtrade";
 
 export const PRESETS = ["hummingbot", "freqtrade", "custom"] as const;
 export const WORKLOADS = ["trader", "service", "scheduled"] as const;
@@ -737,6 +738,35 @@ function checkFreqtrade(b: BotInput, ft: z.output<typeof freqtradeSchema>, ctx: 
       ft.args,
     );
   }
+  const args = b.workload === "scheduled" ? (ft.args ?? []) : ["trade"];
+  if (args.length === 0) return;
+  if (b.workload === "scheduled" && (LONG_RUNNING_COMMANDS as readonly string[]).includes(args[0])) {
+    issue(
+      ctx,
+      ["freqtrade", "args", 0],
+      `a scheduled bot runs a command that ends, such as "download-data" or "backtesting"; "${args[0]}" runs until stopped: make the bot a trader, got ${show(args[0])}`,
+      args[0],
+    );
+    return;
+  }
+  if (b.workload === "scheduled" && has(ft.config, ["api_server"])) {
+    issue(
+      ctx,
+      ["freqtrade", "config", "api_server"],
+      `only a trader serves freqtrade's API; a scheduled bot's "${args[0]}" would refuse an api_server section without credentials, remove it`,
+      undefined,
+    );
+  }
+  // The config as rendered (fleet defaults under the user's settings), against freqtrade's own rules.
+  const shipped = Object.values(ft.strategyFiles).find((src) =>
+    new RegExp(`^class ${ft.strategy}\\(`, "m").test(src),
+  );
+  const problems = freqtradeConfigProblems(
+    withFreqtradeDefaults(ft.config),
+    args,
+    shipped === undefined ? undefined : { name: ft.strategy, source: shipped },
+  );
+  for (const p of problems) issue(ctx, ["freqtrade", ...p.path], p.message, undefined);
 }
 
 function checkCustom(b: BotInput, c: z.output<typeof customSchema>, ctx: z.RefinementCtx) {

@@ -16,6 +16,10 @@ import * as fs from "fs";
 import * as path from "path";
 import type * as k8s from "@pulumi/kubernetes";
 import { DEFAULT_EGRESS_PORTS, botObjectNames, type BotConfig } from "../../config/bots";
+import { deepMerge } from "../../config/common";
+import { withFreqtradeDefaults } from "../../config/freqtrade";
+
+export { deepMerge };
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../specs/security";
 import { PRIVATE_AND_METADATA_CIDRS } from "../specs/network";
@@ -131,22 +135,6 @@ export function botSelector(bot: BotConfig): Record<string, string> {
 
 // ---------------------------------------------------------------- config files
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Deep merge where `override` wins; arrays are replaced, not concatenated. */
-export function deepMerge(
-  base: Record<string, unknown>,
-  override: Record<string, unknown>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(override)) {
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
-  }
-  return out;
-}
-
 /** ConfigMap keys cannot hold "/": `strategies/pmm.yml` is stored as `strategies__pmm.yml`. */
 export const configMapKey = (confPath: string) => confPath.replace(/\//g, "__");
 
@@ -173,10 +161,15 @@ export function hummingbotClientConfig(bot: BotConfig, mqtt: MqttEndpoint): Reco
   });
 }
 
-/** freqtrade's config.json: the user's, with the settings the fleet owns on top. */
+/**
+ * freqtrade's config.json: the fleet's defaults (config/freqtrade.ts), the user's settings over them,
+ * and the settings the fleet owns on top. Only a trader runs `trade`, which serves the API: the
+ * `api_server` section goes to traders only, whose credentials arrive as FREQTRADE__API_SERVER__* env
+ * (freqtrade's schema requires them wherever the section appears).
+ */
 export function freqtradeConfig(bot: BotConfig): Record<string, unknown> {
   const ft = bot.freqtrade!;
-  return deepMerge(ft.config, {
+  return deepMerge(withFreqtradeDefaults(ft.config), {
     bot_name: bot.name,
     dry_run: bot.paperTrading,
     // Stopping a bot must not leave orders on the book (freqtrade PR #3210).
@@ -185,12 +178,16 @@ export function freqtradeConfig(bot: BotConfig): Record<string, unknown> {
     // Separate files, so going live never continues dry-run trades.
     db_url: `sqlite:////freqtrade/user_data/${bot.paperTrading ? "tradesv3.dryrun.sqlite" : "tradesv3.sqlite"}`,
     exchange: { name: bot.exchange },
-    api_server: {
-      enabled: true,
-      listen_ip_address: "0.0.0.0",
-      listen_port: FREQTRADE_API_PORT,
-      verbosity: "error",
-    },
+    ...(bot.workload === "scheduled"
+      ? {}
+      : {
+          api_server: {
+            enabled: true,
+            listen_ip_address: "0.0.0.0",
+            listen_port: FREQTRADE_API_PORT,
+            verbosity: "error",
+          },
+        }),
   });
 }
 

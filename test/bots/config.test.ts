@@ -26,12 +26,14 @@ const hb = {
     },
   },
 };
+/** What freqtrade needs in any trader's config (config/freqtrade.ts). */
+const stake = { stake_currency: "USDT", stake_amount: 10, exchange: { pair_whitelist: ["BTC/USDT"] } };
 const ft = {
   name: "ft",
   preset: "freqtrade",
   image: "freqtradeorg/freqtrade:2025.10",
   exchange: "binance",
-  freqtrade: { strategy: "Sample" },
+  freqtrade: { strategy: "Sample", config: stake },
 };
 const probes = {
   liveness: { type: "tcp", port: "http" },
@@ -326,7 +328,15 @@ describe("botfleet:bots", () => {
     ],
     [
       "exchange keys in freqtrade config",
-      [{ ...ft, freqtrade: { strategy: "Sample", config: { exchange: { key: "k", secret: "s" } } } }],
+      [
+        {
+          ...ft,
+          freqtrade: {
+            strategy: "Sample",
+            config: { ...stake, exchange: { ...stake.exchange, key: "k", secret: "s" } },
+          },
+        },
+      ],
       [
         "0.freqtrade.config.exchange.key: must not be in stack config: exchange keys come from botSecrets and the API credentials are generated",
         "0.freqtrade.config.exchange.secret: must not be in stack config: exchange keys come from botSecrets and the API credentials are generated",
@@ -334,9 +344,87 @@ describe("botfleet:bots", () => {
     ],
     [
       "dry_run in freqtrade config",
-      [{ ...ft, freqtrade: { strategy: "Sample", config: { dry_run: false } } }],
+      [{ ...ft, freqtrade: { strategy: "Sample", config: { ...stake, dry_run: false } } }],
       [
         "0.freqtrade.config.dry_run: is set by the fleet (from paperTrading, exchange and the state volume); remove it",
+      ],
+    ],
+    [
+      "a freqtrade trader without stake settings or pairs (freqtrade's schema has no default for them)",
+      [{ ...ft, freqtrade: { strategy: "Sample", config: {} } }],
+      [
+        `0.freqtrade.config.stake_currency: freqtrade's "trade" requires stake_currency and has no default, got nothing; set it, e.g. "USDT"`,
+        `0.freqtrade.config.stake_amount: freqtrade's "trade" requires stake_amount and has no default, got nothing; set it, e.g. 100 (or "unlimited")`,
+        `0.freqtrade.config.exchange.pair_whitelist: freqtrade's StaticPairList (the default pairlist) trades exchange.pair_whitelist, which must list pairs, got nothing; list them, e.g. ["BTC/USDT"]`,
+      ],
+    ],
+    [
+      "a freqtrade price side freqtrade does not know",
+      [
+        {
+          ...ft,
+          freqtrade: { strategy: "Sample", config: { ...stake, exit_pricing: { price_side: "middle" } } },
+        },
+      ],
+      [
+        '0.freqtrade.config.exit_pricing.price_side: must be one of "ask", "bid", "same", "other", got "middle"',
+      ],
+    ],
+    [
+      "a shipped strategy that leaves out what freqtrade needs from it",
+      [
+        {
+          ...ft,
+          freqtrade: {
+            strategy: "Mine",
+            strategyFiles: { "Mine.py": "class Mine(IStrategy):\n    stoploss = -0.1\n" },
+            config: stake,
+          },
+        },
+      ],
+      [
+        "0.freqtrade.config.timeframe: freqtrade needs timeframe from config.json or the strategy, and Mine does not set it, got nothing; set it in one of them",
+        "0.freqtrade.config.minimal_roi: freqtrade needs minimal_roi from config.json or the strategy, and Mine does not set it, got nothing; set it in one of them",
+      ],
+    ],
+    [
+      "download-data without pairs, and with both --days and --timerange",
+      [
+        {
+          ...ft,
+          workload: "scheduled",
+          schedule: "@daily",
+          freqtrade: { strategy: "S", args: ["download-data", "--days", "3", "--timerange", "20250101-"] },
+        },
+      ],
+      [
+        "0.freqtrade.config.exchange.pair_whitelist: freqtrade's download-data needs pairs: --pairs in args or exchange.pair_whitelist, got neither; list them",
+        "0.freqtrade.args: freqtrade's download-data takes --days or --timerange, not both; keep one",
+      ],
+    ],
+    [
+      "a scheduled freqtrade bot that would trade",
+      [{ ...ft, workload: "scheduled", schedule: "@daily", freqtrade: { strategy: "S", args: ["trade"] } }],
+      [
+        '0.freqtrade.args.0: a scheduled bot runs a command that ends, such as "download-data" or "backtesting"; "trade" runs until stopped: make the bot a trader, got "trade"',
+      ],
+    ],
+    [
+      "an api_server section on a scheduled freqtrade bot",
+      [
+        {
+          ...ft,
+          workload: "scheduled",
+          schedule: "@daily",
+          freqtrade: {
+            strategy: "S",
+            args: ["backtesting"],
+            config: { ...stake, api_server: { enabled: false } },
+          },
+        },
+      ],
+      [
+        `0.freqtrade.config.api_server: only a trader serves freqtrade's API; a scheduled bot's "backtesting" would refuse an api_server section without credentials, remove it`,
       ],
     ],
     [
