@@ -21,6 +21,7 @@ import {
   show,
 } from "./common";
 import { LONG_RUNNING_COMMANDS, freqtradeConfigProblems, withFreqtradeDefaults } from "./freqtrade";
+import { strategyFileProblems } from "./hummingbot";
 
 export const PRESETS = ["hummingbot", "freqtrade", "custom"] as const;
 export const WORKLOADS = ["trader", "service", "scheduled"] as const;
@@ -653,6 +654,13 @@ function checkHummingbot(b: BotInput, hb: z.output<typeof hummingbotSchema>, ctx
       `must name a file in hummingbot.configFiles ("${wanted[1]}"), got ${show(wanted[1].replace(/^[a-z]+\//, ""))}; known files: ${Object.keys(hb.configFiles).join(", ") || "none"}`,
       wanted[1],
     );
+  }
+  const strategyFile = hb.strategy === undefined ? undefined : hb.configFiles[`strategies/${hb.strategy}`];
+  if (strategyFile !== undefined) {
+    // The V1 strategy as rendered (fleet defaults under the user's values), against its config map.
+    for (const [key, message] of strategyFileProblems(strategyFile)) {
+      issue(ctx, ["hummingbot", "configFiles", `strategies/${hb.strategy}`, key], message, strategyFile[key]);
+    }
   }
   if (hb.script !== undefined) {
     const scriptConfig = hb.configFiles[`scripts/${hb.script}`];

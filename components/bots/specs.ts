@@ -18,6 +18,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { DEFAULT_EGRESS_PORTS, botObjectNames, type BotConfig } from "../../config/bots";
 import { deepMerge } from "../../config/common";
 import { withFreqtradeDefaults } from "../../config/freqtrade";
+import { withStrategyDefaults } from "../../config/hummingbot";
 
 export { deepMerge };
 import { selectorLabels, standardLabels } from "../specs/labels";
@@ -197,7 +198,16 @@ export function freqtradeConfig(bot: BotConfig): Record<string, unknown> {
  */
 export function botConfigData(bot: BotConfig, mqtt: MqttEndpoint): Record<string, string> {
   if (bot.preset === "hummingbot") {
-    const files = { ...bot.hummingbot!.configFiles, "conf_client.yml": hummingbotClientConfig(bot, mqtt) };
+    const hb = bot.hummingbot!;
+    const files: Record<string, Record<string, unknown>> = {
+      ...hb.configFiles,
+      "conf_client.yml": hummingbotClientConfig(bot, mqtt),
+    };
+    // The V1 strategy file: the fleet's defaults under the user's values (config/hummingbot.ts).
+    const strategyPath = `strategies/${hb.strategy}`;
+    if (hb.strategy !== undefined && files[strategyPath] !== undefined) {
+      files[strategyPath] = withStrategyDefaults(files[strategyPath]);
+    }
     return Object.fromEntries(
       Object.entries(files)
         .sort(([a], [b]) => a.localeCompare(b))

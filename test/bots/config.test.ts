@@ -6,6 +6,8 @@ import {
   requiredBotSecrets,
   PRESET_RESOURCES,
 } from "../../config/bots";
+import * as YAML from "yaml";
+import { botConfigData } from "../../components/bots/specs";
 import { parseFleet, rawFleet, rawSecrets } from "./fixtures";
 
 /** Every issue as "path: message", for exact comparison. */
@@ -14,6 +16,14 @@ function problems(schema: z.ZodType, value: unknown): string[] {
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
 }
 
+/** What hummingbot's pure_market_making needs with no default (config/hummingbot.ts). */
+const pmm = {
+  strategy: "pure_market_making",
+  market: "BTC-USDT",
+  bid_spread: 0.5,
+  ask_spread: 0.5,
+  order_amount: 0.01,
+};
 const hb = {
   name: "hb",
   preset: "hummingbot",
@@ -22,7 +32,7 @@ const hb = {
   hummingbot: {
     strategy: "pmm.yml",
     configFiles: {
-      "strategies/pmm.yml": { strategy: "pure_market_making", exchange: "binance_paper_trade" },
+      "strategies/pmm.yml": { ...pmm, exchange: "binance_paper_trade" },
     },
   },
 };
@@ -95,6 +105,22 @@ describe("botfleet:bots", () => {
     expect(problems(botsSchema, [{ ...ft, name: "1inch-arb" }])).toEqual([]);
     expect(problems(botsSchema, [{ ...svc, name: "s".repeat(63) }])).toEqual([]);
     expect(problems(botsSchema, [{ ...ft, name: "f".repeat(52) }])).toEqual([]);
+  });
+
+  test("a V1 strategy without order_refresh_time gets the strategy's own default, 30 s; a value given wins", () => {
+    const [bot] = parseFleet([hb]);
+    const render = (b: typeof bot) =>
+      YAML.parse(botConfigData(b, { host: "mqtt", port: 1883 })["strategies__pmm.yml"]);
+    expect(render(bot)).toMatchObject({ strategy: "pure_market_making", order_refresh_time: 30 });
+    const file = bot.hummingbot!.configFiles["strategies/pmm.yml"];
+    const given = {
+      ...bot,
+      hummingbot: {
+        ...bot.hummingbot!,
+        configFiles: { "strategies/pmm.yml": { ...file, order_refresh_time: 5 } },
+      },
+    };
+    expect(render(given).order_refresh_time).toBe(5);
   });
 
   test("resources given without a memory limit get twice the request", () => {
@@ -249,7 +275,10 @@ describe("botfleet:bots", () => {
       [
         {
           ...hb,
-          hummingbot: { strategy: "pmm.yml", configFiles: { "strategies/pmm.yml": { exchange: "binance" } } },
+          hummingbot: {
+            strategy: "pmm.yml",
+            configFiles: { "strategies/pmm.yml": { ...pmm, exchange: "binance" } },
+          },
         },
       ],
       [
@@ -261,6 +290,50 @@ describe("botfleet:bots", () => {
       [{ ...hb, paperTrading: false }],
       [
         '0.hummingbot.configFiles.strategies/pmm.yml.exchange: a live bot must use a real connector such as "binance", got "binance_paper_trade"',
+      ],
+    ],
+    [
+      "a V1 strategy file without values hummingbot has no default for",
+      [
+        {
+          ...hb,
+          hummingbot: {
+            strategy: "pmm.yml",
+            configFiles: {
+              "strategies/pmm.yml": {
+                ...pmm,
+                exchange: "binance_paper_trade",
+                bid_spread: null,
+                order_amount: undefined,
+                price_source: "external_market",
+                price_source_exchange: "kucoin_paper_trade",
+              },
+            },
+          },
+        },
+      ],
+      [
+        "0.hummingbot.configFiles.strategies/pmm.yml.bid_spread: hummingbot's pure_market_making requires bid_spread and has no default for it, got null; set it in the strategy file",
+        "0.hummingbot.configFiles.strategies/pmm.yml.order_amount: hummingbot's pure_market_making requires order_amount and has no default for it, got nothing; set it in the strategy file",
+        "0.hummingbot.configFiles.strategies/pmm.yml.price_source_market: hummingbot's pure_market_making requires price_source_market and has no default for it, got nothing; set it in the strategy file",
+        "0.hummingbot.configFiles.strategies/pmm.yml.take_if_crossed: hummingbot's pure_market_making requires take_if_crossed and has no default for it, got nothing; set it in the strategy file",
+      ],
+    ],
+    [
+      "a V1 strategy hummingbot does not have",
+      [
+        {
+          ...hb,
+          hummingbot: {
+            strategy: "pmm.yml",
+            configFiles: {
+              "strategies/pmm.yml": { strategy: "grid_trading", exchange: "binance_paper_trade" },
+            },
+          },
+        },
+      ],
+      [
+        '0.hummingbot.configFiles.strategies/pmm.yml.strategy: must name a V1 strategy of hummingbot 2.16 (pure_market_making, perpetual_market_making, avellaneda_market_making, cross_exchange_market_making, cross_exchange_mining, amm_arb, liquidity_mining, spot_perpetual_arbitrage, hedge), got "grid_trading"; anything else runs as a V2 script (hummingbot.script)',
       ],
     ],
     [

@@ -63,7 +63,14 @@ export const rawFleet = [
     hummingbot: {
       strategy: "pmm_eth.yml",
       configFiles: {
-        "strategies/pmm_eth.yml": { strategy: "pure_market_making", exchange: "kucoin", market: "ETH-USDT" },
+        "strategies/pmm_eth.yml": {
+          strategy: "pure_market_making",
+          exchange: "kucoin",
+          market: "ETH-USDT",
+          bid_spread: 0.2,
+          ask_spread: 0.2,
+          order_amount: 0.05,
+        },
       },
     },
   },

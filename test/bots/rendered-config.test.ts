@@ -153,3 +153,45 @@ test("the schema bites: without the fleet's defaults, or with an api_server lack
     freqtradeErrors(job.command, { ...job.config, api_server: { enabled: true, listen_port: 8080 } }),
   ).toEqual(expect.arrayContaining([".api_server should have required property 'username'"]));
 });
+
+/**
+ * What hummingbot 2.16's V1 config maps leave without a default (a ConfigVar with neither `default` nor
+ * `required_if`, hummingbot/strategy/<name>/<name>_config_map.py at v2.16.0), for the strategies our
+ * stacks and fixtures run: the rendered file must give each a value.
+ */
+const V1_NO_DEFAULT: Record<string, string[]> = {
+  pure_market_making: [
+    "exchange",
+    "market",
+    "bid_spread",
+    "ask_spread",
+    "order_refresh_time",
+    "order_amount",
+  ],
+};
+
+const v1Bots = BOTS.filter((b) => b.bot.hummingbot?.strategy !== undefined);
+
+test("the stacks' V1 hummingbot bots are under test, and each runs a strategy the table knows", () => {
+  expect(v1Bots.map((b) => `${b.source}: ${b.bot.name}`)).toEqual(
+    expect.arrayContaining(["Pulumi.dev.yaml: eth-usdt-pmm"]),
+  );
+  for (const { bot } of v1Bots) {
+    const file = bot.hummingbot!.configFiles[`strategies/${bot.hummingbot!.strategy}`];
+    expect(Object.keys(V1_NO_DEFAULT)).toContain(file.strategy);
+  }
+});
+
+test.each(v1Bots.map((b) => [b.source, b.bot.name, b.bot] as const))(
+  "%s %s: the V1 strategy file gives every value hummingbot has no default for",
+  (_source, _name, bot) => {
+    const hb = bot.hummingbot!;
+    const data = botConfigData(bot, MQTT)[`strategies__${hb.strategy}`];
+    // hummingbot loads legacy strategy files with ruamel (YAML 1.2).
+    const file = YAML.parse(data) as Obj;
+    const missing = V1_NO_DEFAULT[file.strategy].filter(
+      (k) => file[k] === undefined || file[k] === null || file[k] === "",
+    );
+    expect(missing).toEqual([]);
+  },
+);
