@@ -369,6 +369,52 @@ describe("existing cluster from a kubeconfig file", () => {
   });
 });
 
+test("a data-layer connection change (Redis HA on, another database) rolls the paper bots using it and is a pending revision for live traders", async () => {
+  const dev = readStackFile(REPO, "dev");
+  const bots = dev["botfleet:bots"] as Obj[];
+  // A live trader reading Redis: under OnDelete it must show the change without restarting.
+  const liveTrader = {
+    ...bots.find((b) => b.name === "arb-watcher")!,
+    name: "live-arb",
+    paperTrading: false,
+  };
+  const base = { ...dev, "botfleet:bots": [...bots, { ...liveTrader, usesRedis: true, usesPostgres: true }] };
+  const changed = {
+    ...base,
+    "botfleet:redis": { ...(dev["botfleet:redis"] as Obj), ha: true },
+    "botfleet:postgres": { ...(dev["botfleet:postgres"] as Obj), database: "fleet" },
+  };
+  const templates = async (config: Obj) => {
+    const run = await runConfig("dev", config);
+    const out: Record<string, Obj> = {};
+    for (const r of run.resources.filter(isKubernetesObject)) {
+      const kind = kindOf(r);
+      if (!["StatefulSet", "Deployment", "CronJob"].includes(kind)) continue;
+      const spec = r.inputs.spec as Obj;
+      out[nameOf(r)] = {
+        checksum: (kind === "CronJob" ? spec.jobTemplate.spec.template : spec.template).metadata
+          .annotations?.["botfleet.io/config-checksum"],
+        updateStrategy: spec.updateStrategy?.type,
+      };
+    }
+    return out;
+  };
+  const [before, after] = [await templates(base), await templates(changed)];
+  const rolled = Object.keys(before)
+    .filter((name) => before[name].checksum !== after[name].checksum)
+    .sort();
+  // Redis's own StatefulSet changes with HA; of the bots, exactly those reading the client Secrets.
+  expect(rolled.filter((n) => !n.startsWith("redis") && !n.startsWith("postgres"))).toEqual([
+    "daily-report",
+    "live-arb",
+    "signal-api",
+  ]);
+  expect(after["live-arb"]).toMatchObject({
+    updateStrategy: "OnDelete",
+    checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
+  });
+});
+
 test("monitoring off: no Helm release, no Grafana outputs, the rest still hardened", async () => {
   const config = { ...readStackFile(REPO, "dev"), "botfleet:monitoring": { enabled: false } };
   const run = await runConfig("dev", config);

@@ -6,8 +6,9 @@
  *   runs twice. No HPA, and no PDB: a PDB on a singleton either blocks node drains (minAvailable 1)
  *   or allows everything (maxUnavailable 1), so we rely on the long grace period instead, which lets
  *   the bot cancel its orders when a drain evicts it.
- * - A live trader (restartOnConfigChange false) uses `updateStrategy: OnDelete`: a config or image
- *   change is recorded but applied only when an operator deletes the pod at a safe moment.
+ * - A live trader (restartOnConfigChange false) uses `updateStrategy: OnDelete`: a config, script,
+ *   data-layer address or image change is recorded as a new pod template revision (the checksum
+ *   annotation) but applied only when an operator deletes the pod at a safe moment.
  * - Secrets reach pods only as secretKeyRef or mounted files; the builders take Secret names and keys,
  *   never values.
  */
@@ -226,10 +227,17 @@ export function botConfigData(bot: BotConfig, mqtt: MqttEndpoint): Record<string
   return {};
 }
 
-/** A stable digest of what the pod reads from config; a change rolls pods that opt in. */
-export function configChecksum(data: Record<string, string>, scripts: Record<string, string> = {}): string {
+/**
+ * A stable digest of what the pod reads at start: its config files, its scripts and the data layer's
+ * connection settings. A change rolls pods that opt in and marks a live trader's pending revision.
+ */
+export function configChecksum(
+  data: Record<string, string>,
+  scripts: Record<string, string> = {},
+  dataClients: Record<string, string> = {},
+): string {
   const h = crypto.createHash("sha256");
-  for (const src of [data, scripts]) {
+  for (const src of [data, scripts, dataClients]) {
     for (const k of Object.keys(src).sort()) h.update(`${k}\0${src[k]}\0`);
   }
   return h.digest("hex");
@@ -241,6 +249,29 @@ const fromSecret = (name: string, secretName: string, key: string, optional?: bo
   name,
   valueFrom: { secretKeyRef: { name: secretName, key, ...(optional === undefined ? {} : { optional }) } },
 });
+
+/** The non-secret keys of the data layer's client Secrets (`redis-client`, `postgres-client`). */
+export interface DataClientSettings {
+  /** host, port, sentinels, masterName. */
+  readonly redis?: Readonly<Record<string, string>>;
+  /** host, port, database, username. */
+  readonly postgres?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The connection settings a bot reads from the client Secrets as env at start (passwords aside: they
+ * are secret, and rotating one follows its runbook). When they change (Redis HA switched on, another
+ * database), a running bot still talks to the old address: they go into its config checksum.
+ */
+export function dataClientSettings(bot: BotConfig, clients: DataClientSettings = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  const add = (secret: string, settings: Readonly<Record<string, string>> = {}) => {
+    for (const [key, value] of Object.entries(settings)) out[`${secret}/${key}`] = value;
+  };
+  if (bot.usesRedis) add("redis-client", clients.redis);
+  if (bot.usesPostgres) add("postgres-client", clients.postgres);
+  return out;
+}
 
 /** `redis-client` / `postgres-client` Secrets the data layer puts in the bots namespace. */
 export function dataClientEnv(bot: BotConfig): EnvVar[] {
@@ -764,7 +795,10 @@ export function botPodTemplate(
   return {
     metadata: {
       labels: botLabels(bot),
-      ...(bot.restartOnConfigChange ? { annotations: { [CHECKSUM_ANNOTATION]: checksum } } : {}),
+      // A trader always carries it: under OnDelete a change is a pending revision, never a restart.
+      ...(bot.restartOnConfigChange || bot.workload === "trader"
+        ? { annotations: { [CHECKSUM_ANNOTATION]: checksum } }
+        : {}),
     },
     spec,
   };
