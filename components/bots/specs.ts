@@ -85,8 +85,8 @@ export function scriptFiles(): Record<string, string> {
     "hummingbot-init.sh": fs.readFileSync(path.join(SCRIPTS_DIR, "hummingbot-init.sh"), "utf8"),
     "mosquitto-init.sh": fs.readFileSync(path.join(SCRIPTS_DIR, "mosquitto-init.sh"), "utf8"),
     "hummingbot-heartbeat.py": fs.readFileSync(path.join(SCRIPTS_DIR, "hummingbot-heartbeat.py"), "utf8"),
-    "hummingbot-password-verification.py": fs.readFileSync(
-      path.join(SCRIPTS_DIR, "hummingbot-password-verification.py"),
+    "hummingbot-verification-file.py": fs.readFileSync(
+      path.join(SCRIPTS_DIR, "hummingbot-verification-file.py"),
       "utf8",
     ),
     "exporter-hummingbot.py": fs.readFileSync(path.join(SCRIPTS_DIR, "exporter-hummingbot.py"), "utf8"),
@@ -99,7 +99,7 @@ export function botScriptNames(bot: BotConfig): string[] {
   if (bot.preset === "hummingbot")
     return [
       "hummingbot-init.sh",
-      "hummingbot-password-verification.py",
+      "hummingbot-verification-file.py",
       "hummingbot-heartbeat.py",
       "exporter-hummingbot.py",
     ];

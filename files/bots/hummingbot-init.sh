@@ -44,7 +44,7 @@ else
     echo "hummingbot-init: $password_file is missing or empty: cannot make conf/.password_verification" >&2
     exit 4
   fi
-  "$python" "$(dirname "$0")/hummingbot-password-verification.py" "$password_file" "$conf/.password_verification"
+  "$python" "$(dirname "$0")/hummingbot-verification-file.py" "$password_file" "$conf/.password_verification"
 fi
 chmod -R u+rwX,go-rwx "$conf"
 

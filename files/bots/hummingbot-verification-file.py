@@ -9,7 +9,7 @@ hummingbot's ETHKeyFileSecretManger uses, without an address) holding the word "
   mac  = Keccak-256(key[16:32] + data)
 The round count is eth-keyfile's default for pbkdf2, which hummingbot uses.
 
-Usage: hummingbot-password-verification.py PASSWORD_FILE OUTPUT_FILE
+Usage: hummingbot-verification-file.py PASSWORD_FILE OUTPUT_FILE
 Needs pycryptodome for AES and Keccak: the hummingbot image has it (eth-account -> eth-keyfile); pip
 installs it as `Crypto`, Debian and pycryptodomex as `Cryptodome`.
 """
@@ -55,12 +55,12 @@ def keystore(password: bytes, rounds: int = ROUNDS) -> dict:
 
 def main(argv: list) -> int:
     if len(argv) != 3:
-        print("usage: hummingbot-password-verification.py PASSWORD_FILE OUTPUT_FILE", file=sys.stderr)
+        print("usage: hummingbot-verification-file.py PASSWORD_FILE OUTPUT_FILE", file=sys.stderr)
         return 2
     with open(argv[1], "rb") as f:
         password = f.read()
     if password == b"":
-        print(f"hummingbot-password-verification: {argv[1]} is empty", file=sys.stderr)
+        print(f"hummingbot-verification-file: {argv[1]} is empty", file=sys.stderr)
         return 1
     # Hummingbot encrypts str(password).encode(): the UTF-8 bytes, exactly as stored in the Secret.
     text = binascii.hexlify(json.dumps(keystore(password)).encode()).decode()
