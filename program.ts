@@ -12,6 +12,8 @@ import { createCluster, usesCilium } from "./components/cluster";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { MetricsServer } from "./components/metrics-server";
+import { postgresClientSettings } from "./components/data/postgres-specs";
+import { redisClientSecretData } from "./components/data/redis-specs";
 import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";
 
@@ -93,6 +95,11 @@ export function program(): Record<string, unknown> {
       botSecrets: config.secrets.botSecrets,
       credentials: config.credentials,
       environment: config.environment,
+      // What the bots read from the data layer's client Secrets, passwords aside: a change rolls them.
+      dataClients: {
+        redis: redisClientSecretData(config.redis, namespaces),
+        postgres: postgresClientSettings(config.postgres, namespaces),
+      },
     },
     // The data layer creates the redis-client and postgres-client Secrets the bots mount.
     { dependsOn: [platform, redis, postgres] },

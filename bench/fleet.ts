@@ -56,7 +56,11 @@ export function generateBots(count: number, mix: FleetMix = {}): Record<string, 
         exchange,
         workload: "scheduled",
         schedule: "0 */6 * * *",
-        freqtrade: { strategy: "SampleStrategy", args: ["download-data", "--days", "30"] },
+        freqtrade: {
+          strategy: "SampleStrategy",
+          args: ["download-data", "--days", "30"],
+          config: { exchange: { pair_whitelist: ["BTC/USDT"] } },
+        },
       });
     } else if (hummingbotEvery > 0 && i % hummingbotEvery === 0) {
       bots.push({
@@ -84,7 +88,13 @@ export function generateBots(count: number, mix: FleetMix = {}): Record<string, 
         exchange,
         freqtrade: {
           strategy: "SampleStrategy",
-          config: { stake_currency: "USDT", stake_amount: 100, max_open_trades: 3, timeframe: "5m" },
+          config: {
+            stake_currency: "USDT",
+            stake_amount: 100,
+            max_open_trades: 3,
+            timeframe: "5m",
+            exchange: { pair_whitelist: ["BTC/USDT", "ETH/USDT"] },
+          },
         },
       });
     }

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { Credentials, SEED_COMMAND, credentialNames } from "../lib/credentials";
 import { botSecretsSchema, botsSchema, requiredBotSecrets } from "./bots";
+import { acceptCliTypes } from "./cli";
 import { clusterSchema } from "./cluster";
 import { costsSchema } from "./costs";
 import { SEED_KEY, credentialRotationsSchema, rotationProblems, seedProblems } from "./credentials";
@@ -148,6 +149,8 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
       value = text === undefined ? undefined : JSON.parse(text);
       // `pulumi config set --secret --path` stores all-digit values (a Telegram chat id) as numbers.
       if (secret) value = stringLeaves(value);
+      // `--path` stores numbers and booleans: text fields take them as text (config/cli.ts).
+      else value = acceptCliTypes(schema, value);
     } catch {
       problems.push(
         `${fullKey}: must be a YAML object or list, got ${secret ? hidden(text) : JSON.stringify(text)}`,
@@ -215,7 +218,7 @@ export function requiredSecrets(raw: RawConfig): SecretRequirement[] {
     const text = declaredValue(raw, `${PROJECT}:${key}`);
     let value: unknown;
     try {
-      value = text === undefined ? undefined : JSON.parse(text);
+      value = text === undefined ? undefined : acceptCliTypes(schema, JSON.parse(text));
     } catch {
       continue;
     }

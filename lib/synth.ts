@@ -1,8 +1,9 @@
 /**
  * Offline synth: renders a stack's resources to reviewable files. Pure over a ProgramRun, so the
- * script stays a thin shell and the rendering is unit-tested.
+ * script stays a thin shell and the rendering is unit-tested. The YAML is written so that kubectl (a
+ * YAML 1.1 reader) applies it as written: strings such as `on` stay quoted (components/specs/yaml.ts).
  */
-import { stringify } from "yaml";
+import { toYaml } from "../components/specs/yaml";
 import { isKubernetesObject, REDACTED, type ProgramRun, type RegisteredResource } from "./mockrun";
 
 export interface SynthFile {
@@ -75,16 +76,16 @@ export function summaryMarkdown(s: Summary, extra: string[] = []): string {
 export function synthFiles(stack: string, run: ProgramRun, extraSummary: string[] = []): SynthFile[] {
   const files: SynthFile[] = [];
   const k8s = run.resources.filter(isKubernetesObject);
-  for (const r of k8s) files.push({ path: `manifests/${fileName(r)}`, content: stringify(manifestOf(r)) });
-  files.push({ path: "all.yaml", content: k8s.map((r) => stringify(manifestOf(r))).join("---\n") });
+  for (const r of k8s) files.push({ path: `manifests/${fileName(r)}`, content: toYaml(manifestOf(r)) });
+  files.push({ path: "all.yaml", content: k8s.map((r) => toYaml(manifestOf(r))).join("---\n") });
   const other = run.resources.filter((r) => r.custom && !isKubernetesObject(r));
   files.push({
     path: "cloud.yaml",
-    content: stringify(
+    content: toYaml(
       other.map((r) => ({ type: r.type, name: r.name, protect: r.protect, inputs: r.redacted })),
     ),
   });
-  files.push({ path: "outputs.yaml", content: stringify(run.outputs) });
+  files.push({ path: "outputs.yaml", content: toYaml(run.outputs) });
   const summary = summarize(stack, run);
   files.push({ path: "summary.json", content: JSON.stringify(summary, null, 2) + "\n" });
   files.push({ path: "summary.md", content: summaryMarkdown(summary, extraSummary) });

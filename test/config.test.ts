@@ -396,7 +396,10 @@ describe("secrets the fleet needs", () => {
     image: "freqtradeorg/freqtrade:2025.10",
     exchange: "kraken",
     paperTrading: false,
-    freqtrade: { strategy: "TrendStrategy" },
+    freqtrade: {
+      strategy: "TrendStrategy",
+      config: { stake_currency: "USD", stake_amount: 100, exchange: { pair_whitelist: ["BTC/USD"] } },
+    },
   };
   const token = { "digitalocean:token": "t0ken" };
 
@@ -503,7 +506,10 @@ test("section errors and missing secrets are reported in one run", () => {
     image: "freqtradeorg/freqtrade:2025.10",
     exchange: "kraken",
     paperTrading: false,
-    freqtrade: { strategy: "S" },
+    freqtrade: {
+      strategy: "S",
+      config: { stake_currency: "USD", stake_amount: 100, exchange: { pair_whitelist: ["BTC/USD"] } },
+    },
   };
   const badPlatform = { containerDefaults: { cpu: "lots", memory: "128Mi", memoryLimit: "256Mi" } };
   const found = problems(
@@ -529,7 +535,10 @@ describe("the credential seed and rotations", () => {
         preset: "freqtrade",
         image: "freqtradeorg/freqtrade:2025.10",
         exchange: "kraken",
-        freqtrade: { strategy: "SampleStrategy" },
+        freqtrade: {
+          strategy: "SampleStrategy",
+          config: { stake_currency: "USD", stake_amount: 50, exchange: { pair_whitelist: ["BTC/USD"] } },
+        },
       },
     ],
   };

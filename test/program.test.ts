@@ -4,8 +4,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { REDACTED } from "../lib/mockrun";
+import { manifestOf, synthFiles } from "../lib/synth";
 import { readStackFile } from "../lib/stackfile";
 import { parseStackConfig } from "../config";
 import { ciliumPolicyErrors } from "./support/cilium";
@@ -130,6 +131,33 @@ describe.each(STACKS)("stack %s", (stack) => {
       enableConfigMapMutable: "true",
       enableSecretMutable: "true",
     });
+  });
+
+  test("its synth YAML reads back as registered to YAML 1.1 readers (kubectl) and 1.2 readers alike", () => {
+    const { resources, outputs } = run();
+    const files = new Map(synthFiles(stack, run()).map((f) => [f.path, f.content]));
+    // What each file holds, as JSON would carry it (undefined members dropped).
+    const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
+    const expected: [string, unknown[]][] = [
+      ["all.yaml", resources.filter(isKubernetesObject).map((r) => plain(manifestOf(r)))],
+      [
+        "cloud.yaml",
+        [
+          plain(
+            resources
+              .filter((r) => r.custom && !isKubernetesObject(r))
+              .map((r) => ({ type: r.type, name: r.name, protect: r.protect, inputs: r.redacted })),
+          ),
+        ],
+      ],
+      ["outputs.yaml", [plain(outputs)]],
+    ];
+    for (const version of ["1.1", "1.2"] as const) {
+      for (const [file, docs] of expected) {
+        const read = parseAllDocuments(files.get(file)!, { version }).map((d) => d.toJS());
+        expect({ version, file, docs: read }).toEqual({ version, file, docs });
+      }
+    }
   });
 
   test("objects of one kind have unique names per namespace", () => {
@@ -382,6 +410,52 @@ describe("existing cluster from a kubeconfig file", () => {
     ).rejects.toThrow(
       'botfleet:cluster.kubeconfig.path: file not found, got "/nonexistent/kubeconfig"; point it at a kubeconfig (kind: "kind get kubeconfig > ~/.kube/kind") or remove it to use the ambient one',
     );
+  });
+});
+
+test("a data-layer connection change (Redis HA on, another database) rolls the paper bots using it and is a pending revision for live traders", async () => {
+  const dev = readStackFile(REPO, "dev");
+  const bots = dev["botfleet:bots"] as Obj[];
+  // A live trader reading Redis: under OnDelete it must show the change without restarting.
+  const liveTrader = {
+    ...bots.find((b) => b.name === "arb-watcher")!,
+    name: "live-arb",
+    paperTrading: false,
+  };
+  const base = { ...dev, "botfleet:bots": [...bots, { ...liveTrader, usesRedis: true, usesPostgres: true }] };
+  const changed = {
+    ...base,
+    "botfleet:redis": { ...(dev["botfleet:redis"] as Obj), ha: true },
+    "botfleet:postgres": { ...(dev["botfleet:postgres"] as Obj), database: "fleet" },
+  };
+  const templates = async (config: Obj) => {
+    const run = await runConfig("dev", config);
+    const out: Record<string, Obj> = {};
+    for (const r of run.resources.filter(isKubernetesObject)) {
+      const kind = kindOf(r);
+      if (!["StatefulSet", "Deployment", "CronJob"].includes(kind)) continue;
+      const spec = r.inputs.spec as Obj;
+      out[nameOf(r)] = {
+        checksum: (kind === "CronJob" ? spec.jobTemplate.spec.template : spec.template).metadata
+          .annotations?.["botfleet.io/config-checksum"],
+        updateStrategy: spec.updateStrategy?.type,
+      };
+    }
+    return out;
+  };
+  const [before, after] = [await templates(base), await templates(changed)];
+  const rolled = Object.keys(before)
+    .filter((name) => before[name].checksum !== after[name].checksum)
+    .sort();
+  // Redis's own StatefulSet changes with HA; of the bots, exactly those reading the client Secrets.
+  expect(rolled.filter((n) => !n.startsWith("redis") && !n.startsWith("postgres"))).toEqual([
+    "daily-report",
+    "live-arb",
+    "signal-api",
+  ]);
+  expect(after["live-arb"]).toMatchObject({
+    updateStrategy: "OnDelete",
+    checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
   });
 });
 

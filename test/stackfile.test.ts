@@ -25,7 +25,10 @@ const liveBot = {
   exchange: "kraken",
   paperTrading: false,
   storage: "1Gi",
-  freqtrade: { strategy: "SampleStrategy" },
+  freqtrade: {
+    strategy: "SampleStrategy",
+    config: { stake_currency: "USD", stake_amount: 50, exchange: { pair_whitelist: ["BTC/USD"] } },
+  },
 };
 const withLiveBot = { ...local, "botfleet:bots": [...(local["botfleet:bots"] as Obj[]), liveBot] };
 const backup = {

@@ -24,6 +24,7 @@ import {
   botsNetworkPolicy,
   botsServiceAccount,
   configChecksum,
+  dataClientSettings,
   mosquittoConf,
   mqttConfigMap,
   mqttNetworkPolicy,
@@ -40,6 +41,7 @@ import {
   serviceService,
   traderStatefulSet,
   tradersHeadlessService,
+  type DataClientSettings,
   type Namespaces,
 } from "./specs";
 
@@ -56,6 +58,11 @@ export interface BotFleetArgs {
    */
   readonly credentials: Credentials;
   readonly environment: "dev" | "staging" | "prod" | "local";
+  /**
+   * The non-secret keys of the data layer's `redis-client` and `postgres-client` Secrets: a change
+   * rolls the paper bots that use them and is a pending revision for live traders. @default {}
+   */
+  readonly dataClients?: DataClientSettings;
   /** The hummingbot MQTT broker. @default { image: "eclipse-mosquitto:2.0.20", storage: "1Gi" } */
   readonly mqtt?: { readonly image?: string; readonly storage?: string; readonly storageClass?: string };
 }
@@ -158,6 +165,7 @@ export class BotFleet extends pulumi.ComponentResource {
       const checksum = configChecksum(
         data,
         Object.fromEntries(botScriptNames(bot).map((script) => [script, scripts[script]])),
+        dataClientSettings(bot, args.dataClients),
       );
       const ctx = { namespaces: ns, secretKeys, mqtt: mqttEndpoint, hasState: bot.storage !== undefined };
 

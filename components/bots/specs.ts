@@ -6,8 +6,9 @@
  *   runs twice. No HPA, and no PDB: a PDB on a singleton either blocks node drains (minAvailable 1)
  *   or allows everything (maxUnavailable 1), so we rely on the long grace period instead, which lets
  *   the bot cancel its orders when a drain evicts it.
- * - A live trader (restartOnConfigChange false) uses `updateStrategy: OnDelete`: a config or image
- *   change is recorded but applied only when an operator deletes the pod at a safe moment.
+ * - A live trader (restartOnConfigChange false) uses `updateStrategy: OnDelete`: a config, script,
+ *   data-layer address or image change is recorded as a new pod template revision (the checksum
+ *   annotation) but applied only when an operator deletes the pod at a safe moment.
  * - Secrets reach pods only as secretKeyRef or mounted files; the builders take Secret names and keys,
  *   never values.
  */
@@ -15,11 +16,16 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type * as k8s from "@pulumi/kubernetes";
-import * as YAML from "yaml";
-import { DEFAULT_EGRESS_PORTS, type BotConfig } from "../../config/bots";
+import { DEFAULT_EGRESS_PORTS, botObjectNames, type BotConfig } from "../../config/bots";
+import { deepMerge } from "../../config/common";
+import { withFreqtradeDefaults } from "../../config/freqtrade";
+import { withStrategyDefaults } from "../../config/hummingbot";
+
+export { deepMerge };
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../specs/security";
 import { PRIVATE_AND_METADATA_CIDRS } from "../specs/network";
+import { toYaml } from "../specs/yaml";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -79,6 +85,10 @@ export function scriptFiles(): Record<string, string> {
     "hummingbot-init.sh": fs.readFileSync(path.join(SCRIPTS_DIR, "hummingbot-init.sh"), "utf8"),
     "mosquitto-init.sh": fs.readFileSync(path.join(SCRIPTS_DIR, "mosquitto-init.sh"), "utf8"),
     "hummingbot-heartbeat.py": fs.readFileSync(path.join(SCRIPTS_DIR, "hummingbot-heartbeat.py"), "utf8"),
+    "hummingbot-verification-file.py": fs.readFileSync(
+      path.join(SCRIPTS_DIR, "hummingbot-verification-file.py"),
+      "utf8",
+    ),
     "exporter-hummingbot.py": fs.readFileSync(path.join(SCRIPTS_DIR, "exporter-hummingbot.py"), "utf8"),
     "exporter-freqtrade.py": fs.readFileSync(path.join(SCRIPTS_DIR, "exporter-freqtrade.py"), "utf8"),
   };
@@ -87,15 +97,21 @@ export function scriptFiles(): Record<string, string> {
 /** The scripts a bot's pods run: a change to one rolls the bots that opt in to config rolls. */
 export function botScriptNames(bot: BotConfig): string[] {
   if (bot.preset === "hummingbot")
-    return ["hummingbot-init.sh", "hummingbot-heartbeat.py", "exporter-hummingbot.py"];
+    return [
+      "hummingbot-init.sh",
+      "hummingbot-verification-file.py",
+      "hummingbot-heartbeat.py",
+      "exporter-hummingbot.py",
+    ];
   if (bot.preset === "freqtrade" && bot.workload !== "scheduled") return ["exporter-freqtrade.py"];
   return [];
 }
 
-export const botConfigMapName = (bot: BotConfig) => `${bot.name}-config`;
-export const botSecretName = (bot: BotConfig) => `${bot.name}-secrets`;
+// The config loader checks a bot's name against every object it names (config/bots.ts, botNameUses).
+export const botConfigMapName = (bot: BotConfig) => botObjectNames(bot.name).configMap;
+export const botSecretName = (bot: BotConfig) => botObjectNames(bot.name).secret;
 /** The PersistentVolumeClaim of a scheduled bot with storage (its runs share it). */
-export const botDataClaimName = (bot: BotConfig) => `${bot.name}-data`;
+export const botDataClaimName = (bot: BotConfig) => botObjectNames(bot.name).dataClaim;
 /** freqtrade's user data dir in its image: the state volume when the bot has one. */
 export const FREQTRADE_USERDIR = "/freqtrade/user_data";
 
@@ -120,22 +136,6 @@ export function botSelector(bot: BotConfig): Record<string, string> {
 }
 
 // ---------------------------------------------------------------- config files
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Deep merge where `override` wins; arrays are replaced, not concatenated. */
-export function deepMerge(
-  base: Record<string, unknown>,
-  override: Record<string, unknown>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(override)) {
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
-  }
-  return out;
-}
 
 /** ConfigMap keys cannot hold "/": `strategies/pmm.yml` is stored as `strategies__pmm.yml`. */
 export const configMapKey = (confPath: string) => confPath.replace(/\//g, "__");
@@ -163,10 +163,15 @@ export function hummingbotClientConfig(bot: BotConfig, mqtt: MqttEndpoint): Reco
   });
 }
 
-/** freqtrade's config.json: the user's, with the settings the fleet owns on top. */
+/**
+ * freqtrade's config.json: the fleet's defaults (config/freqtrade.ts), the user's settings over them,
+ * and the settings the fleet owns on top. Only a trader runs `trade`, which serves the API: the
+ * `api_server` section goes to traders only, whose credentials arrive as FREQTRADE__API_SERVER__* env
+ * (freqtrade's schema requires them wherever the section appears).
+ */
 export function freqtradeConfig(bot: BotConfig): Record<string, unknown> {
   const ft = bot.freqtrade!;
-  return deepMerge(ft.config, {
+  return deepMerge(withFreqtradeDefaults(ft.config), {
     bot_name: bot.name,
     dry_run: bot.paperTrading,
     // Stopping a bot must not leave orders on the book (freqtrade PR #3210).
@@ -175,23 +180,39 @@ export function freqtradeConfig(bot: BotConfig): Record<string, unknown> {
     // Separate files, so going live never continues dry-run trades.
     db_url: `sqlite:////freqtrade/user_data/${bot.paperTrading ? "tradesv3.dryrun.sqlite" : "tradesv3.sqlite"}`,
     exchange: { name: bot.exchange },
-    api_server: {
-      enabled: true,
-      listen_ip_address: "0.0.0.0",
-      listen_port: FREQTRADE_API_PORT,
-      verbosity: "error",
-    },
+    ...(bot.workload === "scheduled"
+      ? {}
+      : {
+          api_server: {
+            enabled: true,
+            listen_ip_address: "0.0.0.0",
+            listen_port: FREQTRADE_API_PORT,
+            verbosity: "error",
+          },
+        }),
   });
 }
 
-/** The bot's ConfigMap data (non-secret only). */
+/**
+ * The bot's ConfigMap data (non-secret only). Hummingbot reads script configs with PyYAML's safe_load
+ * (YAML 1.1, hummingbot/client/runner.py at v2.16.0), so strings such as "on" are written quoted.
+ */
 export function botConfigData(bot: BotConfig, mqtt: MqttEndpoint): Record<string, string> {
   if (bot.preset === "hummingbot") {
-    const files = { ...bot.hummingbot!.configFiles, "conf_client.yml": hummingbotClientConfig(bot, mqtt) };
+    const hb = bot.hummingbot!;
+    const files: Record<string, Record<string, unknown>> = {
+      ...hb.configFiles,
+      "conf_client.yml": hummingbotClientConfig(bot, mqtt),
+    };
+    // The V1 strategy file: the fleet's defaults under the user's values (config/hummingbot.ts).
+    const strategyPath = `strategies/${hb.strategy}`;
+    if (hb.strategy !== undefined && files[strategyPath] !== undefined) {
+      files[strategyPath] = withStrategyDefaults(files[strategyPath]);
+    }
     return Object.fromEntries(
       Object.entries(files)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([p, content]) => [configMapKey(p), YAML.stringify(content)]),
+        .map(([p, content]) => [configMapKey(p), toYaml(content)]),
     );
   }
   if (bot.preset === "freqtrade") {
@@ -206,10 +227,17 @@ export function botConfigData(bot: BotConfig, mqtt: MqttEndpoint): Record<string
   return {};
 }
 
-/** A stable digest of what the pod reads from config; a change rolls pods that opt in. */
-export function configChecksum(data: Record<string, string>, scripts: Record<string, string> = {}): string {
+/**
+ * A stable digest of what the pod reads at start: its config files, its scripts and the data layer's
+ * connection settings. A change rolls pods that opt in and marks a live trader's pending revision.
+ */
+export function configChecksum(
+  data: Record<string, string>,
+  scripts: Record<string, string> = {},
+  dataClients: Record<string, string> = {},
+): string {
   const h = crypto.createHash("sha256");
-  for (const src of [data, scripts]) {
+  for (const src of [data, scripts, dataClients]) {
     for (const k of Object.keys(src).sort()) h.update(`${k}\0${src[k]}\0`);
   }
   return h.digest("hex");
@@ -221,6 +249,29 @@ const fromSecret = (name: string, secretName: string, key: string, optional?: bo
   name,
   valueFrom: { secretKeyRef: { name: secretName, key, ...(optional === undefined ? {} : { optional }) } },
 });
+
+/** The non-secret keys of the data layer's client Secrets (`redis-client`, `postgres-client`). */
+export interface DataClientSettings {
+  /** host, port, sentinels, masterName. */
+  readonly redis?: Readonly<Record<string, string>>;
+  /** host, port, database, username. */
+  readonly postgres?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The connection settings a bot reads from the client Secrets as env at start (passwords aside: they
+ * are secret, and rotating one follows its runbook). When they change (Redis HA switched on, another
+ * database), a running bot still talks to the old address: they go into its config checksum.
+ */
+export function dataClientSettings(bot: BotConfig, clients: DataClientSettings = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  const add = (secret: string, settings: Readonly<Record<string, string>> = {}) => {
+    for (const [key, value] of Object.entries(settings)) out[`${secret}/${key}`] = value;
+  };
+  if (bot.usesRedis) add("redis-client", clients.redis);
+  if (bot.usesPostgres) add("postgres-client", clients.postgres);
+  return out;
+}
 
 /** `redis-client` / `postgres-client` Secrets the data layer puts in the bots namespace. */
 export function dataClientEnv(bot: BotConfig): EnvVar[] {
@@ -357,6 +408,8 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
         { name: "data", mountPath: `${home}/data` },
       ];
   const secretItems = [
+    // The init container makes conf/.password_verification from it when the Secret has none.
+    { key: SECRET_KEYS.configPassword, path: "config_password" },
     ...(has(SECRET_KEYS.connectorConfig)
       ? [{ key: SECRET_KEYS.connectorConfig, path: `connectors/${bot.exchange}.yml` }]
       : []),
@@ -373,6 +426,9 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
       { name: "CONF_DIR", value: "/conf" },
       { name: "BOT_KEYS_DIR", value: "/bot-secrets" },
       { name: "MQTT_AUTH_DIR", value: "/mqtt" },
+      { name: "PYTHON", value: hb.python },
+      // Read-only root filesystem: no .pyc files to write.
+      { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
       ...(ctx.hasState ? [{ name: "STATE_DIR", value: "/state" }] : []),
     ],
     resources: initResources,
@@ -382,7 +438,7 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
       { name: "conf", mountPath: "/conf" },
       { name: "bot-scripts", mountPath: "/bot-scripts", readOnly: true },
       { name: "mqtt", mountPath: "/mqtt", readOnly: true },
-      ...(secretItems.length > 0 ? [{ name: "bot-secrets", mountPath: "/bot-secrets", readOnly: true }] : []),
+      { name: "bot-secrets", mountPath: "/bot-secrets", readOnly: true },
       ...(ctx.hasState ? [{ name: "state", mountPath: "/state" }] : []),
     ],
   };
@@ -474,9 +530,7 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
           { name: "logs", emptyDir: { sizeLimit: "512Mi" } },
           { name: "data", emptyDir: { sizeLimit: "512Mi" } },
         ]),
-    ...(secretItems.length > 0
-      ? [{ name: "bot-secrets", secret: { secretName: secret, items: secretItems } }]
-      : []),
+    { name: "bot-secrets", secret: { secretName: secret, items: secretItems } },
   ];
   return { containers: [main, exporter], initContainers: [init], volumes, uid: HUMMINGBOT_UID };
 }
@@ -741,7 +795,10 @@ export function botPodTemplate(
   return {
     metadata: {
       labels: botLabels(bot),
-      ...(bot.restartOnConfigChange ? { annotations: { [CHECKSUM_ANNOTATION]: checksum } } : {}),
+      // A trader always carries it: under OnDelete a change is a pending revision, never a restart.
+      ...(bot.restartOnConfigChange || bot.workload === "trader"
+        ? { annotations: { [CHECKSUM_ANNOTATION]: checksum } }
+        : {}),
     },
     spec,
   };
@@ -1063,7 +1120,7 @@ export function botEgressPolicy(
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: meta(bot, namespace, `${bot.name}-egress`),
+    metadata: meta(bot, namespace, botObjectNames(bot.name).egressPolicy),
     spec: {
       podSelector: { matchLabels: { "botfleet.io/bot": bot.name } },
       policyTypes: ["Egress"],
@@ -1085,7 +1142,7 @@ export function serviceClientsPolicy(
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: meta(bot, namespace, `${bot.name}-clients`),
+    metadata: meta(bot, namespace, botObjectNames(bot.name).clientsPolicy),
     spec: {
       podSelector: { matchLabels: botSelector(bot) },
       policyTypes: ["Ingress"],

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { toYaml } from "../specs/yaml";
 
 export interface TokenKubeconfigArgs {
   readonly clusterName: string;
@@ -12,7 +12,8 @@ export interface TokenKubeconfigArgs {
 /** A kubeconfig that authenticates with a bearer token. Pure: the caller keeps the result secret. */
 export function tokenKubeconfig(args: TokenKubeconfigArgs): string {
   const user = `${args.clusterName}-admin`;
-  return stringify({
+  // client-go reads kubeconfigs as YAML 1.1: strings such as "on" stay quoted.
+  return toYaml({
     apiVersion: "v1",
     kind: "Config",
     clusters: [

@@ -634,6 +634,19 @@ export function credentialsSecret(
   };
 }
 
+/** Non-secret keys of `postgres-client`: bots that use Postgres roll when they change. */
+export function postgresClientSettings(
+  config: Pick<PostgresConfig, "database" | "username">,
+  namespaces: { readonly data: string },
+): Record<string, string> {
+  return {
+    host: serviceHost(NAMES.rw, namespaces.data),
+    port: String(POSTGRES_PORT),
+    database: config.database,
+    username: config.username,
+  };
+}
+
 /** `postgres-client` in the bots namespace (secretKeyRef cannot cross namespaces): the fleet contract. */
 export function clientSecret(
   args: PostgresSpecArgs,
@@ -650,14 +663,7 @@ export function clientSecret(
       labels: standardLabels({ name: "postgres", instance: args.instance, component: "client" }),
     },
     type: "Opaque",
-    stringData: {
-      host: serviceHost(NAMES.rw, namespaces.data),
-      port: String(POSTGRES_PORT),
-      database: c.database,
-      username: c.username,
-      password: appPassword,
-      uri,
-    },
+    stringData: { ...postgresClientSettings(c, namespaces), password: appPassword, uri },
   };
 }
 

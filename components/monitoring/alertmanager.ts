@@ -2,7 +2,7 @@
  * The Alertmanager configuration, built from the resolved (plain) `botfleet:alerting` values. It lands only
  * in a Kubernetes Secret (`alertmanager.alertmanagerSpec.configSecret`), never in Helm values.
  */
-import YAML from "yaml";
+import { toYaml } from "../specs/yaml";
 import type { AlertingConfig } from "../../config/monitoring";
 
 /** Receiver names the routing tree uses (tested with `amtool config routes test`). */
@@ -127,5 +127,6 @@ export function buildAlertmanagerConfig(alerting: AlertingConfig): Record<string
 }
 
 export function renderAlertmanagerConfig(alerting: AlertingConfig): string {
-  return YAML.stringify(buildAlertmanagerConfig(alerting));
+  // Alertmanager reads its config with go-yaml v2 (YAML 1.1): strings such as "on" stay quoted.
+  return toYaml(buildAlertmanagerConfig(alerting));
 }

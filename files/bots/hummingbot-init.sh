@@ -12,6 +12,8 @@ conf=${CONF_DIR:-/conf}
 secrets=${BOT_KEYS_DIR:-/bot-secrets}
 state=${STATE_DIR:-}
 mqtt_auth_dir=${MQTT_AUTH_DIR:-}
+password_file=$secrets/config_password
+python=${PYTHON:-python3}
 
 if [ ! -d "$readonly_conf" ]; then
   echo "hummingbot-init: $readonly_conf is missing" >&2
@@ -32,8 +34,17 @@ if [ -d "$secrets/connectors" ]; then
     cp -L "$f" "$conf/connectors/"
   done
 fi
+# Hummingbot opens conf/.password_verification at every login and stops when it is missing or does not
+# decrypt with CONFIG_PASSWORD. A live bot brings the one its connector keys were encrypted with; any
+# other bot gets one made from its config password, the way hummingbot makes it.
 if [ -f "$secrets/password_verification" ]; then
   cp -L "$secrets/password_verification" "$conf/.password_verification"
+else
+  if [ ! -s "$password_file" ]; then
+    echo "hummingbot-init: $password_file is missing or empty: cannot make conf/.password_verification" >&2
+    exit 4
+  fi
+  "$python" "$(dirname "$0")/hummingbot-verification-file.py" "$password_file" "$conf/.password_verification"
 fi
 chmod -R u+rwX,go-rwx "$conf"
 

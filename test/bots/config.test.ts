@@ -6,6 +6,8 @@ import {
   requiredBotSecrets,
   PRESET_RESOURCES,
 } from "../../config/bots";
+import * as YAML from "yaml";
+import { botConfigData } from "../../components/bots/specs";
 import { parseFleet, rawFleet, rawSecrets } from "./fixtures";
 
 /** Every issue as "path: message", for exact comparison. */
@@ -14,6 +16,14 @@ function problems(schema: z.ZodType, value: unknown): string[] {
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
 }
 
+/** What hummingbot's pure_market_making needs with no default (config/hummingbot.ts). */
+const pmm = {
+  strategy: "pure_market_making",
+  market: "BTC-USDT",
+  bid_spread: 0.5,
+  ask_spread: 0.5,
+  order_amount: 0.01,
+};
 const hb = {
   name: "hb",
   preset: "hummingbot",
@@ -22,16 +32,18 @@ const hb = {
   hummingbot: {
     strategy: "pmm.yml",
     configFiles: {
-      "strategies/pmm.yml": { strategy: "pure_market_making", exchange: "binance_paper_trade" },
+      "strategies/pmm.yml": { ...pmm, exchange: "binance_paper_trade" },
     },
   },
 };
+/** What freqtrade needs in any trader's config (config/freqtrade.ts). */
+const stake = { stake_currency: "USDT", stake_amount: 10, exchange: { pair_whitelist: ["BTC/USDT"] } };
 const ft = {
   name: "ft",
   preset: "freqtrade",
   image: "freqtradeorg/freqtrade:2025.10",
   exchange: "binance",
-  freqtrade: { strategy: "Sample" },
+  freqtrade: { strategy: "Sample", config: stake },
 };
 const probes = {
   liveness: { type: "tcp", port: "http" },
@@ -89,6 +101,28 @@ describe("botfleet:bots", () => {
     expect(by["arb-watcher"].egressPorts).toEqual([8765]);
   });
 
+  test("names: a trader may start with a digit, a service may have 63 characters", () => {
+    expect(problems(botsSchema, [{ ...ft, name: "1inch-arb" }])).toEqual([]);
+    expect(problems(botsSchema, [{ ...svc, name: "s".repeat(63) }])).toEqual([]);
+    expect(problems(botsSchema, [{ ...ft, name: "f".repeat(52) }])).toEqual([]);
+  });
+
+  test("a V1 strategy without order_refresh_time gets the strategy's own default, 30 s; a value given wins", () => {
+    const [bot] = parseFleet([hb]);
+    const render = (b: typeof bot) =>
+      YAML.parse(botConfigData(b, { host: "mqtt", port: 1883 })["strategies__pmm.yml"]);
+    expect(render(bot)).toMatchObject({ strategy: "pure_market_making", order_refresh_time: 30 });
+    const file = bot.hummingbot!.configFiles["strategies/pmm.yml"];
+    const given = {
+      ...bot,
+      hummingbot: {
+        ...bot.hummingbot!,
+        configFiles: { "strategies/pmm.yml": { ...file, order_refresh_time: 5 } },
+      },
+    };
+    expect(render(given).order_refresh_time).toBe(5);
+  });
+
   test("resources given without a memory limit get twice the request", () => {
     const [bot] = parseFleet([{ ...ft, resources: { cpu: "1", memory: "256Mi" } }]);
     expect(bot.resources).toEqual({
@@ -140,7 +174,28 @@ describe("botfleet:bots", () => {
       "a name that is not DNS-1123",
       [{ ...ft, name: "BTC_USDT" }],
       [
-        '0.name: must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 52 characters), got "BTC_USDT"',
+        '0.name: must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters), got "BTC_USDT"',
+      ],
+    ],
+    [
+      "a service whose name starts with a digit (its Service name must be a DNS-1035 label)",
+      [{ ...svc, name: "1inch-arb" }],
+      [
+        '0.name: must suit its Service, which must be a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit), got "1inch-arb"; rename it to start with a letter, e.g. "bot-1inch-arb"',
+      ],
+    ],
+    [
+      "a trader name too long for its pods' revision label",
+      [{ ...ft, name: "f".repeat(53) }],
+      [
+        `0.name: must be at most 52 characters for a trader: it becomes its pods' controller-revision-hash label (the name, "-" and a hash of up to 10 characters), which must be a label value of at most 63 characters, got "${"f".repeat(53)}" (53 characters); shorten it`,
+      ],
+    ],
+    [
+      "a scheduled bot name too long for a CronJob",
+      [{ ...job, name: "j".repeat(53) }],
+      [
+        `0.name: must be at most 52 characters for a scheduled bot: it becomes its CronJob, whose Jobs are named "<name>-<scheduled minute>", which must be a DNS-1123 subdomain of at most 52 characters, got "${"j".repeat(53)}" (53 characters); shorten it`,
       ],
     ],
     [
@@ -220,7 +275,10 @@ describe("botfleet:bots", () => {
       [
         {
           ...hb,
-          hummingbot: { strategy: "pmm.yml", configFiles: { "strategies/pmm.yml": { exchange: "binance" } } },
+          hummingbot: {
+            strategy: "pmm.yml",
+            configFiles: { "strategies/pmm.yml": { ...pmm, exchange: "binance" } },
+          },
         },
       ],
       [
@@ -232,6 +290,50 @@ describe("botfleet:bots", () => {
       [{ ...hb, paperTrading: false }],
       [
         '0.hummingbot.configFiles.strategies/pmm.yml.exchange: a live bot must use a real connector such as "binance", got "binance_paper_trade"',
+      ],
+    ],
+    [
+      "a V1 strategy file without values hummingbot has no default for",
+      [
+        {
+          ...hb,
+          hummingbot: {
+            strategy: "pmm.yml",
+            configFiles: {
+              "strategies/pmm.yml": {
+                ...pmm,
+                exchange: "binance_paper_trade",
+                bid_spread: null,
+                order_amount: undefined,
+                price_source: "external_market",
+                price_source_exchange: "kucoin_paper_trade",
+              },
+            },
+          },
+        },
+      ],
+      [
+        "0.hummingbot.configFiles.strategies/pmm.yml.bid_spread: hummingbot's pure_market_making requires bid_spread and has no default for it, got null; set it in the strategy file",
+        "0.hummingbot.configFiles.strategies/pmm.yml.order_amount: hummingbot's pure_market_making requires order_amount and has no default for it, got nothing; set it in the strategy file",
+        "0.hummingbot.configFiles.strategies/pmm.yml.price_source_market: hummingbot's pure_market_making requires price_source_market and has no default for it, got nothing; set it in the strategy file",
+        "0.hummingbot.configFiles.strategies/pmm.yml.take_if_crossed: hummingbot's pure_market_making requires take_if_crossed and has no default for it, got nothing; set it in the strategy file",
+      ],
+    ],
+    [
+      "a V1 strategy hummingbot does not have",
+      [
+        {
+          ...hb,
+          hummingbot: {
+            strategy: "pmm.yml",
+            configFiles: {
+              "strategies/pmm.yml": { strategy: "grid_trading", exchange: "binance_paper_trade" },
+            },
+          },
+        },
+      ],
+      [
+        '0.hummingbot.configFiles.strategies/pmm.yml.strategy: must name a V1 strategy of hummingbot 2.16 (pure_market_making, perpetual_market_making, avellaneda_market_making, cross_exchange_market_making, cross_exchange_mining, amm_arb, liquidity_mining, spot_perpetual_arbitrage, hedge), got "grid_trading"; anything else runs as a V2 script (hummingbot.script)',
       ],
     ],
     [
@@ -299,7 +401,15 @@ describe("botfleet:bots", () => {
     ],
     [
       "exchange keys in freqtrade config",
-      [{ ...ft, freqtrade: { strategy: "Sample", config: { exchange: { key: "k", secret: "s" } } } }],
+      [
+        {
+          ...ft,
+          freqtrade: {
+            strategy: "Sample",
+            config: { ...stake, exchange: { ...stake.exchange, key: "k", secret: "s" } },
+          },
+        },
+      ],
       [
         "0.freqtrade.config.exchange.key: must not be in stack config: exchange keys come from botSecrets and the API credentials are generated",
         "0.freqtrade.config.exchange.secret: must not be in stack config: exchange keys come from botSecrets and the API credentials are generated",
@@ -307,9 +417,87 @@ describe("botfleet:bots", () => {
     ],
     [
       "dry_run in freqtrade config",
-      [{ ...ft, freqtrade: { strategy: "Sample", config: { dry_run: false } } }],
+      [{ ...ft, freqtrade: { strategy: "Sample", config: { ...stake, dry_run: false } } }],
       [
         "0.freqtrade.config.dry_run: is set by the fleet (from paperTrading, exchange and the state volume); remove it",
+      ],
+    ],
+    [
+      "a freqtrade trader without stake settings or pairs (freqtrade's schema has no default for them)",
+      [{ ...ft, freqtrade: { strategy: "Sample", config: {} } }],
+      [
+        `0.freqtrade.config.stake_currency: freqtrade's "trade" requires stake_currency and has no default, got nothing; set it, e.g. "USDT"`,
+        `0.freqtrade.config.stake_amount: freqtrade's "trade" requires stake_amount and has no default, got nothing; set it, e.g. 100 (or "unlimited")`,
+        `0.freqtrade.config.exchange.pair_whitelist: freqtrade's StaticPairList (the default pairlist) trades exchange.pair_whitelist, which must list pairs, got nothing; list them, e.g. ["BTC/USDT"]`,
+      ],
+    ],
+    [
+      "a freqtrade price side freqtrade does not know",
+      [
+        {
+          ...ft,
+          freqtrade: { strategy: "Sample", config: { ...stake, exit_pricing: { price_side: "middle" } } },
+        },
+      ],
+      [
+        '0.freqtrade.config.exit_pricing.price_side: must be one of "ask", "bid", "same", "other", got "middle"',
+      ],
+    ],
+    [
+      "a shipped strategy that leaves out what freqtrade needs from it",
+      [
+        {
+          ...ft,
+          freqtrade: {
+            strategy: "Mine",
+            strategyFiles: { "Mine.py": "class Mine(IStrategy):\n    stoploss = -0.1\n" },
+            config: stake,
+          },
+        },
+      ],
+      [
+        "0.freqtrade.config.timeframe: freqtrade needs timeframe from config.json or the strategy, and Mine does not set it, got nothing; set it in one of them",
+        "0.freqtrade.config.minimal_roi: freqtrade needs minimal_roi from config.json or the strategy, and Mine does not set it, got nothing; set it in one of them",
+      ],
+    ],
+    [
+      "download-data without pairs, and with both --days and --timerange",
+      [
+        {
+          ...ft,
+          workload: "scheduled",
+          schedule: "@daily",
+          freqtrade: { strategy: "S", args: ["download-data", "--days", "3", "--timerange", "20250101-"] },
+        },
+      ],
+      [
+        "0.freqtrade.config.exchange.pair_whitelist: freqtrade's download-data needs pairs: --pairs in args or exchange.pair_whitelist, got neither; list them",
+        "0.freqtrade.args: freqtrade's download-data takes --days or --timerange, not both; keep one",
+      ],
+    ],
+    [
+      "a scheduled freqtrade bot that would trade",
+      [{ ...ft, workload: "scheduled", schedule: "@daily", freqtrade: { strategy: "S", args: ["trade"] } }],
+      [
+        '0.freqtrade.args.0: a scheduled bot runs a command that ends, such as "download-data" or "backtesting"; "trade" runs until stopped: make the bot a trader, got "trade"',
+      ],
+    ],
+    [
+      "an api_server section on a scheduled freqtrade bot",
+      [
+        {
+          ...ft,
+          workload: "scheduled",
+          schedule: "@daily",
+          freqtrade: {
+            strategy: "S",
+            args: ["backtesting"],
+            config: { ...stake, api_server: { enabled: false } },
+          },
+        },
+      ],
+      [
+        `0.freqtrade.config.api_server: only a trader serves freqtrade's API; a scheduled bot's "backtesting" would refuse an api_server section without credentials, remove it`,
       ],
     ],
     [

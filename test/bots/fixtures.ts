@@ -63,7 +63,14 @@ export const rawFleet = [
     hummingbot: {
       strategy: "pmm_eth.yml",
       configFiles: {
-        "strategies/pmm_eth.yml": { strategy: "pure_market_making", exchange: "kucoin", market: "ETH-USDT" },
+        "strategies/pmm_eth.yml": {
+          strategy: "pure_market_making",
+          exchange: "kucoin",
+          market: "ETH-USDT",
+          bid_spread: 0.2,
+          ask_spread: 0.2,
+          order_amount: 0.05,
+        },
       },
     },
   },
@@ -94,7 +101,12 @@ export const rawFleet = [
     freqtrade: {
       strategy: "TrendStrategy",
       strategyFiles: { "TrendStrategy.py": TREND_STRATEGY },
-      config: { stake_currency: "USD", stake_amount: "unlimited" },
+      config: {
+        stake_currency: "USD",
+        stake_amount: "unlimited",
+        max_open_trades: 2,
+        exchange: { pair_whitelist: ["BTC/USD", "ETH/USD"] },
+      },
     },
   },
   {
@@ -106,7 +118,11 @@ export const rawFleet = [
     schedule: "0 */6 * * *",
     // Downloaded candles outlive the run.
     storage: "2Gi",
-    freqtrade: { strategy: "SampleStrategy", args: ["download-data", "--days", "30", "--timeframes", "5m"] },
+    freqtrade: {
+      strategy: "SampleStrategy",
+      args: ["download-data", "--days", "30", "--timeframes", "5m"],
+      config: { exchange: { pair_whitelist: ["BTC/USDT"] } },
+    },
   },
   {
     name: "signal-api",

@@ -11,9 +11,12 @@ import { SCRIPTS_DIR, SECRET_KEYS, configChecksum } from "../../components/bots/
 import { podMonitors } from "../../components/monitoring/monitors";
 import { hardeningViolations } from "../support/hardening";
 import { isKubernetesObject, kindOf, schemaError, selects, workloads, type Obj } from "../support/k8s";
-import { FAKE, NAMESPACES, parseFleet, rawSecrets } from "./fixtures";
 import { derived, testCredentials } from "../support/credentials";
 import { BOT_CREDENTIALS, credentialNames } from "../../lib/credentials";
+import { apiServerNameProblems } from "../support/k8s-names";
+import { botNameUses, botsSchema, type BotConfig } from "../../config/bots";
+import { z } from "zod";
+import { FAKE, NAMESPACES, parseFleet, rawFleet, rawSecrets } from "./fixtures";
 
 const recorded: {
   type: string;
@@ -52,6 +55,27 @@ const k8s = require("@pulumi/kubernetes") as typeof import("@pulumi/kubernetes")
 
 let resources: typeof recorded;
 let otherResources: typeof recorded;
+let nameResources: typeof recorded;
+
+/**
+ * Names at the edges of the API server's rules, for a bot of each workload (built from fixture bots that
+ * also have an egress port and clients, so every object a name can become is made).
+ */
+const NAME_CANDIDATES = ["a".repeat(52), "a".repeat(53), "a".repeat(61), "a".repeat(63), "1inch-arb", "x"];
+const NAME_TEMPLATES: Record<string, Record<string, unknown>> = {
+  trader: { ...rawFleet.find((b) => b.name === "ft-sample")!, egressPorts: [8765] },
+  service: { ...rawFleet.find((b) => b.name === "signal-api")!, egressPorts: [8765], clients: [] },
+  scheduled: { ...rawFleet.find((b) => b.name === "ft-download")!, egressPorts: [8765] },
+};
+const nameCandidates = Object.entries(NAME_TEMPLATES).flatMap(([workload, raw]) =>
+  NAME_CANDIDATES.map((name) => ({ workload, name, raw: { ...raw, name } })),
+);
+/** The candidates as BotConfigs whatever the loader says: the objects show what the API server would say. */
+function unchecked(raw: Record<string, unknown>): BotConfig {
+  const bot = z.parse(botsSchema, [{ ...raw, name: "placeholder" }])[0];
+  const name = raw.name as string;
+  return { ...bot, name, clients: bot.workload === "service" ? ["some-client"] : [] };
+}
 const k8sObjects = () => resources.filter((r) => r.type.startsWith("kubernetes:"));
 const ofKind = (kind: string) => k8sObjects().filter((r) => r.type.endsWith(`:${kind}`));
 const named = (kind: string, name: string) => {
@@ -109,10 +133,21 @@ beforeAll(async () => {
     credentials: testCredentials(),
     environment: "prod",
   });
+  // Bots named at the edges of the API server's rules, one fleet per workload (names repeat across them).
+  for (const workload of Object.keys(NAME_TEMPLATES)) {
+    new BotFleet(`names-${workload}`, {
+      provider,
+      namespaces: { bots: `names-${workload}`, data: "names-data", monitoring: "names-monitoring" },
+      bots: nameCandidates.filter((c) => c.workload === workload).map((c) => unchecked(c.raw)),
+      credentials: testCredentials(),
+      environment: "dev",
+    });
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
-  resources = recorded.filter((r) => !r.name.startsWith("other"));
+  resources = recorded.filter((r) => !r.name.startsWith("other") && !r.name.startsWith("names-"));
   otherResources = recorded.filter((r) => r.name.startsWith("other"));
+  nameResources = recorded.filter((r) => r.name.startsWith("names-"));
 });
 
 test("per bot only what it needs: a trader is a StatefulSet, a ConfigMap and a Secret", () => {
@@ -136,6 +171,48 @@ test("per bot only what it needs: a trader is a StatefulSet, a ConfigMap and a S
   ]);
   expect(perBot("daily-report")).toEqual(["CronJob"]);
   expect(perBot("ft-download")).toEqual(["ConfigMap", "CronJob", "PersistentVolumeClaim"]);
+});
+
+describe("bot names suit every object they name", () => {
+  const ofBot = (rs: typeof recorded, bot: string, namespace?: string) =>
+    rs
+      .filter((r) => r.type.startsWith("kubernetes:"))
+      .filter((r) => r.inputs.metadata?.labels?.["botfleet.io/bot"] === bot)
+      .filter((r) => namespace === undefined || r.inputs.metadata?.namespace === namespace);
+
+  test("botNameUses lists every object a bot's name becomes", () => {
+    const unlisted: string[] = [];
+    for (const bot of parseFleet()) {
+      const values = botNameUses(bot.name, bot.workload).map((u) => u.value);
+      for (const r of ofBot(resources, bot.name)) {
+        if (!values.includes(r.inputs.metadata.name)) unlisted.push(`${r.type} ${r.inputs.metadata.name}`);
+      }
+    }
+    expect(unlisted).toEqual([]);
+  });
+
+  test.each(
+    nameCandidates.map(
+      (c) => [c.workload, c.name.length > 12 ? `${c.name.length} characters` : c.name, c] as const,
+    ),
+  )(
+    "a %s named %s: the loader accepts it exactly when the API server would take all its objects",
+    (workload, _label, candidate) => {
+      const objects = ofBot(nameResources, candidate.name, `names-${workload}`);
+      expect(objects.length).toBeGreaterThan(2);
+      const apiServer = objects.flatMap((r) => apiServerNameProblems(r as unknown as RegisteredResource));
+      const loader = z.safeParse(botsSchema, [candidate.raw]);
+      const loaderNames = loader.success
+        ? []
+        : loader.error.issues.filter((i) => i.path.join(".") === "0.name");
+      expect({ accepted: loaderNames.length === 0, apiServer }).toEqual({
+        accepted: apiServer.length === 0,
+        apiServer: loaderNames.length === 0 ? [] : expect.arrayContaining([expect.any(String)]),
+      });
+      // Nothing else about the candidate is wrong.
+      if (!loader.success) expect(loader.error.issues.length).toBe(loaderNames.length);
+    },
+  );
 });
 
 test("shared objects exist once, and every Kubernetes resource gets the explicit provider", () => {
@@ -176,14 +253,14 @@ test("traders are StatefulSets with one replica, OrderedReady, and no HPA or PDB
   }
 });
 
-test("paper traders roll on a config checksum; live traders wait for an operator (OnDelete, no checksum)", () => {
+test("paper traders roll on a config checksum; live traders wait for an operator (OnDelete: a change is a pending revision)", () => {
   const paper = named("StatefulSet", "btc-usdt-mm").spec;
   expect(paper.updateStrategy).toEqual({ type: "RollingUpdate" });
   expect(paper.template.metadata.annotations["botfleet.io/config-checksum"]).toMatch(/^[0-9a-f]{64}$/);
   for (const live of ["eth-usdt-live", "ft-live"]) {
     const spec = named("StatefulSet", live).spec;
     expect(spec.updateStrategy).toEqual({ type: "OnDelete" });
-    expect(spec.template.metadata.annotations).toBeUndefined();
+    expect(spec.template.metadata.annotations["botfleet.io/config-checksum"]).toMatch(/^[0-9a-f]{64}$/);
   }
 });
 
@@ -329,11 +406,27 @@ test("hummingbot pods: init container copies conf, live keys mounted from the Se
   expect(pod.securityContext.runAsUser).toBe(1000);
   const keys = pod.volumes.find((v: Obj) => v.name === "bot-secrets");
   expect(keys.secret.items).toEqual([
+    { key: "configPassword", path: "config_password" },
     { key: "connectorConfig", path: "connectors/kucoin.yml" },
     { key: "passwordVerification", path: "password_verification" },
   ]);
+  // A paper bot's Secret gives the init container only the config password, from which it makes
+  // conf/.password_verification with the image's python (scripts.test.ts runs it for real).
   const paperPod = named("StatefulSet", "btc-usdt-mm").spec.template.spec;
-  expect(paperPod.volumes.map((v: Obj) => v.name)).not.toContain("bot-secrets");
+  expect(paperPod.volumes.find((v: Obj) => v.name === "bot-secrets").secret).toEqual({
+    secretName: "btc-usdt-mm-secrets",
+    items: [{ key: "configPassword", path: "config_password" }],
+  });
+  expect(named("Secret", "btc-usdt-mm-secrets").stringData.configPassword).toEqual(expect.any(String));
+  const init = paperPod.initContainers[0];
+  expect(init.env).toContainEqual({ name: "PYTHON", value: "/opt/conda/envs/hummingbot/bin/python3" });
+  expect(init.volumeMounts).toContainEqual({
+    name: "bot-secrets",
+    mountPath: "/bot-secrets",
+    readOnly: true,
+  });
+  // The main container never sees the password file: it gets CONFIG_PASSWORD by secretKeyRef.
+  expect(paperPod.containers[0].volumeMounts.map((m: Obj) => m.name)).not.toContain("bot-secrets");
   const main = paperPod.containers[0];
   expect(main.command).toEqual([
     "/opt/conda/envs/hummingbot/bin/python3",

@@ -11,6 +11,7 @@ import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
 import { SCRIPTS_DIR, mosquittoConf } from "../../components/bots/specs";
+import { keccak256, openKeystore, type Keystore } from "../support/keystore";
 
 const run = promisify(execFile);
 const script = (name: string) => path.join(SCRIPTS_DIR, name);
@@ -60,6 +61,8 @@ test("shellcheck finds nothing in the bot scripts", async () => {
 
 describe("hummingbot-init.sh", () => {
   const password = `p'a$s w&rd\\1"#: {x}`;
+  // A generated password is alphanumeric; a user's may hold anything, UTF-8 included.
+  const configPassword = `Ch0sen p4ss "wörd" \\ $HOME`;
 
   function layout(name: string, clientYaml: string) {
     const base = path.join(tmpRoot, name);
@@ -76,6 +79,7 @@ describe("hummingbot-init.sh", () => {
       "strategies/pmm_eth.yml": "strategy: pure_market_making\nexchange: kucoin\n",
     });
     kubeletVolume(dirs.keys, {
+      config_password: configPassword,
       "connectors/kucoin.yml": "kucoin_api_key: encrypted-blob\n",
       password_verification: "verification-blob\n",
     });
@@ -86,6 +90,7 @@ describe("hummingbot-init.sh", () => {
       BOT_KEYS_DIR: dirs.keys,
       MQTT_AUTH_DIR: dirs.mqtt,
       STATE_DIR: dirs.state,
+      PYTHON,
     };
     return { dirs, env };
   }
@@ -129,6 +134,10 @@ describe("hummingbot-init.sh", () => {
     expect(fs.readFileSync(path.join(dirs.conf, "connectors/kucoin.yml"), "utf8")).toBe(
       "kucoin_api_key: encrypted-blob\n",
     );
+    // A live bot's verification file is the one its keys were encrypted with: copied, never remade.
+    expect(fs.readFileSync(path.join(dirs.conf, ".password_verification"), "utf8")).toBe(
+      "verification-blob\n",
+    );
     // The password survives YAML quoting exactly, whatever characters it holds.
     const parsed = YAML.parse(fs.readFileSync(path.join(dirs.conf, "conf_client.yml"), "utf8"));
     expect(parsed.mqtt_bridge).toEqual({
@@ -149,13 +158,92 @@ describe("hummingbot-init.sh", () => {
     );
   });
 
-  test("a paper bot without keys gets an empty connectors dir", async () => {
-    const { dirs, env } = layout("paper", client);
-    fs.rmSync(dirs.keys, { recursive: true });
+  /** A bot without exchange keys: its Secret holds only the config password. */
+  function paperLayout(name: string) {
+    const l = layout(name, client);
+    fs.rmSync(l.dirs.keys, { recursive: true });
+    fs.mkdirSync(l.dirs.keys);
+    kubeletVolume(l.dirs.keys, { config_password: configPassword });
+    return l;
+  }
+  const verification = (dirs: { conf: string }): Keystore =>
+    JSON.parse(
+      Buffer.from(fs.readFileSync(path.join(dirs.conf, ".password_verification"), "utf8"), "hex").toString(),
+    );
+
+  test("a paper bot gets an empty connectors dir and a password check file that opens with its password", async () => {
+    const { dirs, env } = paperLayout("paper");
     const r = await exec("sh", [script("hummingbot-init.sh")], env);
+    expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(fs.readdirSync(path.join(dirs.conf, "connectors"))).toEqual([]);
-    expect(fs.existsSync(path.join(dirs.conf, ".password_verification"))).toBe(false);
+    const st = fs.lstatSync(path.join(dirs.conf, ".password_verification"));
+    expect({ file: st.isFile(), otherBits: st.mode & 0o077 }).toEqual({ file: true, otherBits: 0 });
+    // Hummingbot's layout: hex of a JSON keystore (config_crypt.py, _create_v3_keyfile_json at v2.16.0).
+    const store = verification(dirs);
+    expect(store).toMatchObject({
+      version: 3,
+      crypto: {
+        cipher: "aes-128-ctr",
+        kdf: "pbkdf2",
+        kdfparams: {
+          c: 1_000_000,
+          dklen: 32,
+          prf: "hmac-sha256",
+          salt: expect.stringMatching(/^[0-9a-f]{32}$/),
+        },
+        cipherparams: { iv: expect.stringMatching(/^[0-9a-f]{1,32}$/) },
+      },
+    });
+    // hummingbot's validate_password: it must decrypt to the word with the bot's CONFIG_PASSWORD ...
+    expect(openKeystore(store, Buffer.from(configPassword, "utf8")).toString()).toBe("HummingBot");
+    // ... and fail the MAC with any other.
+    expect(() => openKeystore(store, Buffer.from(configPassword + " ", "utf8"))).toThrow("MAC mismatch");
+    // A restart makes a fresh one (new salt), still for the same password.
+    expect((await exec("sh", [script("hummingbot-init.sh")], env)).code).toBe(0);
+    const again = verification(dirs);
+    expect(again.crypto.kdfparams.salt).not.toBe(store.crypto.kdfparams.salt);
+    expect(openKeystore(again, Buffer.from(configPassword, "utf8")).toString()).toBe("HummingBot");
+  });
+
+  test("the keystore check itself: Keccak-256 and the Web3 Secret Storage PBKDF2 test vector", () => {
+    expect(keccak256(Buffer.from("")).toString("hex")).toBe(
+      "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470",
+    );
+    expect(keccak256(Buffer.from("abc")).toString("hex")).toBe(
+      "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45",
+    );
+    // The test vector of the Ethereum wiki's "Web3 Secret Storage Definition" (password "testpassword").
+    const vector: Keystore = {
+      version: 3,
+      crypto: {
+        cipher: "aes-128-ctr",
+        cipherparams: { iv: "6087dab2f9fdbbfaddc31a909735c1e6" },
+        ciphertext: "5318b4d5bcd28de64ee5559e671353e16f075ecae9f99c7a79a38af5f869aa46",
+        kdf: "pbkdf2",
+        kdfparams: {
+          c: 262144,
+          dklen: 32,
+          prf: "hmac-sha256",
+          salt: "ae3cd4e7013836a3df6bd7241b12db061dbe2c6785853cce422d148a624ce0bd",
+        },
+        mac: "517ead924a9d0dc3124507e3393d175ce3ff7c1e96529c6c555ce9e51205e9b2",
+      },
+    };
+    expect(openKeystore(vector, Buffer.from("testpassword")).toString("hex")).toBe(
+      "7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d",
+    );
+    expect(() => openKeystore(vector, Buffer.from("testpassworD"))).toThrow("MAC mismatch");
+  });
+
+  test("a bot with neither a verification file nor a config password fails before hummingbot would", async () => {
+    const { dirs, env } = paperLayout("no-password");
+    fs.rmSync(dirs.keys, { recursive: true });
+    const r = await exec("sh", [script("hummingbot-init.sh")], env);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(
+      "config_password is missing or empty: cannot make conf/.password_verification",
+    );
   });
 
   test.each<[string, (l: ReturnType<typeof layout>) => Record<string, string>, number, string]>([

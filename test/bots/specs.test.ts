@@ -11,6 +11,7 @@ import {
   botLabels,
   botsNetworkPolicy,
   configChecksum,
+  dataClientSettings,
   deepMerge,
   scheduledClaim,
   scheduledCronJob,
@@ -66,6 +67,49 @@ test("config checksum: stable under key order, changes with content and with scr
   expect(configChecksum({ y: "2", x: "1" })).toBe(a);
   expect(configChecksum({ x: "1", y: "3" })).not.toBe(a);
   expect(configChecksum({ x: "1", y: "2" }, { "s.sh": "echo" })).not.toBe(a);
+});
+
+test("data-layer connection settings: only what a bot reads, in its checksum; passwords never", () => {
+  const standalone = {
+    redis: { host: "redis.botfleet-data.svc", port: "6379", sentinels: "", masterName: "" },
+    postgres: {
+      host: "postgres-rw.botfleet-data.svc",
+      port: "5432",
+      database: "botfleet",
+      username: "botfleet",
+    },
+  };
+  const ha = {
+    ...standalone,
+    redis: { ...standalone.redis, host: "", sentinels: "s-0:26379", masterName: "m" },
+  };
+  const redisBot = bot("ft-sample"); // usesRedis
+  const postgresBot = bot("eth-usdt-live"); // usesPostgres, live
+  const neither = bot("btc-usdt-mm");
+  expect(dataClientSettings(redisBot, standalone)).toEqual({
+    "redis-client/host": "redis.botfleet-data.svc",
+    "redis-client/port": "6379",
+    "redis-client/sentinels": "",
+    "redis-client/masterName": "",
+  });
+  expect(Object.keys(dataClientSettings(postgresBot, standalone)).sort()).toEqual([
+    "postgres-client/database",
+    "postgres-client/host",
+    "postgres-client/port",
+    "postgres-client/username",
+  ]);
+  expect(dataClientSettings(neither, standalone)).toEqual({});
+  const sum = (b: typeof redisBot, clients: typeof standalone) =>
+    configChecksum(botConfigData(b, mqtt), {}, dataClientSettings(b, clients));
+  expect(sum(redisBot, ha)).not.toBe(sum(redisBot, standalone));
+  expect(sum(postgresBot, ha)).toBe(sum(postgresBot, standalone));
+  expect(sum(neither, ha)).toBe(sum(neither, standalone));
+  // A bot that reads no data layer keeps the checksum it had before this input existed.
+  expect(sum(neither, ha)).toBe(configChecksum(botConfigData(neither, mqtt)));
+  // The live trader shows it as a new pod template revision, which OnDelete never applies by itself.
+  const sts = plain(traderStatefulSet(postgresBot, ctx(false), "abc"));
+  expect(sts.spec.updateStrategy).toEqual({ type: "OnDelete" });
+  expect(sts.spec.template.metadata.annotations).toEqual({ "botfleet.io/config-checksum": "abc" });
 });
 
 test("hummingbot conf_client.yml: the fleet's instance id and MQTT bridge win over the user's", () => {
