@@ -416,13 +416,12 @@ describe("existing cluster from a kubeconfig file", () => {
 test("a data-layer connection change (Redis HA on, another database) rolls the paper bots using it and is a pending revision for live traders", async () => {
   const dev = readStackFile(REPO, "dev");
   const bots = dev["botfleet:bots"] as Obj[];
-  // A live trader reading Redis: under OnDelete it must show the change without restarting.
-  const liveTrader = {
-    ...bots.find((b) => b.name === "arb-watcher")!,
-    name: "live-arb",
-    paperTrading: false,
-  };
-  const base = { ...dev, "botfleet:bots": [...bots, { ...liveTrader, usesRedis: true, usesPostgres: true }] };
+  // A live trader reading Redis and Postgres: under OnDelete it must show the change without
+  // restarting; a paper trader reading Redis rolls.
+  const trader = bots.find((b) => b.name === "ft-trend")!;
+  const liveTrader = { ...trader, name: "live-arb", paperTrading: false, usesRedis: true, usesPostgres: true };
+  const paperTrader = { ...trader, name: "paper-redis", usesRedis: true };
+  const base = { ...dev, "botfleet:bots": [...bots, liveTrader, paperTrader] };
   const changed = {
     ...base,
     "botfleet:redis": { ...(dev["botfleet:redis"] as Obj), ha: true },
@@ -449,10 +448,11 @@ test("a data-layer connection change (Redis HA on, another database) rolls the p
     .sort();
   // Redis's own StatefulSet changes with HA; of the bots, exactly those reading the client Secrets.
   expect(rolled.filter((n) => !n.startsWith("redis") && !n.startsWith("postgres"))).toEqual([
-    "daily-report",
     "live-arb",
-    "signal-api",
+    "paper-redis",
+    "pnl-report",
   ]);
+  expect(after["paper-redis"].updateStrategy).not.toBe("OnDelete");
   expect(after["live-arb"]).toMatchObject({
     updateStrategy: "OnDelete",
     checksum: expect.stringMatching(/^[0-9a-f]{64}$/),

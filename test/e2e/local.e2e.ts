@@ -146,6 +146,45 @@ test("a live trader's config edit updates in place and never restarts its pod; a
   expect(podUid("botfleet-bots", "ft-live-0")).toBe(liveUid);
 });
 
+test("adding one bot and removing another changes only their objects; the removed trader's volume stays", async () => {
+  const doc = parse(ws.readStackFile(STACK));
+  const bots = doc.config["botfleet:bots"] as Record<string, unknown>[];
+  const paper = bots.find((b) => b.name === "ft-paper")!;
+  doc.config["botfleet:bots"] = [
+    ...bots.filter((b) => b !== paper),
+    { ...structuredClone(paper), name: "ft-extra" },
+  ];
+  ws.writeStackFile(STACK, stringify(doc));
+
+  const steps = previewSteps(await ws.run(["preview", "--stack", STACK, "--json"]));
+  const changed = steps.filter(
+    (s) => s.op !== "same" && !s.type.startsWith("botfleet:") && s.type !== "pulumi:pulumi:Stack",
+  );
+  expect(changed.length).toBeGreaterThan(0);
+  expect(
+    changed.filter((s) => !/ft-extra|ft-paper/.test(s.name)).map((s) => `${s.op} ${s.type} ${s.name}`),
+  ).toEqual([]);
+  expect(new Set(changed.filter((s) => /ft-paper/.test(s.name)).map((s) => s.op))).toEqual(
+    new Set(["delete"]),
+  );
+  expect(new Set(changed.filter((s) => /ft-extra/.test(s.name)).map((s) => s.op))).toEqual(
+    new Set(["create"]),
+  );
+
+  const claims = () => cp.kubectl(["get", "pvc", "-n", "botfleet-bots", "-o", "name"]);
+  const paperClaims = claims()
+    .split("\n")
+    .filter((c) => c.includes("ft-paper"));
+  expect(paperClaims.length).toBeGreaterThan(0);
+  (await ws.run(["up", "--stack", STACK, "--yes"])).check();
+  expect(cp.kubectlOk(["get", "statefulset", "ft-paper", "-n", "botfleet-bots"])).toBe(false);
+  await waitFor(
+    () => pods("botfleet-bots").some((p) => p.name === "ft-extra-0" && p.ready),
+    "ft-extra-0 to be Ready",
+  );
+  for (const claim of paperClaims) expect(claims()).toContain(claim);
+});
+
 test("no fake secret value is in the state export or in any object but a Secret", async () => {
   const exported = ws.cli(["stack", "export", "--stack", STACK]).check().stdout;
   const objects = JSON.stringify(
