@@ -77,10 +77,12 @@ export class Workspace {
       });
     }
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(ws.project, "node_modules"));
-    fs.symlinkSync(
-      path.join(REPO, "policy", "node_modules"),
-      path.join(ws.project, "policy", "node_modules"),
-    );
+    // The policy pack is an npm workspace: its packages are hoisted to the root node_modules, and
+    // whatever could not be hoisted sits in policy/node_modules.
+    const policyModules = path.join(REPO, "policy", "node_modules");
+    if (fs.existsSync(policyModules)) {
+      fs.symlinkSync(policyModules, path.join(ws.project, "policy", "node_modules"));
+    }
     // Only the CLI and the language host on PATH: a provider found on PATH would be used instead of
     // the installed plugin (with a warning), which is not how users run it.
     fs.mkdirSync(path.join(ws.root, "bin"));
