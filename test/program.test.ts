@@ -419,7 +419,13 @@ test("a data-layer connection change (Redis HA on, another database) rolls the p
   // A live trader reading Redis and Postgres: under OnDelete it must show the change without
   // restarting; a paper trader reading Redis rolls.
   const trader = bots.find((b) => b.name === "ft-trend")!;
-  const liveTrader = { ...trader, name: "live-arb", paperTrading: false, usesRedis: true, usesPostgres: true };
+  const liveTrader = {
+    ...trader,
+    name: "live-arb",
+    paperTrading: false,
+    usesRedis: true,
+    usesPostgres: true,
+  };
   const paperTrader = { ...trader, name: "paper-redis", usesRedis: true };
   const base = { ...dev, "botfleet:bots": [...bots, liveTrader, paperTrader] };
   const changed = {
