@@ -62,7 +62,9 @@ build_k8s_provider() {
   # scratch module with this folder's go.mod/go.sum, the embedded files written there by gen-embed.
   local mod=github.com/pulumi/pulumi-kubernetes/provider/v4
   local src scratch
+  go mod download "$mod" # `go list -m` names the folder but does not fetch it on a fresh machine
   src=$(go list -m -f '{{.Dir}}' "$mod")/cmd/pulumi-resource-kubernetes
+  [ -f "$src/main.go" ] || { echo "e2e tools: $mod is not in the module cache ($src)" >&2; exit 1; }
   scratch=$(mktemp -d)
   cp go.mod go.sum "$scratch/" && mkdir "$scratch/provider" && cp "$src/main.go" "$scratch/provider/"
   go run ./gen-embed "$src" "$k8s_provider_version" "$scratch/provider"
