@@ -6,9 +6,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseStackConfig } from "../config";
+import { parse } from "yaml";
+import { ConfigError, parseStackConfig } from "../config";
 import { monitoringSchema } from "../config/monitoring";
-import { readStackFile } from "../lib/stackfile";
+import { loadStack, readStackFile } from "../lib/stackfile";
 import { ALERT_GROUPS } from "../components/monitoring/alert-rules";
 import { renderAlertGroups, type RenderedRule } from "../components/monitoring/rules";
 import { nameOf, namespaceOf, ofKind, selects, workloads, type Obj } from "./support/k8s";
@@ -240,6 +241,11 @@ function tableRows(text: string, header: string): string[][] {
 /** The `code` spans of a text. */
 const codeSpans = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
 
+/** The contents of the fenced code blocks of a text, with their info strings. */
+function codeBlocks(text: string): { info: string; body: string }[] {
+  return [...text.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ info: m[1], body: m[2] }));
+}
+
 /** "UDP 53, TCP 53", "TCP 443, 8443, 9443" or "any port": a NetworkPolicy rule's ports as the README writes them. */
 function portsText(ports: Obj[] | undefined): string {
   if (ports === undefined || ports.length === 0) return "any port";
@@ -410,5 +416,22 @@ describe("README.md", () => {
     };
     expect(rowFor(rows, extra)).toBeUndefined();
     expect(rowFor(rows, { ...rendered[0], ports: "TCP 1" })).toBeUndefined();
+  });
+
+  test("the config-error example is exactly what the loader prints for the stack file shown", () => {
+    const blocks = codeBlocks(readmeSection(markdown, "Configuration reference"));
+    const file = blocks.find((b) => b.info === "yaml" && b.body.startsWith("config:"));
+    const shown = blocks.find((b) => b.info === "" && b.body.startsWith("botfleet: the stack config has"));
+    expect(file).toBeDefined();
+    expect(shown).toBeDefined();
+    const loaded = loadStack("dev", parse(file!.body).config, { withRequiredSecrets: false });
+    let message = "";
+    try {
+      parseStackConfig(loaded, "dev");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      message = (e as Error).message;
+    }
+    expect(message).toBe(shown!.body.replace(/\n$/, ""));
   });
 });
