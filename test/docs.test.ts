@@ -9,6 +9,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { ConfigError, parseStackConfig } from "../config";
 import { monitoringSchema } from "../config/monitoring";
+import { postgresSchema } from "../config/postgres";
+import { redisSchema } from "../config/redis";
 import { loadStack, readStackFile } from "../lib/stackfile";
 import { ALERT_GROUPS } from "../components/monitoring/alert-rules";
 import { renderAlertGroups, type RenderedRule } from "../components/monitoring/rules";
@@ -246,6 +248,20 @@ function codeBlocks(text: string): { info: string; body: string }[] {
   return [...text.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ info: m[1], body: m[2] }));
 }
 
+/** Every leaf key path of a zod object schema (`resources.requests.cpu`), through defaults and optionals. */
+function schemaLeaves(schema: unknown, prefix = ""): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const def = (schema as any)._zod.def;
+  if (def.type === "object") {
+    return Object.entries(def.shape as Record<string, unknown>).flatMap(([k, s]) =>
+      schemaLeaves(s, prefix ? `${prefix}.${k}` : k),
+    );
+  }
+  if (def.innerType !== undefined) return schemaLeaves(def.innerType, prefix);
+  if (def.type === "pipe") return schemaLeaves(def.in, prefix);
+  return [prefix];
+}
+
 /** "UDP 53, TCP 53", "TCP 443, 8443, 9443" or "any port": a NetworkPolicy rule's ports as the README writes them. */
 function portsText(ports: Obj[] | undefined): string {
   if (ports === undefined || ports.length === 0) return "any port";
@@ -434,4 +450,18 @@ describe("README.md", () => {
     }
     expect(message).toBe(shown!.body.replace(/\n$/, ""));
   });
+
+  test.each([
+    ["botfleet:redis", redisSchema],
+    ["botfleet:postgres", postgresSchema],
+  ])(
+    "every key of %s, down to resources and backup, is in its reference table, and no other",
+    (key, schema) => {
+      const rows = tableRows(readmeSection(markdown, "Data layer"), `| \`${key}\` field |`);
+      const documented = rows.flatMap((r) => codeSpans(r[0])).sort();
+      const leaves = schemaLeaves(schema).sort();
+      expect(leaves).toEqual(expect.arrayContaining(["resources.requests.cpu", "resources.limits.memory"]));
+      expect(documented).toEqual(leaves);
+    },
+  );
 });
