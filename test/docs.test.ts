@@ -14,7 +14,7 @@ import { redisSchema } from "../config/redis";
 import { loadStack, readStackFile } from "../lib/stackfile";
 import { ALERT_GROUPS } from "../components/monitoring/alert-rules";
 import { renderAlertGroups, type RenderedRule } from "../components/monitoring/rules";
-import { nameOf, namespaceOf, ofKind, selects, workloads, type Obj } from "./support/k8s";
+import { kindOf, nameOf, namespaceOf, ofKind, selects, workloads, type Obj } from "./support/k8s";
 import { REPO, runConfig, runStackFile, STACKS, type StackRun } from "./support/stacks";
 
 const DOCS = path.join(__dirname, "..", "docs");
@@ -464,4 +464,30 @@ describe("README.md", () => {
       expect(documented).toEqual(leaves);
     },
   );
+
+  test("monitoring.enabled: false: the monitoring namespace holds exactly what the README says", () => {
+    const namespaces = variant.outputs.namespaces as Record<string, string>;
+    const inMonitoring = variant.resources
+      .filter((r) => r.type.startsWith("kubernetes:"))
+      .filter(
+        (r) =>
+          namespaceOf(r) === namespaces.monitoring ||
+          r.inputs.namespace === namespaces.monitoring ||
+          (kindOf(r) === "Namespace" && nameOf(r) === namespaces.monitoring),
+      )
+      .map((r) => ({ kind: kindOf(r), name: nameOf(r) }));
+    expect(inMonitoring.map((o) => o.kind)).toContain("Namespace");
+    expect(workloads(variant.resources).filter((w) => w.namespace === namespaces.monitoring)).toEqual([]);
+    expect(variant.outputs.grafanaAdminPassword).toBeUndefined();
+    const row = tableRows(readmeSection(markdown, "Monitoring and alerts"), "| field |").find(
+      (r) => r[0] === "`enabled`",
+    )!;
+    expect(row[2]).toMatch(/still creates the monitoring namespace/);
+    const named = codeSpans(row[2]);
+    const undocumented = inMonitoring.filter(
+      (o) => o.kind !== "Namespace" && !(named.includes(o.name) && row[2].includes(o.kind)),
+    );
+    expect(undocumented).toEqual([]);
+    expect(inMonitoring.length).toBe(5);
+  });
 });
