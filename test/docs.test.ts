@@ -4,6 +4,7 @@
  * alert that does not exist, each section states the rule's real severity and `for`, and every in-page or
  * cross-document anchor link in docs/ resolves.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -489,5 +490,28 @@ describe("README.md", () => {
     );
     expect(undocumented).toEqual([]);
     expect(inMonitoring.length).toBe(5);
+  });
+
+  test("the Layout section lists every top-level folder and every top-level file kind git tracks", () => {
+    const block = codeBlocks(readmeSection(markdown, "Layout"))[0].body;
+    const entries = block
+      .split("\n")
+      .map((l) => /^([^\s,]+(?:, [^\s,]+)*)/.exec(l)?.[1])
+      .filter((e): e is string => e !== undefined)
+      .flatMap((e) => e.split(", "));
+    const pattern = (entry: string) =>
+      new RegExp(`^${entry.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/<[a-z]+>/g, "[^/]+")}$`);
+    const tracked = execFileSync("git", ["ls-files"], { cwd: REPO, encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
+    const dirs = [...new Set(tracked.filter((f) => f.includes("/")).map((f) => f.split("/")[0]))];
+    const files = tracked.filter((f) => !f.includes("/"));
+    expect(dirs).toEqual(expect.arrayContaining(["lib", "bench", ".ci", "e2e", "components", "test"]));
+    expect(dirs.filter((d) => !entries.some((e) => e.startsWith(`${d}/`)))).toEqual([]);
+    expect(files.filter((f) => !entries.some((e) => pattern(e).test(f)))).toEqual([]);
+    // A folder or file the section does not name is caught.
+    expect(entries.some((e) => e.startsWith("vendor/"))).toBe(false);
+    expect(entries.some((e) => pattern(e).test("Makefile"))).toBe(false);
+    expect(entries.some((e) => pattern(e).test("Pulumi.staging.yaml"))).toBe(true);
   });
 });
