@@ -2,7 +2,10 @@
  * docs/runbooks.md against the alert rules: every alert the PrometheusRule renders links to a section that
  * exists (the anchor GitHub gives the heading equals the runbook_url fragment), no section describes an
  * alert that does not exist, each section states the rule's real severity and `for`, and every in-page or
- * cross-document anchor link in docs/ resolves.
+ * cross-document anchor link in docs/ resolves. README.md against the program: the stack table's bots, the
+ * per-bot ConfigMap/Secret table and the bots' egress table against what every stack registers, the
+ * config-error example against the loader, the data-layer reference against the Redis and Postgres schemas,
+ * `monitoring.enabled: false` against what the monitoring namespace holds, Layout against `git ls-files`.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
