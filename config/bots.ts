@@ -31,7 +31,7 @@ export type Workload = (typeof WORKLOADS)[number];
 /** A bot's name is a DNS-1123 label; each workload narrows it further (botNameUses). */
 export const BOT_NAME_MAX = 63;
 
-/** Names of the objects a bot gets besides its workload: components/bots/specs.ts builds them. */
+/** Names of the objects a bot gets besides its workload: components/bots/ (workloads.ts, network-policies.ts) builds them. */
 export const botObjectNames = (bot: string) => ({
   configMap: `${bot}-config`,
   secret: `${bot}-secrets`,
@@ -91,7 +91,7 @@ const REVISION_HASH = "0123456789";
 
 /**
  * Every object and label a bot's name becomes, per workload, with the API server's rule for each
- * (components/bots/specs.ts and index.ts build them; test/bots/fleet.test.ts checks this list is whole).
+ * (components/bots/workloads.ts, network-policies.ts and index.ts build them; test/bots/fleet.test.ts checks this list is whole).
  */
 export function botNameUses(name: string, workload: Workload): NameUse[] {
   const objects = botObjectNames(name);
