@@ -12,7 +12,7 @@ import { createCluster, usesCilium } from "./components/cluster";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { MetricsServer } from "./components/metrics-server";
-import { postgresClientSettings } from "./components/data/postgres-specs";
+import { postgresClientSettings } from "./components/data/postgres-client";
 import { redisClientSecretData } from "./components/data/redis-specs";
 import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";

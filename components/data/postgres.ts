@@ -2,7 +2,7 @@
  * The Postgres half of the data layer: a primary StatefulSet, optional hot standbys streaming from it
  * through replication slots, postgres_exporter, the rw/ro/headless Services, the `postgres-client`
  * Secret for bots, network policies, and a pg_dump-to-S3 CronJob. Failover is manual and documented
- * (files/postgres/failover.sh). Wires the pure builders of `postgres-specs.ts`.
+ * (files/postgres/failover.sh). Wires the pure builders of `postgres-*.ts`.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -12,26 +12,14 @@ import type { Secretify } from "../../config/common";
 import { standardLabels } from "../specs/labels";
 import type { BackupCredentials, PostgresConfig } from "../../config/postgres";
 import type { Credentials } from "../../lib/credentials";
-import {
-  NAMES,
-  POSTGRES_PORT,
-  backupCronJob,
-  backupLabels,
-  backupNetworkPolicy,
-  backupS3Secret,
-  clientSecret,
-  credentialsSecret,
-  postgresPdb,
-  postgresServices,
-  postgresStatefulSet,
-  postgresUri,
-  scriptsChecksum,
-  scriptsConfigMap,
-  serverNetworkPolicy,
-  serviceAccount,
-  serviceHost,
-  type PostgresSpecArgs,
-} from "./postgres-specs";
+import { backupCronJob } from "./postgres-backup";
+import { clientSecret, postgresUri } from "./postgres-client";
+import { NAMES, POSTGRES_PORT, backupLabels, serviceHost, type PostgresSpecArgs } from "./postgres-names";
+import { backupNetworkPolicy, serverNetworkPolicy } from "./postgres-network-policies";
+import { scriptsChecksum, scriptsConfigMap } from "./postgres-scripts";
+import { backupS3Secret, credentialsSecret } from "./postgres-secrets";
+import { postgresStatefulSet, serviceAccount } from "./postgres-server";
+import { postgresPdb, postgresServices } from "./postgres-services";
 
 /** Where the container scripts live in the repository. */
 export const POSTGRES_SCRIPTS_DIR = path.resolve(__dirname, "../../files/postgres");
