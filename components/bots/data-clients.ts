@@ -1,6 +1,7 @@
 /** How a bot reads the data layer: env from the client Secrets, and the settings its checksum covers. */
 import type * as k8s from "@pulumi/kubernetes";
 import type { BotConfig } from "../../config/bots";
+import { POSTGRES_CLIENT, REDIS_CLIENT } from "../data/contract";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
@@ -28,8 +29,8 @@ export function dataClientSettings(bot: BotConfig, clients: DataClientSettings =
   const add = (secret: string, settings: Readonly<Record<string, string>> = {}) => {
     for (const [key, value] of Object.entries(settings)) out[`${secret}/${key}`] = value;
   };
-  if (bot.usesRedis) add("redis-client", clients.redis);
-  if (bot.usesPostgres) add("postgres-client", clients.postgres);
+  if (bot.usesRedis) add(REDIS_CLIENT.secret, clients.redis);
+  if (bot.usesPostgres) add(POSTGRES_CLIENT.secret, clients.postgres);
   return out;
 }
 
@@ -37,22 +38,24 @@ export function dataClientSettings(bot: BotConfig, clients: DataClientSettings =
 export function dataClientEnv(bot: BotConfig): EnvVar[] {
   const env: EnvVar[] = [];
   if (bot.usesRedis) {
+    const { secret, keys } = REDIS_CLIENT;
     env.push(
-      fromSecret("REDIS_HOST", "redis-client", "host"),
-      fromSecret("REDIS_PORT", "redis-client", "port"),
-      fromSecret("REDIS_PASSWORD", "redis-client", "password"),
-      fromSecret("REDIS_SENTINELS", "redis-client", "sentinels"),
-      fromSecret("REDIS_MASTER_NAME", "redis-client", "masterName"),
+      fromSecret("REDIS_HOST", secret, keys.host),
+      fromSecret("REDIS_PORT", secret, keys.port),
+      fromSecret("REDIS_PASSWORD", secret, keys.password),
+      fromSecret("REDIS_SENTINELS", secret, keys.sentinels),
+      fromSecret("REDIS_MASTER_NAME", secret, keys.masterName),
     );
   }
   if (bot.usesPostgres) {
+    const { secret, keys } = POSTGRES_CLIENT;
     env.push(
-      fromSecret("POSTGRES_HOST", "postgres-client", "host"),
-      fromSecret("POSTGRES_PORT", "postgres-client", "port"),
-      fromSecret("POSTGRES_DB", "postgres-client", "database"),
-      fromSecret("POSTGRES_USER", "postgres-client", "username"),
-      fromSecret("POSTGRES_PASSWORD", "postgres-client", "password"),
-      fromSecret("DATABASE_URL", "postgres-client", "uri"),
+      fromSecret("POSTGRES_HOST", secret, keys.host),
+      fromSecret("POSTGRES_PORT", secret, keys.port),
+      fromSecret("POSTGRES_DB", secret, keys.database),
+      fromSecret("POSTGRES_USER", secret, keys.username),
+      fromSecret("POSTGRES_PASSWORD", secret, keys.password),
+      fromSecret("DATABASE_URL", secret, keys.uri),
     );
   }
   return env;

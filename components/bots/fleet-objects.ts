@@ -1,16 +1,12 @@
 /** The objects every bot shares: one ServiceAccount, the traders' governing Service, the scripts ConfigMap. */
 import type * as k8s from "@pulumi/kubernetes";
+import { tokenlessServiceAccount } from "../specs/service-account";
 import { fleetLabels } from "./labels";
 import { SHARED } from "./names";
 
 export function botsServiceAccount(namespace: string): k8s.types.input.core.v1.ServiceAccount {
-  return {
-    apiVersion: "v1",
-    kind: "ServiceAccount",
-    metadata: { name: SHARED.serviceAccount, namespace, labels: fleetLabels("service-account") },
-    // Bots never call the Kubernetes API.
-    automountServiceAccountToken: false,
-  };
+  // Bots never call the Kubernetes API.
+  return tokenlessServiceAccount(SHARED.serviceAccount, namespace, fleetLabels("service-account"));
 }
 
 /** The governing Service every trader StatefulSet names: stable DNS per pod, no load balancing. */

@@ -1,6 +1,7 @@
 /** The fleet label contract (monitoring selects on it) and the metadata every bot object carries. */
 import type * as k8s from "@pulumi/kubernetes";
 import type { BotConfig } from "../../config/bots";
+import { POSTGRES_CLIENT, REDIS_CLIENT } from "../data/contract";
 import { selectorLabels, standardLabels } from "../specs/labels";
 
 /** The fleet label contract: monitoring selects on these. */
@@ -12,8 +13,8 @@ export function botLabels(bot: BotConfig): Record<string, string> {
     "botfleet.io/mode": bot.paperTrading ? "paper" : "live",
     "botfleet.io/exchange": bot.exchange,
   };
-  if (bot.usesRedis) extra["botfleet.io/redis-client"] = "true";
-  if (bot.usesPostgres) extra["botfleet.io/postgres-client"] = "true";
+  if (bot.usesRedis) extra[REDIS_CLIENT.label] = "true";
+  if (bot.usesPostgres) extra[POSTGRES_CLIENT.label] = "true";
   return standardLabels({ name: bot.preset, instance: bot.name, component: bot.workload }, extra);
 }
 

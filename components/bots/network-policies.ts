@@ -1,7 +1,8 @@
 /** What bots may reach and who may reach them: one fleet policy, plus per-bot egress and service clients. */
 import type * as k8s from "@pulumi/kubernetes";
 import { DEFAULT_EGRESS_PORTS, botObjectNames, type BotConfig } from "../../config/bots";
-import { PRIVATE_AND_METADATA_CIDRS } from "../specs/network";
+import { DATA_APPS, POSTGRES_PORT, REDIS_PORT, SENTINEL_PORT } from "../data/contract";
+import { PRIVATE_AND_METADATA_CIDRS, internetPeer, podsInNamespace } from "../specs/network";
 import { botMeta as meta, botSelector, fleetLabels } from "./labels";
 import { mqttSelector } from "./mqtt";
 import { MQTT_PORT, SHARED, type Namespaces } from "./names";
@@ -14,27 +15,22 @@ export function botsNetworkPolicy(
   namespaces: Namespaces,
   opts: { mqtt: boolean; services: boolean },
 ): k8s.types.input.networking.v1.NetworkPolicy {
-  const inNs = (ns: string) => ({
-    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
-  });
   const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [
     {
-      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
+      to: [internetPeer()],
       // HTTPS, and the exchanges' websocket ports (Binance 9443, OKX 8443).
       ports: DEFAULT_EGRESS_PORTS.map((port) => ({ protocol: "TCP", port })),
     },
     {
-      to: [{ ...inNs(namespaces.data), podSelector: { matchLabels: { "app.kubernetes.io/name": "redis" } } }],
+      to: [podsInNamespace(namespaces.data, { "app.kubernetes.io/name": DATA_APPS.redis })],
       ports: [
-        { protocol: "TCP", port: 6379 },
-        { protocol: "TCP", port: 26379 },
+        { protocol: "TCP", port: REDIS_PORT },
+        { protocol: "TCP", port: SENTINEL_PORT },
       ],
     },
     {
-      to: [
-        { ...inNs(namespaces.data), podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } } },
-      ],
-      ports: [{ protocol: "TCP", port: 5432 }],
+      to: [podsInNamespace(namespaces.data, { "app.kubernetes.io/name": DATA_APPS.postgres })],
+      ports: [{ protocol: "TCP", port: POSTGRES_PORT }],
     },
   ];
   if (opts.services) {
@@ -60,12 +56,7 @@ export function botsNetworkPolicy(
       policyTypes: ["Ingress", "Egress"],
       ingress: [
         {
-          from: [
-            {
-              ...inNs(namespaces.monitoring),
-              podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
-            },
-          ],
+          from: [podsInNamespace(namespaces.monitoring, { "app.kubernetes.io/name": "prometheus" })],
           ports: [{ protocol: "TCP", port: "metrics" }],
         },
       ],
@@ -91,7 +82,7 @@ export function botEgressPolicy(
       policyTypes: ["Egress"],
       egress: [
         {
-          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
+          to: [internetPeer()],
           ports: bot.egressPorts.map((port) => ({ protocol: "TCP", port })),
         },
       ],

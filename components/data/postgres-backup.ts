@@ -12,8 +12,8 @@ import {
   SCRIPTS_MOUNT,
   TOOLS_DIR,
   backupLabels,
-  serviceHost,
 } from "./postgres-names";
+import { serviceHost } from "../specs/dns";
 
 import type * as k8s from "@pulumi/kubernetes";
 

@@ -1,7 +1,8 @@
 /** What a Postgres client reads: the `postgres-client` Secret in the bots namespace and its URI. */
 import type { PostgresConfig } from "../../config/postgres";
 import { standardLabels } from "../specs/labels";
-import { NAMES, POSTGRES_PORT, type PostgresSpecArgs, serviceHost } from "./postgres-names";
+import { serviceHost } from "../specs/dns";
+import { NAMES, POSTGRES_PORT, type PostgresSpecArgs } from "./postgres-names";
 
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";

@@ -1,9 +1,10 @@
 /** Names, ports, mounts, labels and Secret keys of the Postgres objects; Service names are a fleet-wide contract. */
 import type { PostgresConfig } from "../../config/postgres";
 import { selectorLabels, standardLabels } from "../specs/labels";
+import { POSTGRES_CLIENT, POSTGRES_EXPORTER_PORT, POSTGRES_PORT } from "./contract";
 
-export const POSTGRES_PORT = 5432;
-export const EXPORTER_PORT = 9187;
+export { POSTGRES_PORT };
+export const EXPORTER_PORT = POSTGRES_EXPORTER_PORT;
 /** The official image's postgres user. */
 export const POSTGRES_UID = 999;
 export const REPLICATION_USER = "replicator";
@@ -26,7 +27,7 @@ export const TOOLS_DIR = "/opt/botfleet/tools";
 export const ROLE_LABEL = "botfleet.io/postgres-role";
 /** Marks database server pods (not backup Jobs): headless Service, PDB, anti-affinity, policies. */
 export const SERVER_LABEL = "botfleet.io/postgres-server";
-export const CLIENT_LABEL = "botfleet.io/postgres-client";
+export const CLIENT_LABEL = POSTGRES_CLIENT.label;
 
 /** Kubernetes object names (Service names are a fleet-wide contract). */
 export const NAMES = {
@@ -34,7 +35,7 @@ export const NAMES = {
   ro: "postgres-ro",
   headless: "postgres-headless",
   credentials: "postgres-credentials",
-  client: "postgres-client",
+  client: POSTGRES_CLIENT.secret,
   backupS3: "postgres-backup-s3",
   scripts: "postgres-scripts",
   serviceAccount: "postgres",
@@ -75,9 +76,4 @@ export function serverLabels(instance: string, role: ServerRole): Record<string,
 
 export function backupLabels(instance: string): Record<string, string> {
   return standardLabels({ name: "postgres", instance, component: "backup" });
-}
-
-/** In-cluster DNS name of a data-namespace Service. */
-export function serviceHost(service: string, namespace: string): string {
-  return `${service}.${namespace}.svc.cluster.local`;
 }

@@ -25,14 +25,13 @@ import {
   TMP_DIR,
   serverLabels,
   serverSelector,
-  serviceHost,
 } from "./postgres-names";
+import { serviceHost } from "../specs/dns";
 
 import type * as k8s from "@pulumi/kubernetes";
 type StatefulSet = k8s.types.input.apps.v1.StatefulSet;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type Container = k8s.types.input.core.v1.Container;
-type ServiceAccount = k8s.types.input.core.v1.ServiceAccount;
 
 /** Only remote_write / remote_apply wait for a standby; "on" stays local-durable and asynchronous. */
 export function synchronousStandbyNames(cfg: PostgresConfig): string {
@@ -44,19 +43,6 @@ export function synchronousStandbyNames(cfg: PostgresConfig): string {
 /** A dead replica's slot may pin WAL up to a quarter of the volume, then it is invalidated (not a full disk). */
 export function maxSlotWalKeepSize(storage: string): string {
   return `${Math.max(1024, Math.floor(bytes(storage) / 4 / 2 ** 20))}MB`;
-}
-
-export function serviceAccount(
-  name: string,
-  namespace: string,
-  labels: Record<string, string>,
-): ServiceAccount {
-  return {
-    apiVersion: "v1",
-    kind: "ServiceAccount",
-    metadata: { name, namespace, labels },
-    automountServiceAccountToken: false,
-  };
 }
 
 /** The environment entrypoint.sh reads; passwords only as mounted files. */

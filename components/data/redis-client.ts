@@ -1,14 +1,8 @@
 /** The password Secrets: the pods' own, and `redis-client` for bots in their namespace. */
 import type { RedisConfig } from "../../config/redis";
 import { REDIS_PORT, SENTINEL_MASTER_NAME } from "./redis-conf";
-import {
-  type Namespaces,
-  REDIS_NAMES,
-  type RedisSpecArgs,
-  meta,
-  sentinelAddresses,
-  serviceHost,
-} from "./redis-names";
+import { type Namespaces, REDIS_NAMES, type RedisSpecArgs, meta, sentinelAddresses } from "./redis-names";
+import { serviceHost } from "../specs/dns";
 
 import type * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";

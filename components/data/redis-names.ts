@@ -1,7 +1,7 @@
 /** Names, mounts, hosts and labels of the Redis objects: the fleet contract refers to the names. */
 import type { RedisConfig } from "../../config/redis";
 import { selectorLabels, standardLabels } from "../specs/labels";
-import { SENTINEL_PORT } from "./redis-conf";
+import { REDIS_CLIENT, REDIS_EXPORTER_PORT, SENTINEL_PORT } from "./contract";
 
 import * as k8s from "@pulumi/kubernetes";
 
@@ -9,7 +9,7 @@ import Input = k8s.types.input;
 
 /** uid/gid of the `redis` user in the official image. */
 export const REDIS_UID = 999;
-export const EXPORTER_PORT = 9121;
+export const EXPORTER_PORT = REDIS_EXPORTER_PORT;
 
 /** Fixed object names: the fleet contract refers to them. */
 export const REDIS_NAMES = {
@@ -19,7 +19,7 @@ export const REDIS_NAMES = {
   sentinelService: "redis-sentinel",
   configMap: "redis-config",
   authSecret: "redis-auth",
-  clientSecret: "redis-client",
+  clientSecret: REDIS_CLIENT.secret,
   serviceAccount: "redis",
   podDisruptionBudget: "redis",
   networkPolicy: "redis",
@@ -58,10 +58,6 @@ export function redisPodCount(config: RedisConfig): number {
 /** Stable DNS name of pod `ordinal` (resolvable before it is ready: the headless Service publishes not-ready addresses). */
 export function redisPodHost(ordinal: number, namespace: string): string {
   return `${REDIS_NAMES.statefulSet}-${ordinal}.${REDIS_NAMES.headlessService}.${namespace}.svc.cluster.local`;
-}
-
-export function serviceHost(service: string, namespace: string): string {
-  return `${service}.${namespace}.svc.cluster.local`;
 }
 
 /** "host:port,host:port" of every Sentinel; "" without HA. */

@@ -1,8 +1,9 @@
 /** Who reaches Redis and Sentinel, and what they reach. */
+import * as k8s from "@pulumi/kubernetes";
+import { podsInNamespace } from "../specs/network";
+import { REDIS_CLIENT } from "./contract";
 import { EXPORTER_PORT, REDIS_NAMES, type RedisSpecArgs, meta, selector } from "./redis-names";
 import { servicePorts } from "./redis-services";
-
-import * as k8s from "@pulumi/kubernetes";
 
 import Input = k8s.types.input;
 
@@ -14,8 +15,7 @@ import Input = k8s.types.input;
 export function redisNetworkPolicy(args: RedisSpecArgs): Input.networking.v1.NetworkPolicy {
   const { namespaces, config } = args;
   const ports = servicePorts(config).map((p) => ({ protocol: "TCP", port: p.port }));
-  const byName = (ns: string) => ({ matchLabels: { "kubernetes.io/metadata.name": ns } });
-  const client = { matchLabels: { "botfleet.io/redis-client": "true" } };
+  const client = { [REDIS_CLIENT.label]: "true" };
   const redisPods = { podSelector: { matchLabels: selector(args) } };
   return {
     metadata: meta(args, REDIS_NAMES.networkPolicy),
@@ -25,19 +25,14 @@ export function redisNetworkPolicy(args: RedisSpecArgs): Input.networking.v1.Net
       ingress: [
         {
           from: [
-            { namespaceSelector: byName(namespaces.bots), podSelector: client },
-            { namespaceSelector: byName(namespaces.data), podSelector: client },
+            podsInNamespace(namespaces.bots, client),
+            podsInNamespace(namespaces.data, client),
             redisPods,
           ],
           ports,
         },
         {
-          from: [
-            {
-              namespaceSelector: byName(namespaces.monitoring),
-              podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
-            },
-          ],
+          from: [podsInNamespace(namespaces.monitoring, { "app.kubernetes.io/name": "prometheus" })],
           ports: [{ protocol: "TCP", port: EXPORTER_PORT }],
         },
       ],

@@ -1,7 +1,8 @@
 /** The headless, client and Sentinel Services, the disruption budget and the ServiceAccount. */
 import type { RedisConfig } from "../../config/redis";
 import { REDIS_PORT, SENTINEL_PORT } from "./redis-conf";
-import { REDIS_NAMES, type RedisSpecArgs, meta, selector } from "./redis-names";
+import { REDIS_NAMES, type RedisSpecArgs, meta, selector, labels } from "./redis-names";
+import { tokenlessServiceAccount } from "../specs/service-account";
 
 import * as k8s from "@pulumi/kubernetes";
 
@@ -71,5 +72,5 @@ export function redisPodDisruptionBudget(args: RedisSpecArgs): Input.policy.v1.P
 }
 
 export function redisServiceAccount(args: RedisSpecArgs): Input.core.v1.ServiceAccount {
-  return { metadata: meta(args, REDIS_NAMES.serviceAccount), automountServiceAccountToken: false };
+  return tokenlessServiceAccount(REDIS_NAMES.serviceAccount, args.namespaces.data, labels(args));
 }

@@ -8,14 +8,10 @@ import type { RedisConfig } from "../../config/redis";
 import type { Credentials } from "../../lib/credentials";
 import { REDIS_PORT, SENTINEL_MASTER_NAME, SENTINEL_PORT } from "./redis-conf";
 import { redisAuthSecret, redisClientSecret, redisClientHost } from "./redis-client";
-import { checksum, redisConfigMap, redisConfigMapData } from "./redis-configmap";
-import {
-  type Environment,
-  type Namespaces,
-  sentinelAddresses,
-  serviceHost,
-  type RedisSpecArgs,
-} from "./redis-names";
+import { checksum } from "../specs/checksum";
+import { redisConfigMap, redisConfigMapData } from "./redis-configmap";
+import { type Environment, type Namespaces, sentinelAddresses, type RedisSpecArgs } from "./redis-names";
+import { serviceHost } from "../specs/dns";
 import { redisNetworkPolicy } from "./redis-network-policy";
 import { redisStatefulSet } from "./redis-server";
 import {

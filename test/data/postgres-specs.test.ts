@@ -24,7 +24,7 @@ import {
   type PostgresSpecArgs,
 } from "../../components/data/postgres-names";
 import { backupNetworkPolicy, serverNetworkPolicy } from "../../components/data/postgres-network-policies";
-import { scriptsChecksum } from "../../components/data/postgres-scripts";
+import { checksum as scriptsChecksum } from "../../components/specs/checksum";
 import {
   maxSlotWalKeepSize,
   postgresStatefulSet,

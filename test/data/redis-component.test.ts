@@ -78,7 +78,7 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
     );
     expect(kinds.sort()).toEqual(
       [
-        "ConfigMap/redis-configmap",
+        "ConfigMap/redis-config",
         "NetworkPolicy/redis",
         "PodDisruptionBudget/redis",
         "Secret/redis-auth",

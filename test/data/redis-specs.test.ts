@@ -2,7 +2,8 @@
 import { redisSchema, type RedisConfig } from "../../config/redis";
 import { maxmemoryBytes, renderRedisConf, renderSentinelConf } from "../../components/data/redis-conf";
 import { redisClientSecretData } from "../../components/data/redis-client";
-import { checksum, redisConfigMapData } from "../../components/data/redis-configmap";
+import { checksum } from "../../components/specs/checksum";
+import { redisConfigMapData } from "../../components/data/redis-configmap";
 import { sentinelAddresses, type Environment, type RedisSpecArgs } from "../../components/data/redis-names";
 import { redisNetworkPolicy } from "../../components/data/redis-network-policy";
 import { redisStatefulSet } from "../../components/data/redis-server";
