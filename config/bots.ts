@@ -193,7 +193,7 @@ const secretKeyName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, {
   error: (iss) => `must be a secret key name (letters, digits, "_"; e.g. "apiKey"), got ${show(iss.input)}`,
 });
 
-/** Env names that look like secrets: they must come from secretEnv (hardening item 30). */
+/** Env names that look like secrets: they must come from secretEnv (docs/hardening.md #30). */
 export const SECRET_LIKE_ENV =
   /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|PASSPHRASE|_AUTH$)/i;
 

@@ -3,7 +3,7 @@
  *
  * Dependency-free on purpose: the policy pack (`index.ts`) wraps these for `pulumi preview --policy-pack`,
  * and the jest suite runs the very same functions over resources captured by the mock harness.
- * Item numbers refer to research/hardening.md.
+ * Item numbers refer to docs/hardening.md.
  */
 
 /** One resource as Pulumi sees it: its type token and its inputs as plain JSON. */

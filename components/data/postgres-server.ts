@@ -1,7 +1,7 @@
 /**
  * The database servers: a primary StatefulSet and the hot standbys streaming from it, with
  * postgres_exporter. Matches what Bitnami's chart and CloudNativePG promise, as far as plain
- * StatefulSets can (research/hardening.md items 2-11, 13, 14, 17-21, 23-25, 27-30).
+ * StatefulSets can (docs/hardening.md #2-11, 13, 14, 17-21, 23-25, 27-30).
  */
 import type { PostgresConfig } from "../../config/postgres";
 import { bytes } from "../../config/common";

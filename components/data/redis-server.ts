@@ -31,7 +31,7 @@ function probeCommand(kind: "readiness" | "liveness", port: number): Input.core.
   return { command: ["sh", `${MOUNTS.conf}/probe.sh`, kind, String(port)] };
 }
 
-/** Probes per hardening item 12: readiness wants PONG, liveness tolerates LOADING/MASTERDOWN. */
+/** Probes per docs/hardening.md #12: readiness wants PONG, liveness tolerates LOADING/MASTERDOWN. */
 function redisProbes(port: number) {
   return {
     // Replaying a large AOF can take minutes: liveness waits until the server answers at all.
