@@ -44,7 +44,7 @@ export const SECRET_KEYS = {
   jwtSecretKey: "jwtSecretKey",
 } as const;
 
-// The config loader checks a bot's name against every object it names (config/bots.ts, botNameUses).
+// The config loader checks a bot's name against every object it names (config/bot-names.ts, botNameUses).
 export const botConfigMapName = (bot: BotConfig) => botObjectNames(bot.name).configMap;
 export const botSecretName = (bot: BotConfig) => botObjectNames(bot.name).secret;
 /** The PersistentVolumeClaim of a scheduled bot with storage (its runs share it). */
