@@ -325,4 +325,55 @@ export const hardeningRules: readonly ResourceRule[] = [
       return out;
     },
   },
+  {
+    name: "no-node-port",
+    description: "No Service of type NodePort: it opens a port on every node (hardening 6).",
+    check: (r) =>
+      r.type === K.service && obj(r.props.spec).type === "NodePort"
+        ? ["Service type NodePort is not allowed: it opens the port on every node"]
+        : [],
+  },
+  {
+    name: "statefulset-claims-retained",
+    description:
+      "StatefulSet claims request a size and are retained when the set is deleted or scaled (hardening 20).",
+    check: (r) => {
+      if (r.type !== K.statefulSet) return [];
+      const spec = obj(r.props.spec);
+      const claims = arr(spec.volumeClaimTemplates).map(obj);
+      const out = claims
+        .filter((c) => !obj(obj(obj(c.spec).resources).requests).storage)
+        .map((c) => `volumeClaimTemplate "${str(obj(c.metadata).name) ?? "?"}" must request a storage size`);
+      const policy = obj(spec.persistentVolumeClaimRetentionPolicy);
+      if (claims.length > 0 && (policy.whenDeleted !== "Retain" || policy.whenScaled !== "Retain"))
+        out.push(
+          `persistentVolumeClaimRetentionPolicy must be Retain/Retain, got ${show(spec.persistentVolumeClaimRetentionPolicy)}`,
+        );
+      return out;
+    },
+  },
+  {
+    name: "cronjob-never-overlaps",
+    description:
+      "CronJobs forbid concurrent runs, set a starting deadline, restart only OnFailure or Never and keep no TTL in the job template (hardening 24).",
+    check: (r) => {
+      if (r.type !== K.cronJob) return [];
+      const spec = obj(r.props.spec);
+      const job = obj(obj(spec.jobTemplate).spec);
+      const restart = obj(obj(job.template).spec).restartPolicy;
+      const out: string[] = [];
+      if (spec.concurrencyPolicy !== "Forbid")
+        out.push(
+          `concurrencyPolicy must be Forbid (a second run trades twice), got ${show(spec.concurrencyPolicy)}`,
+        );
+      if (spec.startingDeadlineSeconds === undefined) out.push("startingDeadlineSeconds must be set");
+      if (job.ttlSecondsAfterFinished !== undefined)
+        out.push(
+          `jobTemplate must not set ttlSecondsAfterFinished, got ${show(job.ttlSecondsAfterFinished)}`,
+        );
+      if (restart !== "OnFailure" && restart !== "Never")
+        out.push(`restartPolicy must be OnFailure or Never, got ${show(restart)}`);
+      return out;
+    },
+  },
 ];

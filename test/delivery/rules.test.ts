@@ -605,6 +605,64 @@ describe("cloud rules", () => {
   });
 });
 
+describe("checklist rules the mock-engine checker also enforces", () => {
+  test("a NodePort Service is refused; ClusterIP passes", () => {
+    const svc = (type: string): PolicyResource => ({
+      type: K.service,
+      name: "api",
+      props: { metadata: { name: "api", namespace: "botfleet-bots" }, spec: { type } },
+    });
+    expect(ruleMessages("no-node-port", svc("NodePort"))).toEqual([
+      "Service type NodePort is not allowed: it opens the port on every node",
+    ]);
+    expect(ruleMessages("no-node-port", svc("ClusterIP"))).toEqual([]);
+  });
+
+  test("StatefulSet claims need a size and Retain/Retain; a set without claims passes", () => {
+    expect(ruleMessages("statefulset-claims-retained", trader())).toEqual([]);
+    const unsized = mutate(trader(), (p) => {
+      p.spec.volumeClaimTemplates = [{ metadata: { name: "data" }, spec: { resources: { requests: {} } } }];
+    });
+    expect(ruleMessages("statefulset-claims-retained", unsized)).toEqual([
+      'volumeClaimTemplate "data" must request a storage size',
+      "persistentVolumeClaimRetentionPolicy must be Retain/Retain, got nothing",
+    ]);
+    const retained = mutate(unsized, (p) => {
+      p.spec.volumeClaimTemplates[0].spec.resources.requests.storage = "1Gi";
+      p.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: "Retain", whenScaled: "Retain" };
+    });
+    expect(ruleMessages("statefulset-claims-retained", retained)).toEqual([]);
+  });
+
+  test("a CronJob that may overlap, start late for ever, keep a TTL or restart Always is refused", () => {
+    const cron = (spec: Json, job: Json, restartPolicy?: string): PolicyResource => ({
+      type: K.cronJob,
+      name: "rebalance",
+      props: {
+        spec: {
+          schedule: "@daily",
+          ...spec,
+          jobTemplate: { spec: { ...job, template: { spec: { ...podSpec(), restartPolicy } } } },
+        },
+      },
+    });
+    expect(
+      ruleMessages(
+        "cronjob-never-overlaps",
+        cron({ concurrencyPolicy: "Forbid", startingDeadlineSeconds: 300 }, {}, "Never"),
+      ),
+    ).toEqual([]);
+    expect(
+      ruleMessages("cronjob-never-overlaps", cron({}, { ttlSecondsAfterFinished: 10 }, "Always")),
+    ).toEqual([
+      "concurrencyPolicy must be Forbid (a second run trades twice), got nothing",
+      "startingDeadlineSeconds must be set",
+      "jobTemplate must not set ttlSecondsAfterFinished, got 10",
+      'restartPolicy must be OnFailure or Never, got "Always"',
+    ]);
+  });
+});
+
 describe("helpers", () => {
   test.each<[string, boolean]>([
     ["hummingbot/hummingbot:version-2.5.0", true],
