@@ -20,6 +20,7 @@ import {
   show,
   str,
 } from "./shapes";
+import { PRIVATE_AND_METADATA_CIDRS, selects } from "./network";
 import type { ResourceRule } from "./types";
 
 // ---------------------------------------------------------------- resource rules
@@ -375,5 +376,89 @@ export const hardeningRules: readonly ResourceRule[] = [
         out.push(`restartPolicy must be OnFailure or Never, got ${show(restart)}`);
       return out;
     },
+  },
+  {
+    name: "selector-matches-template",
+    description: "A workload's selector matches its own pod template's labels (hardening 14).",
+    check: (r) => {
+      if (!isWorkload(r) || r.type === K.pod || r.type === K.cronJob) return [];
+      const selector = obj(r.props.spec).selector;
+      // Jobs may leave it to the API server; an unknown selector during preview cannot be checked.
+      if (!isObj(selector)) return [];
+      const labels = podTemplate(r)?.labels ?? {};
+      return selects(selector, labels)
+        ? []
+        : [`selector ${show(selector)} does not match the pod template's labels ${show(labels)}`];
+    },
+  },
+  {
+    name: "egress-rules-scoped",
+    description:
+      "No NetworkPolicy egress rule allows everything (no peers and no ports); DNS goes to named peers only (hardening 25, 26).",
+    check: (r) => {
+      if (r.type !== K.networkPolicy) return [];
+      const out: string[] = [];
+      arr(obj(r.props.spec).egress).forEach((rule, i) => {
+        const to = arr(obj(rule).to);
+        const ports = arr(obj(rule).ports).map(obj);
+        if (to.length === 0 && ports.length === 0)
+          out.push(`egress[${i}] has no peers and no ports: it allows everything`);
+        if (ports.some((p) => Number(p.port) === 53) && to.length === 0)
+          out.push(`egress[${i}] allows DNS to anywhere; send it to kube-dns only`);
+      });
+      return out;
+    },
+  },
+  {
+    name: "internet-egress-excepts-private",
+    description:
+      "Egress to 0.0.0.0/0 excepts the private, link-local and cloud metadata ranges (hardening 27).",
+    check: (r) => {
+      if (r.type !== K.networkPolicy) return [];
+      const out: string[] = [];
+      arr(obj(r.props.spec).egress).forEach((rule, i) => {
+        for (const peer of arr(obj(rule).to)) {
+          const block = obj(obj(peer).ipBlock);
+          if (block.cidr !== "0.0.0.0/0") continue;
+          const except = arr(block.except);
+          const missing = PRIVATE_AND_METADATA_CIDRS.filter((c) => !except.includes(c));
+          if (missing.length > 0) out.push(`egress[${i}] to 0.0.0.0/0 must except ${missing.join(", ")}`);
+        }
+      });
+      return out;
+    },
+  },
+  {
+    name: "rbac-least-privilege",
+    description:
+      "Roles use no wildcards and never read Secrets or exec/attach; nothing is bound to cluster-admin (hardening 29).",
+    check: (r) => {
+      if (r.type === K.clusterRoleBinding)
+        return obj(r.props.roleRef).name === "cluster-admin" ? ["must never bind cluster-admin"] : [];
+      if (r.type !== K.role && r.type !== K.clusterRole) return [];
+      return arr(r.props.rules).flatMap((rule) => {
+        const x = obj(rule);
+        const resources = arr(x.resources);
+        const out: string[] = [];
+        if ([...arr(x.verbs), ...resources, ...arr(x.apiGroups)].includes("*"))
+          out.push(`rule ${show(rule)} uses a wildcard`);
+        if (resources.some((res) => res === "secrets" || res === "pods/exec" || res === "pods/attach"))
+          out.push(`rule ${show(rule)} reads Secrets or execs/attaches into pods`);
+        return out;
+      });
+    },
+  },
+  {
+    name: "redis-cli-password-from-env",
+    description:
+      "redis-cli takes its password from REDISCLI_AUTH, never -a on the command line (hardening 12).",
+    check: (r) =>
+      perContainer(r, (v) => {
+        const c = v.c;
+        const text = JSON.stringify([c.readinessProbe, c.livenessProbe, c.startupProbe, c.command, c.args]);
+        return /redis-cli/.test(text) && /"-a"/.test(text)
+          ? [`${label(v)}: redis-cli must read the password from REDISCLI_AUTH, not -a (it shows in ps)`]
+          : [];
+      }),
   },
 ];

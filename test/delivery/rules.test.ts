@@ -11,6 +11,8 @@ import {
   stackOfUrn,
   stackRules,
 } from "../../policy/rules";
+import { PRIVATE_AND_METADATA_CIDRS as PACK_PRIVATE_CIDRS } from "../../policy/network";
+import { PRIVATE_AND_METADATA_CIDRS } from "../../components/specs/network";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are edited as free-form JSON
 type Json = any;
@@ -660,6 +662,82 @@ describe("checklist rules the mock-engine checker also enforces", () => {
       "jobTemplate must not set ttlSecondsAfterFinished, got 10",
       'restartPolicy must be OnFailure or Never, got "Always"',
     ]);
+  });
+});
+
+describe("selector, network policy, RBAC and redis-cli rules", () => {
+  test("a selector that does not match its own pod template is refused", () => {
+    expect(ruleMessages("selector-matches-template", trader())).toEqual([]);
+    const off = mutate(
+      trader(),
+      (p) => (p.spec.selector.matchLabels = { "app.kubernetes.io/instance": "eth-bot" }),
+    );
+    expect(ruleMessages("selector-matches-template", off)).toEqual([
+      expect.stringMatching(/^selector .*eth-bot.* does not match the pod template's labels/),
+    ]);
+  });
+
+  const policy = (egress: Json[]): PolicyResource => ({
+    type: K.networkPolicy,
+    name: "db-out",
+    props: { metadata: { name: "db-out", namespace: "botfleet-data" }, spec: { podSelector: {}, egress } },
+  });
+
+  test("an egress rule with no peers and no ports, or DNS to anywhere, is refused", () => {
+    expect(
+      ruleMessages("egress-rules-scoped", policy([{}, { ports: [{ protocol: "UDP", port: 53 }] }])),
+    ).toEqual([
+      "egress[0] has no peers and no ports: it allows everything",
+      "egress[1] allows DNS to anywhere; send it to kube-dns only",
+    ]);
+    const dns = { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }] };
+    expect(ruleMessages("egress-rules-scoped", policy([{ ...dns, ports: [{ port: 53 }] }]))).toEqual([]);
+  });
+
+  test("internet egress must except the private and metadata ranges, the same list the components use", () => {
+    expect(PACK_PRIVATE_CIDRS).toEqual(PRIVATE_AND_METADATA_CIDRS);
+    expect(
+      ruleMessages("internet-egress-excepts-private", policy([{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }])),
+    ).toEqual([
+      "egress[0] to 0.0.0.0/0 must except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16",
+    ]);
+    const excepted = { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_AND_METADATA_CIDRS] } }] };
+    expect(ruleMessages("internet-egress-excepts-private", policy([excepted]))).toEqual([]);
+  });
+
+  test("RBAC: wildcards, reading Secrets, exec and cluster-admin bindings are refused", () => {
+    const role = (rules: Json[]): PolicyResource => ({
+      type: K.role,
+      name: "r",
+      props: { metadata: { name: "r", namespace: "botfleet-bots" }, rules },
+    });
+    expect(
+      ruleMessages(
+        "rbac-least-privilege",
+        role([{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }]),
+      ),
+    ).toEqual([expect.stringMatching(/reads Secrets or execs\/attaches into pods$/)]);
+    expect(
+      ruleMessages("rbac-least-privilege", role([{ apiGroups: ["*"], resources: ["pods"], verbs: ["get"] }])),
+    ).toEqual([expect.stringMatching(/uses a wildcard$/)]);
+    expect(
+      ruleMessages("rbac-least-privilege", role([{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }])),
+    ).toEqual([]);
+    const binding: PolicyResource = {
+      type: K.clusterRoleBinding,
+      name: "b",
+      props: { roleRef: { kind: "ClusterRole", name: "cluster-admin" } },
+    };
+    expect(ruleMessages("rbac-least-privilege", binding)).toEqual(["must never bind cluster-admin"]);
+  });
+
+  test("redis-cli with -a is refused; REDISCLI_AUTH passes", () => {
+    const probe = (command: string[]) =>
+      mutate(trader(), (p) => (p.spec.template.spec.containers[0].readinessProbe = { exec: { command } }));
+    expect(ruleMessages("redis-cli-password-from-env", probe(["redis-cli", "-a", "pw", "ping"]))).toEqual([
+      'container "bot": redis-cli must read the password from REDISCLI_AUTH, not -a (it shows in ps)',
+    ]);
+    expect(ruleMessages("redis-cli-password-from-env", probe(["redis-cli", "ping"]))).toEqual([]);
   });
 });
 
