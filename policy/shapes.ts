@@ -132,3 +132,12 @@ const SECRET_REFERENCE = /(_file|_path|_dir|_secret_name|_ref)$/i;
 export function looksLikeSecretName(name: string): boolean {
   return SECRET_NAME.test(name) && !SECRET_REFERENCE.test(name);
 }
+
+/** A Redis or Postgres server pod (not a backup Job), by its standard labels. */
+export function isDatabaseServer(labels: Record<string, string>, app?: string): boolean {
+  const name = labels["app.kubernetes.io/name"];
+  return (
+    (app === undefined ? name === "postgres" || name === "redis" : name === app) &&
+    labels["app.kubernetes.io/component"] !== "backup"
+  );
+}

@@ -15,6 +15,7 @@ import {
   podTemplate,
   show,
   str,
+  isDatabaseServer,
 } from "./shapes";
 import type { PolicyResource, StackFinding, StackRule } from "./types";
 
@@ -181,6 +182,33 @@ export const stackRules: readonly StackRule[] = [
           resource,
           message: `namespace ${ns} has no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress+Egress, no rules)`,
         }));
+    },
+  },
+  {
+    name: "database-anti-affinity",
+    description:
+      "Once a database has two or more pods, across its StatefulSets, each requires hostname anti-affinity (hardening 18).",
+    check: (resources) => {
+      const servers = resources.filter(
+        (r) => r.type === K.statefulSet && isDatabaseServer(podTemplate(r)?.labels ?? {}),
+      );
+      const appOf = (r: PolicyResource) => podTemplate(r)?.labels["app.kubernetes.io/name"];
+      return servers.flatMap((w): StackFinding[] => {
+        const pods = servers
+          .filter((x) => namespaceOf(x) === namespaceOf(w) && appOf(x) === appOf(w))
+          .reduce((n, x) => n + (num(obj(x.props.spec).replicas) ?? 1), 0);
+        const required = obj(
+          obj(podTemplate(w)?.spec.affinity).podAntiAffinity,
+        ).requiredDuringSchedulingIgnoredDuringExecution;
+        return pods >= 2 && required === undefined
+          ? [
+              {
+                resource: w,
+                message: `${appOf(w)} runs ${pods} pods: each needs required hostname anti-affinity`,
+              },
+            ]
+          : [];
+      });
     },
   },
 ];

@@ -741,6 +741,83 @@ describe("selector, network policy, RBAC and redis-cli rules", () => {
   });
 });
 
+describe("probes on native sidecars and database rules", () => {
+  test("an init container that keeps running (restartPolicy Always) needs probes like any container", () => {
+    const sidecar = mutate(
+      trader(),
+      (p) => (p.spec.template.spec.initContainers[0].restartPolicy = "Always"),
+    );
+    expect(ruleMessages("probes", sidecar)).toEqual([
+      'initContainer "copy-config": readinessProbe is required',
+      'initContainer "copy-config": livenessProbe is required',
+    ]);
+    expect(ruleMessages("probes", trader())).toEqual([]);
+  });
+
+  const db = (name: string, component: string, spec: Json = {}, pod: Json = {}): PolicyResource => {
+    const labels = { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": component };
+    return {
+      type: K.statefulSet,
+      name,
+      props: {
+        metadata: { name, namespace: "botfleet-data" },
+        spec: {
+          serviceName: "postgres-headless",
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: "postgres", image: "postgres:17.2" }], ...pod },
+          },
+          ...spec,
+        },
+      },
+    };
+  };
+
+  test("a Postgres server pod must start in order, chown on mismatch only, and probe pg_isready on 127.0.0.1", () => {
+    expect(ruleMessages("postgres-pod", db("pg", "primary", { podManagementPolicy: "Parallel" }))).toEqual([
+      'podManagementPolicy must be OrderedReady, got "Parallel"',
+      "fsGroupChangePolicy must be OnRootMismatch, got nothing",
+      "/tmp needs an emptyDir (read-only root filesystem)",
+      "/var/run/postgresql needs an emptyDir (read-only root filesystem)",
+      "readiness and liveness probes must run pg_isready -h 127.0.0.1",
+      "a startupProbe must cover WAL replay",
+    ]);
+    const probe = { exec: { command: ["pg_isready", "-q", "-h", "127.0.0.1"] } };
+    const good = db(
+      "pg",
+      "primary",
+      {},
+      {
+        securityContext: { fsGroupChangePolicy: "OnRootMismatch" },
+        containers: [
+          {
+            name: "postgres",
+            image: "postgres:17.2",
+            volumeMounts: [{ mountPath: "/tmp" }, { mountPath: "/var/run/postgresql" }],
+            readinessProbe: probe,
+            livenessProbe: { ...probe, periodSeconds: 20 },
+            startupProbe: probe,
+          },
+        ],
+      },
+    );
+    expect(ruleMessages("postgres-pod", good)).toEqual([]);
+    expect(ruleMessages("postgres-pod", db("pg-backup", "backup"))).toEqual([]);
+  });
+
+  test("required anti-affinity once a database has two pods, even across StatefulSets", () => {
+    expect(stackMessages("database-anti-affinity", [db("pg-primary", "primary")])).toEqual([]);
+    expect(
+      stackMessages("database-anti-affinity", [db("pg-primary", "primary"), db("pg-replica", "replica")]),
+    ).toEqual([
+      "pg-primary: postgres runs 2 pods: each needs required hostname anti-affinity",
+      "pg-replica: postgres runs 2 pods: each needs required hostname anti-affinity",
+    ]);
+  });
+});
+
 describe("helpers", () => {
   test.each<[string, boolean]>([
     ["hummingbot/hummingbot:version-2.5.0", true],
