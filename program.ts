@@ -12,8 +12,8 @@ import { createCluster, usesCilium } from "./components/cluster";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { MetricsServer } from "./components/metrics-server";
-import { postgresClientSettings } from "./components/data/postgres-specs";
-import { redisClientSecretData } from "./components/data/redis-specs";
+import { postgresClientSettings } from "./components/data/postgres-client";
+import { redisClientSecretData } from "./components/data/redis-client";
 import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";
 

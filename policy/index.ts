@@ -42,7 +42,7 @@ const stackPolicies: StackValidationPolicy[] = stackRules.map((rule) => ({
 }));
 
 new PolicyPack("botfleet-hardening", {
-  description: "botfleet hardening checklist (research/hardening.md) and cloud rules, all mandatory",
+  description: "botfleet hardening checklist (docs/hardening.md) and cloud rules, all mandatory",
   enforcementLevel: "mandatory",
   policies: [...resourcePolicies, ...stackPolicies],
 });

@@ -10,40 +10,32 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BotConfig } from "../../config/bots";
 import { botCredentialKeys, botCredentialName, type Credentials } from "../../lib/credentials";
 import { fleetHealth, serviceHealth, traderHealth, type BotHealth, type FleetHealth } from "./health";
+import { configChecksum } from "./checksum";
+import { dataClientSettings, type DataClientSettings } from "./data-clients";
+import { botsServiceAccount, scriptsConfigMap, tradersHeadlessService } from "./fleet-objects";
+import { botLabels } from "./labels";
 import {
   DEFAULT_MQTT_IMAGE,
-  MQTT_PORT,
-  MQTT_USERNAME,
-  SHARED,
-  botConfigData,
-  botConfigMap,
-  botEgressPolicy,
-  botLabels,
-  botScriptNames,
-  botSecretName,
-  botsNetworkPolicy,
-  botsServiceAccount,
-  configChecksum,
-  dataClientSettings,
   mosquittoConf,
   mqttConfigMap,
   mqttNetworkPolicy,
   mqttService,
   mqttStatefulSet,
+} from "./mqtt";
+import { MQTT_PORT, MQTT_USERNAME, SHARED, botSecretName, type Namespaces } from "./names";
+import { botEgressPolicy, botsNetworkPolicy, serviceClientsPolicy } from "./network-policies";
+import { botConfigData, botScriptNames } from "./presets";
+import { scriptFiles } from "./scripts";
+import {
+  botConfigMap,
   scheduledClaim,
   scheduledCronJob,
-  scriptFiles,
-  scriptsConfigMap,
-  serviceClientsPolicy,
   serviceDeployment,
   serviceHpa,
   servicePdb,
   serviceService,
   traderStatefulSet,
-  tradersHeadlessService,
-  type DataClientSettings,
-  type Namespaces,
-} from "./specs";
+} from "./workloads";
 
 export interface BotFleetArgs {
   readonly provider: k8s.Provider;

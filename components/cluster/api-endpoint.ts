@@ -57,7 +57,7 @@ export function linodeApiServerCidrs(apiEndpoints: readonly string[] | undefined
  * or the API server (docs.cilium.io, "Layer 3 Policies", "IP/CIDR based": CIDR selectors do not match
  * in-cluster entities; the API server is the `kube-apiserver` entity): the program then adds
  * CiliumNetworkPolicies with entity rules. DOKS runs Cilium as a managed component (DigitalOcean,
- * "The Managed Elements of DigitalOcean Kubernetes"). LKE's CNI (Calico, as lib/capacity.ts assumes) is
+ * "The Managed Elements of DigitalOcean Kubernetes"). LKE's CNI (Calico, as lib/capacity/nodes.ts assumes) is
  * expected to match ipBlocks against nodes; an existing cluster's CNI is unknown.
  */
 export function usesCilium(provider: ClusterConfig["provider"]): boolean {

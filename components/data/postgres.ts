@@ -2,9 +2,8 @@
  * The Postgres half of the data layer: a primary StatefulSet, optional hot standbys streaming from it
  * through replication slots, postgres_exporter, the rw/ro/headless Services, the `postgres-client`
  * Secret for bots, network policies, and a pg_dump-to-S3 CronJob. Failover is manual and documented
- * (files/postgres/failover.sh). Wires the pure builders of `postgres-specs.ts`.
+ * (files/postgres/failover.sh). Wires the pure builders of `postgres-*.ts`.
  */
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -12,40 +11,25 @@ import type { Secretify } from "../../config/common";
 import { standardLabels } from "../specs/labels";
 import type { BackupCredentials, PostgresConfig } from "../../config/postgres";
 import type { Credentials } from "../../lib/credentials";
-import {
-  NAMES,
-  POSTGRES_PORT,
-  backupCronJob,
-  backupLabels,
-  backupNetworkPolicy,
-  backupS3Secret,
-  clientSecret,
-  credentialsSecret,
-  postgresPdb,
-  postgresServices,
-  postgresStatefulSet,
-  postgresUri,
-  scriptsChecksum,
-  scriptsConfigMap,
-  serverNetworkPolicy,
-  serviceAccount,
-  serviceHost,
-  type PostgresSpecArgs,
-} from "./postgres-specs";
+import { backupCronJob } from "./postgres-backup";
+import { clientSecret, postgresUri } from "./postgres-client";
+import { serviceHost } from "../specs/dns";
+import { NAMES, POSTGRES_PORT, backupLabels, type PostgresSpecArgs } from "./postgres-names";
+import { backupNetworkPolicy, serverNetworkPolicy } from "./postgres-network-policies";
+import { checksum } from "../specs/checksum";
+import { readFiles } from "../specs/files";
+import { scriptsConfigMap } from "./postgres-scripts";
+import { backupS3Secret, credentialsSecret } from "./postgres-secrets";
+import { tokenlessServiceAccount as serviceAccount } from "../specs/service-account";
+import { postgresStatefulSet } from "./postgres-server";
+import { postgresPdb, postgresServices } from "./postgres-services";
 
 /** Where the container scripts live in the repository. */
 export const POSTGRES_SCRIPTS_DIR = path.resolve(__dirname, "../../files/postgres");
 
 /** Reads files/postgres/*.sh for the scripts ConfigMap. */
 export function readPostgresScripts(dir: string = POSTGRES_SCRIPTS_DIR): Record<string, string> {
-  const scripts: Record<string, string> = {};
-  for (const file of fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith(".sh"))
-    .sort()) {
-    scripts[file] = fs.readFileSync(path.join(dir, file), "utf8");
-  }
-  return scripts;
+  return readFiles(dir, { extensions: [".sh"] });
 }
 
 export interface PostgresArgs {
@@ -88,7 +72,7 @@ export class Postgres extends pulumi.ComponentResource {
       instance: name,
       namespaces,
       config,
-      scriptsChecksum: scriptsChecksum(scripts),
+      scriptsChecksum: checksum(scripts),
       stack: pulumi.getStack(),
     };
 

@@ -3,13 +3,14 @@
  * appends requirepass/masterauth/auth-pass from the mounted Secret file, the announce address and
  * (for a replica) `replicaof` at start, into an emptyDir.
  */
+import { REDIS_PORT, SENTINEL_PORT } from "./contract";
+
+export { REDIS_PORT, SENTINEL_PORT };
 import { bytes } from "../../config/common";
 import type { RedisConfig } from "../../config/redis";
 
 /** Sentinel's name for the monitored primary; also the `masterName` clients use. */
 export const SENTINEL_MASTER_NAME = "botfleet";
-export const REDIS_PORT = 6379;
-export const SENTINEL_PORT = 26379;
 /** Seconds a replica may lag and still count towards `min-replicas-to-write`. */
 export const MIN_REPLICAS_MAX_LAG_SECONDS = 10;
 /** Share of the memory limit used as `maxmemory` when none is configured. */

@@ -1,32 +1,26 @@
 /**
  * The Redis half of the data layer: standalone Redis, or Redis + Sentinel (automatic failover) with
- * `ha`. Wires the pure builders of `redis-specs.ts`; see there for the topology and why.
+ * `ha`. Wires the pure builders of `redis-*.ts`; see `redis-server.ts` for the topology and why.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { RedisConfig } from "../../config/redis";
 import type { Credentials } from "../../lib/credentials";
 import { REDIS_PORT, SENTINEL_MASTER_NAME, SENTINEL_PORT } from "./redis-conf";
+import { redisAuthSecret, redisClientSecret, redisClientHost } from "./redis-client";
+import { checksum } from "../specs/checksum";
+import { redisConfigMap, redisConfigMapData } from "./redis-configmap";
+import { type Environment, type Namespaces, sentinelAddresses, type RedisSpecArgs } from "./redis-names";
+import { serviceHost } from "../specs/dns";
+import { redisNetworkPolicy } from "./redis-network-policy";
+import { redisStatefulSet } from "./redis-server";
 import {
-  type Environment,
-  type Namespaces,
-  checksum,
-  redisAuthSecret,
-  redisClientSecret,
-  redisClientHost,
   redisClientService,
-  redisConfigMap,
-  redisConfigMapData,
   redisHeadlessService,
-  redisNetworkPolicy,
   redisPodDisruptionBudget,
   redisSentinelService,
   redisServiceAccount,
-  redisStatefulSet,
-  sentinelAddresses,
-  serviceHost,
-  type RedisSpecArgs,
-} from "./redis-specs";
+} from "./redis-services";
 
 export interface RedisArgs {
   /** The provider of the target cluster; every Kubernetes resource uses it. */

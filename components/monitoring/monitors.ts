@@ -4,6 +4,7 @@
  * `metrics` port. Pod labels become short target labels that the rules and dashboards use.
  */
 import { RELEASE_NAME } from "./values";
+import { DATA_APPS } from "../data/contract";
 
 export interface MonitorSpec {
   readonly name: string;
@@ -72,7 +73,7 @@ export function podMonitors(
         ],
       },
     },
-    ...(["redis", "postgres"] as const).map((app) => ({
+    ...[DATA_APPS.redis, DATA_APPS.postgres].map((app) => ({
       name: `botfleet-${app}`,
       spec: {
         namespaceSelector: { matchNames: [namespaces.data] },

@@ -11,7 +11,8 @@ import {
   tcpPorts,
   type NamedCiliumPolicy,
 } from "../specs/cilium";
-import { API_SERVER_PORT_NUMBERS, PRIVATE_CIDRS, internetPeer } from "../specs/network";
+import { DATA_APPS, POSTGRES_EXPORTER_PORT, REDIS_EXPORTER_PORT } from "../data/contract";
+import { API_SERVER_PORT_NUMBERS, PRIVATE_CIDRS, inNamespace, internetPeer } from "../specs/network";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
@@ -48,9 +49,6 @@ export const CERT_MANAGER_METRICS_PORT = 9402;
 export { PRIVATE_CIDRS };
 
 const tcp = (port: number | string): Port => ({ protocol: "TCP", port });
-const inNamespace = (name: string): Peer => ({
-  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
-});
 const blocks = (cidrs: readonly string[]): Peer[] => cidrs.map((cidr) => ({ ipBlock: { cidr } }));
 // The API server calls the webhook from the control plane, whose address a managed cluster does not publish.
 const anyAddress: Peer = { ipBlock: { cidr: "0.0.0.0/0" } };
@@ -101,12 +99,16 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
                 ...inNamespace(ns.data),
                 podSelector: {
                   matchExpressions: [
-                    { key: "app.kubernetes.io/name", operator: "In", values: ["redis", "postgres"] },
+                    {
+                      key: "app.kubernetes.io/name",
+                      operator: "In",
+                      values: [DATA_APPS.redis, DATA_APPS.postgres],
+                    },
                   ],
                 },
               },
             ],
-            ports: [tcp(9121), tcp(9187)],
+            ports: [tcp(REDIS_EXPORTER_PORT), tcp(POSTGRES_EXPORTER_PORT)],
           },
           // CoreDNS only: the control-plane and kube-proxy scrapes are off in the chart values.
           { to: [inNamespace("kube-system")], ports: [tcp(9153)] },

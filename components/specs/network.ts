@@ -44,12 +44,14 @@ export function dnsEgressSpec(): NetworkPolicySpec {
   };
 }
 
+/** A peer: every pod in the namespace named `namespace`. */
+export function inNamespace(namespace: string): Peer {
+  return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } };
+}
+
 /** A peer: pods matching `labels` in the namespace named `namespace`. */
 export function podsInNamespace(namespace: string, labels: Record<string, string>): Peer {
-  return {
-    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
-    podSelector: { matchLabels: labels },
-  };
+  return { ...inNamespace(namespace), podSelector: { matchLabels: labels } };
 }
 
 /** A peer: the public internet on any address except private ranges and cloud metadata. */

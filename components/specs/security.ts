@@ -3,7 +3,7 @@ import type * as k8s from "@pulumi/kubernetes";
 type PodSecurityContext = k8s.types.input.core.v1.PodSecurityContext;
 type SecurityContext = k8s.types.input.core.v1.SecurityContext;
 
-/** Pod-level context for the `restricted` Pod Security Standard (hardening items 3, 4, 21). */
+/** Pod-level context for the `restricted` Pod Security Standard (docs/hardening.md #3, #4, #21). */
 export function restrictedPodSecurityContext(uid: number, gid: number = uid): PodSecurityContext {
   if (!Number.isInteger(uid) || uid <= 0) throw new Error(`runAsUser must be a non-zero integer, got ${uid}`);
   return {

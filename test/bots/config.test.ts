@@ -7,7 +7,7 @@ import {
   PRESET_RESOURCES,
 } from "../../config/bots";
 import * as YAML from "yaml";
-import { botConfigData } from "../../components/bots/specs";
+import { botConfigData } from "../../components/bots/presets";
 import { parseFleet, rawFleet, rawSecrets } from "./fixtures";
 
 /** Every issue as "path: message", for exact comparison. */

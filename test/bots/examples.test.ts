@@ -12,7 +12,7 @@ import {
   requiredBotSecrets,
   type BotConfig,
 } from "../../config/bots";
-import { SCRIPTS_DIR } from "../../components/bots/specs";
+import { SCRIPTS_DIR } from "../../components/bots/scripts";
 
 const load = (file: string) =>
   YAML.parse(fs.readFileSync(path.join(SCRIPTS_DIR, "examples", file), "utf8")).config["botfleet:bots"];

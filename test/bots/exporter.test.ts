@@ -14,7 +14,9 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { BOT_METRICS_PORT, SCRIPTS_DIR, mosquittoConf } from "../../components/bots/specs";
+import { mosquittoConf } from "../../components/bots/mqtt";
+import { BOT_METRICS_PORT } from "../../components/bots/names";
+import { SCRIPTS_DIR } from "../../components/bots/scripts";
 
 const run = promisify(execFile);
 const PYTHON = "/usr/bin/python3"; // Debian's, with python3-paho-mqtt

@@ -7,7 +7,9 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { unwrapSecrets, type RegisteredResource } from "../../lib/mockrun";
 // Pure modules (no resources): safe to load before the mocks are set.
-import { SCRIPTS_DIR, SECRET_KEYS, configChecksum } from "../../components/bots/specs";
+import { configChecksum } from "../../components/bots/checksum";
+import { SECRET_KEYS } from "../../components/bots/names";
+import { SCRIPTS_DIR } from "../../components/bots/scripts";
 import { podMonitors } from "../../components/monitoring/monitors";
 import { hardeningViolations } from "../support/hardening";
 import { isKubernetesObject, kindOf, schemaError, selects, workloads, type Obj } from "../support/k8s";

@@ -13,7 +13,10 @@ import { z } from "zod";
 import { botsSchema, type BotConfig } from "../../config/bots";
 import { parseStackConfig } from "../../config";
 import { FREQTRADE_DEFAULTS } from "../../config/freqtrade";
-import { SCRIPTS_DIR, botConfigData, botPodTemplate, type PodContext } from "../../components/bots/specs";
+import { type PodContext } from "../../components/bots/containers";
+import { botPodTemplate } from "../../components/bots/pod";
+import { botConfigData } from "../../components/bots/presets";
+import { SCRIPTS_DIR } from "../../components/bots/scripts";
 import { loadStack, readStackFile } from "../../lib/stackfile";
 import type { Obj } from "../support/k8s";
 import {

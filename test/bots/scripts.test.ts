@@ -10,7 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
-import { SCRIPTS_DIR, mosquittoConf } from "../../components/bots/specs";
+import { mosquittoConf } from "../../components/bots/mqtt";
+import { SCRIPTS_DIR } from "../../components/bots/scripts";
 import { keccak256, openKeystore, type Keystore } from "../support/keystore";
 
 const run = promisify(execFile);

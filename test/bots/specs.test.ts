@@ -4,20 +4,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import {
-  PRIVATE_RANGES,
-  botConfigData,
-  botEgressPolicy,
-  botLabels,
-  botsNetworkPolicy,
-  configChecksum,
-  dataClientSettings,
-  deepMerge,
-  scheduledClaim,
-  scheduledCronJob,
-  traderStatefulSet,
-  type PodContext,
-} from "../../components/bots/specs";
+import { configChecksum } from "../../components/bots/checksum";
+import { type PodContext } from "../../components/bots/containers";
+import { dataClientSettings } from "../../components/bots/data-clients";
+import { botLabels } from "../../components/bots/labels";
+import { PRIVATE_RANGES, botEgressPolicy, botsNetworkPolicy } from "../../components/bots/network-policies";
+import { botConfigData } from "../../components/bots/presets";
+import { scheduledClaim, scheduledCronJob, traderStatefulSet } from "../../components/bots/workloads";
+import { deepMerge } from "../../config/common";
 import type { Obj } from "../support/k8s";
 import { NAMESPACES, TREND_STRATEGY, parseFleet, rawFleet } from "./fixtures";
 

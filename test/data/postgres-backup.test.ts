@@ -5,7 +5,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { backupPrefix, backupRemote } from "../../components/data/postgres-specs";
+import { backupPrefix, backupRemote } from "../../components/data/postgres-backup";
 import { postgresSchema } from "../../config/postgres";
 import {
   Credentials,

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { postgresSchema } from "../../config/postgres";
-import { synchronousStandbyNames } from "../../components/data/postgres-specs";
+import { synchronousStandbyNames } from "../../components/data/postgres-server";
 import {
   Credentials,
   PgNode,

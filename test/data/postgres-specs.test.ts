@@ -8,28 +8,30 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { postgresSchema } from "../../config/postgres";
 import {
+  backupCronJob,
+  backupPrefix,
+  backupRemote,
+  rcloneRemoteEnv,
+} from "../../components/data/postgres-backup";
+import { postgresUri } from "../../components/data/postgres-client";
+import {
   CLIENT_LABEL,
   EXPORTER_PORT,
   NAMES,
   POSTGRES_PORT,
   ROLE_LABEL,
   SERVER_LABEL,
-  backupCronJob,
-  backupNetworkPolicy,
-  backupPrefix,
-  backupRemote,
-  maxSlotWalKeepSize,
-  postgresPdb,
-  postgresServices,
-  postgresStatefulSet,
-  postgresUri,
-  rcloneRemoteEnv,
-  scriptsChecksum,
-  serverEnv,
-  serverNetworkPolicy,
-  synchronousStandbyNames,
   type PostgresSpecArgs,
-} from "../../components/data/postgres-specs";
+} from "../../components/data/postgres-names";
+import { backupNetworkPolicy, serverNetworkPolicy } from "../../components/data/postgres-network-policies";
+import { checksum as scriptsChecksum } from "../../components/specs/checksum";
+import {
+  maxSlotWalKeepSize,
+  postgresStatefulSet,
+  serverEnv,
+  synchronousStandbyNames,
+} from "../../components/data/postgres-server";
+import { postgresPdb, postgresServices } from "../../components/data/postgres-services";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;

@@ -1,18 +1,13 @@
 /** Pure builders: rendered Redis/Sentinel configs and the Kubernetes specs, without mocks. */
 import { redisSchema, type RedisConfig } from "../../config/redis";
 import { maxmemoryBytes, renderRedisConf, renderSentinelConf } from "../../components/data/redis-conf";
-import {
-  checksum,
-  redisClientSecretData,
-  redisConfigMapData,
-  redisHeadlessService,
-  redisNetworkPolicy,
-  redisPodDisruptionBudget,
-  redisStatefulSet,
-  sentinelAddresses,
-  type Environment,
-  type RedisSpecArgs,
-} from "../../components/data/redis-specs";
+import { redisClientSecretData } from "../../components/data/redis-client";
+import { checksum } from "../../components/specs/checksum";
+import { redisConfigMapData } from "../../components/data/redis-configmap";
+import { sentinelAddresses, type Environment, type RedisSpecArgs } from "../../components/data/redis-names";
+import { redisNetworkPolicy } from "../../components/data/redis-network-policy";
+import { redisStatefulSet } from "../../components/data/redis-server";
+import { redisHeadlessService, redisPodDisruptionBudget } from "../../components/data/redis-services";
 
 const namespaces = { bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" };
 const standalone = redisSchema.parse({});

@@ -11,6 +11,8 @@ import {
   stackOfUrn,
   stackRules,
 } from "../../policy/rules";
+import { PRIVATE_AND_METADATA_CIDRS as PACK_PRIVATE_CIDRS } from "../../policy/network";
+import { PRIVATE_AND_METADATA_CIDRS } from "../../components/specs/network";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are edited as free-form JSON
 type Json = any;
@@ -602,6 +604,217 @@ describe("cloud rules", () => {
         dev,
       ),
     ).toEqual(["pools[0].autoscaler min must be >= 1, got 0"]);
+  });
+});
+
+describe("checklist rules the mock-engine checker also enforces", () => {
+  test("a NodePort Service is refused; ClusterIP passes", () => {
+    const svc = (type: string): PolicyResource => ({
+      type: K.service,
+      name: "api",
+      props: { metadata: { name: "api", namespace: "botfleet-bots" }, spec: { type } },
+    });
+    expect(ruleMessages("no-node-port", svc("NodePort"))).toEqual([
+      "Service type NodePort is not allowed: it opens the port on every node",
+    ]);
+    expect(ruleMessages("no-node-port", svc("ClusterIP"))).toEqual([]);
+  });
+
+  test("StatefulSet claims need a size and Retain/Retain; a set without claims passes", () => {
+    expect(ruleMessages("statefulset-claims-retained", trader())).toEqual([]);
+    const unsized = mutate(trader(), (p) => {
+      p.spec.volumeClaimTemplates = [{ metadata: { name: "data" }, spec: { resources: { requests: {} } } }];
+    });
+    expect(ruleMessages("statefulset-claims-retained", unsized)).toEqual([
+      'volumeClaimTemplate "data" must request a storage size',
+      "persistentVolumeClaimRetentionPolicy must be Retain/Retain, got nothing",
+    ]);
+    const retained = mutate(unsized, (p) => {
+      p.spec.volumeClaimTemplates[0].spec.resources.requests.storage = "1Gi";
+      p.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: "Retain", whenScaled: "Retain" };
+    });
+    expect(ruleMessages("statefulset-claims-retained", retained)).toEqual([]);
+  });
+
+  test("a CronJob that may overlap, start late for ever, keep a TTL or restart Always is refused", () => {
+    const cron = (spec: Json, job: Json, restartPolicy?: string): PolicyResource => ({
+      type: K.cronJob,
+      name: "rebalance",
+      props: {
+        spec: {
+          schedule: "@daily",
+          ...spec,
+          jobTemplate: { spec: { ...job, template: { spec: { ...podSpec(), restartPolicy } } } },
+        },
+      },
+    });
+    expect(
+      ruleMessages(
+        "cronjob-never-overlaps",
+        cron({ concurrencyPolicy: "Forbid", startingDeadlineSeconds: 300 }, {}, "Never"),
+      ),
+    ).toEqual([]);
+    expect(
+      ruleMessages("cronjob-never-overlaps", cron({}, { ttlSecondsAfterFinished: 10 }, "Always")),
+    ).toEqual([
+      "concurrencyPolicy must be Forbid (a second run trades twice), got nothing",
+      "startingDeadlineSeconds must be set",
+      "jobTemplate must not set ttlSecondsAfterFinished, got 10",
+      'restartPolicy must be OnFailure or Never, got "Always"',
+    ]);
+  });
+});
+
+describe("selector, network policy, RBAC and redis-cli rules", () => {
+  test("a selector that does not match its own pod template is refused", () => {
+    expect(ruleMessages("selector-matches-template", trader())).toEqual([]);
+    const off = mutate(
+      trader(),
+      (p) => (p.spec.selector.matchLabels = { "app.kubernetes.io/instance": "eth-bot" }),
+    );
+    expect(ruleMessages("selector-matches-template", off)).toEqual([
+      expect.stringMatching(/^selector .*eth-bot.* does not match the pod template's labels/),
+    ]);
+  });
+
+  const policy = (egress: Json[]): PolicyResource => ({
+    type: K.networkPolicy,
+    name: "db-out",
+    props: { metadata: { name: "db-out", namespace: "botfleet-data" }, spec: { podSelector: {}, egress } },
+  });
+
+  test("an egress rule with no peers and no ports, or DNS to anywhere, is refused", () => {
+    expect(
+      ruleMessages("egress-rules-scoped", policy([{}, { ports: [{ protocol: "UDP", port: 53 }] }])),
+    ).toEqual([
+      "egress[0] has no peers and no ports: it allows everything",
+      "egress[1] allows DNS to anywhere; send it to kube-dns only",
+    ]);
+    const dns = { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }] };
+    expect(ruleMessages("egress-rules-scoped", policy([{ ...dns, ports: [{ port: 53 }] }]))).toEqual([]);
+  });
+
+  test("internet egress must except the private and metadata ranges, the same list the components use", () => {
+    expect(PACK_PRIVATE_CIDRS).toEqual(PRIVATE_AND_METADATA_CIDRS);
+    expect(
+      ruleMessages("internet-egress-excepts-private", policy([{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }])),
+    ).toEqual([
+      "egress[0] to 0.0.0.0/0 must except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16",
+    ]);
+    const excepted = { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_AND_METADATA_CIDRS] } }] };
+    expect(ruleMessages("internet-egress-excepts-private", policy([excepted]))).toEqual([]);
+  });
+
+  test("RBAC: wildcards, reading Secrets, exec and cluster-admin bindings are refused", () => {
+    const role = (rules: Json[]): PolicyResource => ({
+      type: K.role,
+      name: "r",
+      props: { metadata: { name: "r", namespace: "botfleet-bots" }, rules },
+    });
+    expect(
+      ruleMessages(
+        "rbac-least-privilege",
+        role([{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }]),
+      ),
+    ).toEqual([expect.stringMatching(/reads Secrets or execs\/attaches into pods$/)]);
+    expect(
+      ruleMessages("rbac-least-privilege", role([{ apiGroups: ["*"], resources: ["pods"], verbs: ["get"] }])),
+    ).toEqual([expect.stringMatching(/uses a wildcard$/)]);
+    expect(
+      ruleMessages("rbac-least-privilege", role([{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }])),
+    ).toEqual([]);
+    const binding: PolicyResource = {
+      type: K.clusterRoleBinding,
+      name: "b",
+      props: { roleRef: { kind: "ClusterRole", name: "cluster-admin" } },
+    };
+    expect(ruleMessages("rbac-least-privilege", binding)).toEqual(["must never bind cluster-admin"]);
+  });
+
+  test("redis-cli with -a is refused; REDISCLI_AUTH passes", () => {
+    const probe = (command: string[]) =>
+      mutate(trader(), (p) => (p.spec.template.spec.containers[0].readinessProbe = { exec: { command } }));
+    expect(ruleMessages("redis-cli-password-from-env", probe(["redis-cli", "-a", "pw", "ping"]))).toEqual([
+      'container "bot": redis-cli must read the password from REDISCLI_AUTH, not -a (it shows in ps)',
+    ]);
+    expect(ruleMessages("redis-cli-password-from-env", probe(["redis-cli", "ping"]))).toEqual([]);
+  });
+});
+
+describe("probes on native sidecars and database rules", () => {
+  test("an init container that keeps running (restartPolicy Always) needs probes like any container", () => {
+    const sidecar = mutate(
+      trader(),
+      (p) => (p.spec.template.spec.initContainers[0].restartPolicy = "Always"),
+    );
+    expect(ruleMessages("probes", sidecar)).toEqual([
+      'initContainer "copy-config": readinessProbe is required',
+      'initContainer "copy-config": livenessProbe is required',
+    ]);
+    expect(ruleMessages("probes", trader())).toEqual([]);
+  });
+
+  const db = (name: string, component: string, spec: Json = {}, pod: Json = {}): PolicyResource => {
+    const labels = { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": component };
+    return {
+      type: K.statefulSet,
+      name,
+      props: {
+        metadata: { name, namespace: "botfleet-data" },
+        spec: {
+          serviceName: "postgres-headless",
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: "postgres", image: "postgres:17.2" }], ...pod },
+          },
+          ...spec,
+        },
+      },
+    };
+  };
+
+  test("a Postgres server pod must start in order, chown on mismatch only, and probe pg_isready on 127.0.0.1", () => {
+    expect(ruleMessages("postgres-pod", db("pg", "primary", { podManagementPolicy: "Parallel" }))).toEqual([
+      'podManagementPolicy must be OrderedReady, got "Parallel"',
+      "fsGroupChangePolicy must be OnRootMismatch, got nothing",
+      "/tmp needs an emptyDir (read-only root filesystem)",
+      "/var/run/postgresql needs an emptyDir (read-only root filesystem)",
+      "readiness and liveness probes must run pg_isready -h 127.0.0.1",
+      "a startupProbe must cover WAL replay",
+    ]);
+    const probe = { exec: { command: ["pg_isready", "-q", "-h", "127.0.0.1"] } };
+    const good = db(
+      "pg",
+      "primary",
+      {},
+      {
+        securityContext: { fsGroupChangePolicy: "OnRootMismatch" },
+        containers: [
+          {
+            name: "postgres",
+            image: "postgres:17.2",
+            volumeMounts: [{ mountPath: "/tmp" }, { mountPath: "/var/run/postgresql" }],
+            readinessProbe: probe,
+            livenessProbe: { ...probe, periodSeconds: 20 },
+            startupProbe: probe,
+          },
+        ],
+      },
+    );
+    expect(ruleMessages("postgres-pod", good)).toEqual([]);
+    expect(ruleMessages("postgres-pod", db("pg-backup", "backup"))).toEqual([]);
+  });
+
+  test("required anti-affinity once a database has two pods, even across StatefulSets", () => {
+    expect(stackMessages("database-anti-affinity", [db("pg-primary", "primary")])).toEqual([]);
+    expect(
+      stackMessages("database-anti-affinity", [db("pg-primary", "primary"), db("pg-replica", "replica")]),
+    ).toEqual([
+      "pg-primary: postgres runs 2 pods: each needs required hostname anti-affinity",
+      "pg-replica: postgres runs 2 pods: each needs required hostname anti-affinity",
+    ]);
   });
 });
 

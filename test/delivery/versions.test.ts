@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { DEFAULT_MQTT_IMAGE } from "../../components/bots/specs";
+import { DEFAULT_MQTT_IMAGE } from "../../components/bots/mqtt";
 import { parseStackConfig } from "../../config";
 import { isPinnedImage } from "../../config/common";
 import { KPS_CHART_VERSION, KPS_VERIFIED_RELEASES } from "../../config/monitoring";

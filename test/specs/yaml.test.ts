@@ -1,7 +1,7 @@
 /** YAML the program writes reads back the same to YAML 1.1 readers (kubectl, go-yaml v2, PyYAML) and 1.2. */
 import { parse } from "yaml";
 import { plainIsString, toYaml } from "../../components/specs/yaml";
-import { botConfigData } from "../../components/bots/specs";
+import { botConfigData } from "../../components/bots/presets";
 import { parseFleet, rawFleet } from "../bots/fixtures";
 
 // Strings YAML 1.1 reads as booleans, numbers, dates, null or a merge key; and some 1.2 reads as numbers.

@@ -1,5 +1,5 @@
 /**
- * The hardening checklist (shared/research/hardening.md) as checks over every resource a stack
+ * The hardening checklist (docs/hardening.md) as checks over every resource a stack
  * registers. Each violation names the item, the object and the rule. Items that need a real server
  * (32, 33: promtool/amtool) are proven by their own tests.
  */

@@ -1,6 +1,6 @@
 /**
  * The API server's name rules, per kind, and the names controllers derive from an object's name, written
- * here independently of config/bots.ts so that each can check the other. Sources (Kubernetes 1.33):
+ * here independently of config/bot-names.ts so that each can check the other. Sources (Kubernetes 1.33):
  * k8s.io/apimachinery/pkg/util/validation (label, subdomain, label-value rules), pkg/apis/core/validation
  * (a Service's name is a DNS-1035 label), pkg/apis/batch/validation (a CronJob's name is at most 52
  * characters), the StatefulSet controller (pods `<name>-<ordinal>`, whose name is their hostname; label

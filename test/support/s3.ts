@@ -4,7 +4,7 @@
  */
 import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
-import { rcloneRemoteEnv } from "../../components/data/postgres-specs";
+import { rcloneRemoteEnv } from "../../components/data/postgres-backup";
 export interface S3Server {
   readonly endpoint: string;
   readonly bucket: string;

@@ -1,0 +1,35 @@
+/** The fleet label contract (monitoring selects on it) and the metadata every bot object carries. */
+import type * as k8s from "@pulumi/kubernetes";
+import type { BotConfig } from "../../config/bots";
+import { POSTGRES_CLIENT, REDIS_CLIENT } from "../data/contract";
+import { selectorLabels, standardLabels } from "../specs/labels";
+
+/** The fleet label contract: monitoring selects on these. */
+export function botLabels(bot: BotConfig): Record<string, string> {
+  const extra: Record<string, string> = {
+    "botfleet.io/bot": bot.name,
+    "botfleet.io/preset": bot.preset,
+    "botfleet.io/workload": bot.workload,
+    "botfleet.io/mode": bot.paperTrading ? "paper" : "live",
+    "botfleet.io/exchange": bot.exchange,
+  };
+  if (bot.usesRedis) extra[REDIS_CLIENT.label] = "true";
+  if (bot.usesPostgres) extra[POSTGRES_CLIENT.label] = "true";
+  return standardLabels({ name: bot.preset, instance: bot.name, component: bot.workload }, extra);
+}
+
+export function botSelector(bot: BotConfig): Record<string, string> {
+  return selectorLabels({ name: bot.preset, instance: bot.name });
+}
+
+/** Labels of the objects all bots share. */
+export const fleetLabels = (component: string) =>
+  standardLabels({ name: "bots", instance: "botfleet", component });
+
+export function botMeta(
+  bot: BotConfig,
+  namespace: string,
+  name = bot.name,
+): k8s.types.input.meta.v1.ObjectMeta {
+  return { name, namespace, labels: botLabels(bot) };
+}

@@ -1,0 +1,119 @@
+/** What bots may reach and who may reach them: one fleet policy, plus per-bot egress and service clients. */
+import type * as k8s from "@pulumi/kubernetes";
+import { DEFAULT_EGRESS_PORTS, botObjectNames, type BotConfig } from "../../config/bots";
+import { DATA_APPS, POSTGRES_PORT, REDIS_PORT, SENTINEL_PORT } from "../data/contract";
+import { PRIVATE_AND_METADATA_CIDRS, internetPeer, podsInNamespace } from "../specs/network";
+import { botMeta as meta, botSelector, fleetLabels } from "./labels";
+import { mqttSelector } from "./mqtt";
+import { MQTT_PORT, SHARED, type Namespaces } from "./names";
+
+/** Private, link-local and metadata ranges: bots reach the internet, not the cluster or the cloud API. */
+export const PRIVATE_RANGES = PRIVATE_AND_METADATA_CIDRS;
+
+/** One policy for every bot pod: what a trading bot may reach, and who may scrape it. */
+export function botsNetworkPolicy(
+  namespaces: Namespaces,
+  opts: { mqtt: boolean; services: boolean },
+): k8s.types.input.networking.v1.NetworkPolicy {
+  const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [
+    {
+      to: [internetPeer()],
+      // HTTPS, and the exchanges' websocket ports (Binance 9443, OKX 8443).
+      ports: DEFAULT_EGRESS_PORTS.map((port) => ({ protocol: "TCP", port })),
+    },
+    {
+      to: [podsInNamespace(namespaces.data, { "app.kubernetes.io/name": DATA_APPS.redis })],
+      ports: [
+        { protocol: "TCP", port: REDIS_PORT },
+        { protocol: "TCP", port: SENTINEL_PORT },
+      ],
+    },
+    {
+      to: [podsInNamespace(namespaces.data, { "app.kubernetes.io/name": DATA_APPS.postgres })],
+      ports: [{ protocol: "TCP", port: POSTGRES_PORT }],
+    },
+  ];
+  if (opts.services) {
+    // Calls to bot services; each service's own policy admits only its declared clients.
+    egress.push({ to: [{ podSelector: { matchLabels: { "botfleet.io/workload": "service" } } }] });
+  }
+  if (opts.mqtt) {
+    egress.push({
+      to: [{ podSelector: { matchLabels: mqttSelector() } }],
+      ports: [{ protocol: "TCP", port: MQTT_PORT }],
+    });
+  }
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: {
+      name: SHARED.networkPolicy,
+      namespace: namespaces.bots,
+      labels: fleetLabels("network-policy"),
+    },
+    spec: {
+      podSelector: { matchExpressions: [{ key: "botfleet.io/bot", operator: "Exists" }] },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [
+        {
+          from: [podsInNamespace(namespaces.monitoring, { "app.kubernetes.io/name": "prometheus" })],
+          ports: [{ protocol: "TCP", port: "metrics" }],
+        },
+      ],
+      egress,
+    },
+  };
+}
+
+/**
+ * A bot's extra internet ports (`egressPorts`), for its pods only: policies add up, so the shared
+ * policy's allows still hold and no other bot gains these ports.
+ */
+export function botEgressPolicy(
+  bot: BotConfig,
+  namespace: string,
+): k8s.types.input.networking.v1.NetworkPolicy {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(bot, namespace, botObjectNames(bot.name).egressPolicy),
+    spec: {
+      podSelector: { matchLabels: { "botfleet.io/bot": bot.name } },
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [internetPeer()],
+          ports: bot.egressPorts.map((port) => ({ protocol: "TCP", port })),
+        },
+      ],
+    },
+  };
+}
+
+/** A service admits its declared client bots on its ports. */
+export function serviceClientsPolicy(
+  bot: BotConfig,
+  namespace: string,
+): k8s.types.input.networking.v1.NetworkPolicy {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(bot, namespace, botObjectNames(bot.name).clientsPolicy),
+    spec: {
+      podSelector: { matchLabels: botSelector(bot) },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              podSelector: {
+                matchExpressions: [{ key: "botfleet.io/bot", operator: "In", values: [...bot.clients] }],
+              },
+            },
+          ],
+          ports: bot.custom!.ports.map((p) => ({ protocol: "TCP", port: p.name })),
+        },
+      ],
+    },
+  };
+}

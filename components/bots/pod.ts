@@ -1,0 +1,80 @@
+/** The pod template of a bot, for any preset and workload. */
+import type * as k8s from "@pulumi/kubernetes";
+import type { BotConfig } from "../../config/bots";
+import { restrictedPodSecurityContext } from "../specs/security";
+import type { PodContext } from "./containers";
+import { botLabels, botSelector } from "./labels";
+import { CHECKSUM_ANNOTATION, SHARED, botDataClaimName } from "./names";
+import { presetOf } from "./presets";
+
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+type ObjectMeta = k8s.types.input.meta.v1.ObjectMeta;
+
+export function botPodTemplate(
+  bot: BotConfig,
+  ctx: PodContext,
+  checksum: string,
+): { metadata: ObjectMeta; spec: PodSpec } {
+  const parts = presetOf(bot).pod(bot, ctx);
+  const spec: PodSpec = {
+    serviceAccountName: SHARED.serviceAccount,
+    automountServiceAccountToken: false,
+    // No service env vars: bots find the data layer through the client Secrets.
+    enableServiceLinks: false,
+    securityContext: restrictedPodSecurityContext(parts.uid),
+    terminationGracePeriodSeconds: bot.terminationGracePeriodSeconds,
+    ...(parts.initContainers.length > 0 ? { initContainers: parts.initContainers } : {}),
+    containers: parts.containers,
+    volumes: parts.volumes,
+  };
+  if (bot.workload === "service") {
+    spec.affinity = {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          {
+            weight: 100,
+            podAffinityTerm: {
+              topologyKey: "kubernetes.io/hostname",
+              labelSelector: { matchLabels: botSelector(bot) },
+            },
+          },
+        ],
+      },
+    };
+    spec.topologySpreadConstraints = [
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: botSelector(bot) },
+      },
+      {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: botSelector(bot) },
+      },
+    ];
+  }
+  if (bot.workload === "scheduled") {
+    spec.restartPolicy = bot.preset === "custom" ? bot.custom!.restartPolicy : "Never";
+    if (ctx.hasState) {
+      // The runs' shared volume; the CronJob's concurrencyPolicy Forbid keeps its ReadWriteOnce claim
+      // to one run at a time.
+      spec.volumes = [
+        ...parts.volumes,
+        { name: "state", persistentVolumeClaim: { claimName: botDataClaimName(bot) } },
+      ];
+    }
+  }
+  return {
+    metadata: {
+      labels: botLabels(bot),
+      // A trader always carries it: under OnDelete a change is a pending revision, never a restart.
+      ...(bot.restartOnConfigChange || bot.workload === "trader"
+        ? { annotations: { [CHECKSUM_ANNOTATION]: checksum } }
+        : {}),
+    },
+    spec,
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * What the data layer promises its clients (bots, monitoring): the Secrets it puts in the bots
+ * namespace, their keys, the ports behind them, and the labels that admit a client pod. Everyone who
+ * talks to Redis or Postgres imports these; nobody retypes them.
+ */
+
+/** The pods' `app.kubernetes.io/name`: policies elsewhere select the data layer by it. */
+export const DATA_APPS = { redis: "redis", postgres: "postgres" } as const;
+
+export const REDIS_PORT = 6379;
+export const SENTINEL_PORT = 26379;
+export const POSTGRES_PORT = 5432;
+/** The exporters' ports, named `metrics` on the pods: Prometheus scrapes them. */
+export const REDIS_EXPORTER_PORT = 9121;
+export const POSTGRES_EXPORTER_PORT = 9187;
+
+/** `redis-client` in the bots namespace; bots labelled `botfleet.io/redis-client: "true"` may connect. */
+export const REDIS_CLIENT = {
+  secret: "redis-client",
+  label: "botfleet.io/redis-client",
+  /** host is "" with HA: clients use sentinels + masterName. */
+  keys: {
+    host: "host",
+    port: "port",
+    password: "password",
+    sentinels: "sentinels",
+    masterName: "masterName",
+  },
+} as const;
+
+/** `postgres-client` in the bots namespace; pods labelled `botfleet.io/postgres-client: "true"` may connect. */
+export const POSTGRES_CLIENT = {
+  secret: "postgres-client",
+  label: "botfleet.io/postgres-client",
+  keys: {
+    host: "host",
+    port: "port",
+    database: "database",
+    username: "username",
+    password: "password",
+    uri: "uri",
+  },
+} as const;
