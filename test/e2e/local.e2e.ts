@@ -214,7 +214,7 @@ test("no fake secret value is in the state export or in any object but a Secret"
 test("the policy pack passes the stack and refuses a trader with 2 replicas, naming the policy", async () => {
   (await ws.run(["preview", "--stack", STACK, "--policy-pack", "policy"])).check();
   // A code change (not config) that the pack exists to catch: a trader StatefulSet scaled to 2.
-  const builder = path.join(ws.project, "components", "bots", "specs.ts");
+  const builder = path.join(ws.project, "components", "bots", "workloads.ts");
   const source = fs.readFileSync(builder, "utf8");
   const patched = source.replace("replicas: bot.stopped ? 0 : 1", "replicas: bot.stopped ? 0 : 2");
   expect(patched).not.toBe(source);
