@@ -5,6 +5,7 @@ import {
   containersOf,
   isBatch,
   isHpa,
+  isLiveTraderPdb,
   isObj,
   isTrader,
   isWorkload,
@@ -156,7 +157,8 @@ export const objectRules: readonly ResourceRule[] = [
   {
     name: "pdb-sane",
     description:
-      "PDBs allow at least one disruption and use unhealthyPodEvictionPolicy: AlwaysAllow (hardening 17).",
+      "PDBs allow at least one disruption, except a live trader's (maxUnavailable: 0, so no drain applies its " +
+      "staged template), and use unhealthyPodEvictionPolicy: AlwaysAllow (hardening 17).",
     check: (r) => {
       if (r.type !== K.pdb) return [];
       const spec = obj(r.props.spec);
@@ -165,8 +167,12 @@ export const objectRules: readonly ResourceRule[] = [
         out.push(
           `unhealthyPodEvictionPolicy must be AlwaysAllow, got ${show(spec.unhealthyPodEvictionPolicy)}`,
         );
-      if (spec.maxUnavailable !== undefined && (spec.maxUnavailable === 0 || spec.maxUnavailable === "0%"))
-        out.push(`maxUnavailable must allow a disruption, got ${show(spec.maxUnavailable)}`);
+      // A live trader's PDB blocks evictions on purpose; pdb-coverage checks it covers one live trader only.
+      if (spec.maxUnavailable === "0%" || (spec.maxUnavailable === 0 && !isLiveTraderPdb(r)))
+        out.push(
+          `maxUnavailable must allow a disruption, got ${show(spec.maxUnavailable)} ` +
+            `(only a live trader's PDB, labelled botfleet.io/workload: trader and botfleet.io/mode: live, may set 0)`,
+        );
       if (spec.minAvailable === "100%") out.push(`minAvailable "100%" blocks every disruption`);
       if (spec.minAvailable === undefined && spec.maxUnavailable === undefined)
         out.push("one of minAvailable or maxUnavailable must be set");

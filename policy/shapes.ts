@@ -103,6 +103,24 @@ const workloadLabels = (r: PolicyResource): Record<string, string> => ({
 });
 export const isTrader = (r: PolicyResource) => workloadLabels(r)["botfleet.io/workload"] === "trader";
 
+/** The cluster autoscaler's pod annotation: "false" keeps it from scaling the pod's node down. */
+export const SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
+const isLiveTraderLabels = (labels: Record<string, string>) =>
+  labels["botfleet.io/workload"] === "trader" && labels["botfleet.io/mode"] === "live";
+/**
+ * A trader placing real orders (a StatefulSet labelled `botfleet.io/workload: trader`,
+ * `botfleet.io/mode: live`): under OnDelete any deletion of its pod applies its staged template, so
+ * it is the one workload whose PDB blocks evictions on purpose.
+ */
+export const isLiveTrader = (r: PolicyResource) =>
+  r.type === K.statefulSet && isLiveTraderLabels(workloadLabels(r));
+/** A PDB labelled as a live trader's: the only PDB that may allow no disruption. */
+export const isLiveTraderPdb = (r: PolicyResource) =>
+  r.type === K.pdb && isLiveTraderLabels(labelsOf(metadata(r).labels));
+/** A PDB spec that lets no healthy pod be evicted. */
+export const blocksEvictions = (spec: Obj): boolean =>
+  spec.maxUnavailable === 0 || spec.maxUnavailable === "0%" || spec.minAvailable === "100%";
+
 /** Run `check` on every container of a workload; no-op for other resources. */
 export function perContainer(r: PolicyResource, check: (v: ContainerView, pod: Obj) => string[]): string[] {
   const pod = podTemplate(r);

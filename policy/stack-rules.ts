@@ -1,8 +1,11 @@
 /** Rules over the whole stack: HPA targets, PDB coverage, default-deny per namespace. */
 import {
   K,
+  SAFE_TO_EVICT,
   arr,
+  blocksEvictions,
   isHpa,
+  isLiveTrader,
   isObj,
   isTrader,
   isWorkload,
@@ -109,7 +112,10 @@ export const stackRules: readonly StackRule[] = [
   {
     name: "pdb-coverage",
     description:
-      "Every workload with >= 2 replicas (or an HPA) has a PDB; a PDB on a singleton never blocks a drain (hardening 17).",
+      "Every workload with >= 2 replicas (or an HPA) has a PDB that allows a disruption; a PDB on a singleton " +
+      "never blocks a drain, except a live trader's: every live trader has a PDB with maxUnavailable: 0 and " +
+      'its pods carry cluster-autoscaler.kubernetes.io/safe-to-evict: "false", since under OnDelete any ' +
+      "eviction would apply its staged template unannounced (hardening 17).",
     check: (resources) => {
       const pdbs = resources.filter((r) => r.type === K.pdb);
       const scaled = new Set(hpaTargets(resources).flatMap((t) => (t.target ? [t.target] : [])));
@@ -123,25 +129,38 @@ export const stackRules: readonly StackRule[] = [
             namespaceOf(p) === namespaceOf(w) &&
             selectorMatches(labelsOf(obj(obj(p.props.spec).selector).matchLabels), labels),
         );
-        if ((replicas >= 2 || scaled.has(w)) && covering.length === 0)
+        const replicated = replicas >= 2 || scaled.has(w);
+        if (replicated && covering.length === 0)
           findings.push({
             resource: w,
             message: `workload ${objectName(w)} runs ${scaled.has(w) ? "under an HPA" : `${replicas} replicas`} but no PodDisruptionBudget selects its pods`,
           });
-        if (replicas === 1 && !scaled.has(w))
-          for (const p of covering) {
-            const spec = obj(p.props.spec);
-            const blocks =
-              spec.minAvailable === 1 ||
-              spec.minAvailable === "100%" ||
-              spec.maxUnavailable === 0 ||
-              spec.maxUnavailable === "0%";
-            if (blocks)
-              findings.push({
-                resource: p,
-                message: `PDB on singleton ${objectName(w)} blocks node drains; use maxUnavailable: 1`,
-              });
-          }
+        const live = isLiveTrader(w) && !replicated;
+        for (const p of covering) {
+          const spec = obj(p.props.spec);
+          if (replicated && blocksEvictions(spec))
+            findings.push({
+              resource: p,
+              message: `PDB on replicated workload ${objectName(w)} allows no disruption; use maxUnavailable: 1`,
+            });
+          if (!replicated && !live && (spec.minAvailable === 1 || blocksEvictions(spec)))
+            findings.push({
+              resource: p,
+              message: `PDB on singleton ${objectName(w)} blocks node drains; use maxUnavailable: 1 (only a live trader's may block them)`,
+            });
+        }
+        if (!live) continue;
+        if (!covering.some((p) => obj(p.props.spec).maxUnavailable === 0))
+          findings.push({
+            resource: w,
+            message: `live trader ${objectName(w)} needs a PodDisruptionBudget with maxUnavailable: 0: a drain would evict it and apply its staged (OnDelete) template unannounced`,
+          });
+        const annotations = obj(obj(obj(obj(w.props.spec).template).metadata).annotations);
+        if (annotations[SAFE_TO_EVICT] !== "false")
+          findings.push({
+            resource: w,
+            message: `live trader ${objectName(w)}'s pod template needs annotation ${SAFE_TO_EVICT}: "false", got ${show(annotations[SAFE_TO_EVICT])}: the cluster autoscaler would scale its node down`,
+          });
       }
       return findings;
     },

@@ -143,6 +143,48 @@ test("catches an HPA-scaled Deployment with replicas, a PDB-less replicated work
   ]);
 });
 
+test("a live trader must be shielded from drains and the autoscaler; its blocking PDB is not a violation", () => {
+  const live = { ...labels, "botfleet.io/workload": "trader", "botfleet.io/mode": "live" };
+  const trader = (annotations?: Record<string, string>, podLabels = live) =>
+    k8s("kubernetes:apps/v1:StatefulSet", {
+      metadata: { name: "a", namespace: "bots" },
+      spec: {
+        replicas: 1,
+        serviceName: "traders",
+        selector: { matchLabels: labels },
+        updateStrategy: { type: "OnDelete" },
+        template: {
+          metadata: { labels: podLabels, ...(annotations ? { annotations } : {}) },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+            containers: [goodContainer],
+          },
+        },
+      },
+    });
+  const headless = k8s("kubernetes:core/v1:Service", {
+    metadata: { name: "traders", namespace: "bots" },
+    spec: { clusterIP: "None", selector: labels },
+  });
+  const blocking = k8s("kubernetes:policy/v1:PodDisruptionBudget", {
+    metadata: { name: "a", namespace: "bots" },
+    spec: { selector: { matchLabels: labels }, maxUnavailable: 0, unhealthyPodEvictionPolicy: "AlwaysAllow" },
+  });
+  const pinned = { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" };
+  const v17 = (rs: RegisteredResource[]) =>
+    hardeningViolations(rs, { namespaces }).filter((x) => x.startsWith("[17]"));
+  expect(v17([trader(pinned), headless, blocking])).toEqual([]);
+  expect(v17([trader(), headless])).toEqual([
+    "[17] StatefulSet bots/a: a live trader needs a PodDisruptionBudget with maxUnavailable: 0",
+    '[17] StatefulSet bots/a: a live trader\'s pods need cluster-autoscaler.kubernetes.io/safe-to-evict: "false"',
+  ]);
+  // The same budget on a paper trader blocks drains for nothing.
+  expect(v17([trader(undefined, { ...live, "botfleet.io/mode": "paper" }), headless, blocking])).toEqual([
+    expect.stringMatching(/^\[17\] PDB a: allows no disruption of StatefulSet bots\/a/),
+  ]);
+});
+
 test("catches namespaces without default deny or with the wrong Pod Security level, and open internet egress", () => {
   const ns = k8s("kubernetes:core/v1:Namespace", {
     metadata: { name: "data", labels: { "pod-security.kubernetes.io/enforce": "baseline" } },

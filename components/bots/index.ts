@@ -13,7 +13,7 @@ import { fleetHealth, serviceHealth, traderHealth, type BotHealth, type FleetHea
 import { configChecksum } from "./checksum";
 import { dataClientSettings, type DataClientSettings } from "./data-clients";
 import { botsServiceAccount, scriptsConfigMap, tradersHeadlessService } from "./fleet-objects";
-import { botLabels } from "./labels";
+import { botLabels, isLiveTrader } from "./labels";
 import {
   DEFAULT_MQTT_IMAGE,
   mosquittoConf,
@@ -34,6 +34,7 @@ import {
   serviceHpa,
   servicePdb,
   serviceService,
+  traderPdb,
   traderStatefulSet,
 } from "./workloads";
 
@@ -174,6 +175,10 @@ export class BotFleet extends pulumi.ComponentResource {
           { ...child, deleteBeforeReplace: true },
         );
         health[bot.name] = sts.status.apply((status) => traderHealth(bot.stopped, status));
+        if (isLiveTrader(bot)) {
+          // No eviction moves a live trader: a drain would apply its staged template unannounced.
+          new k8s.policy.v1.PodDisruptionBudget(`${prefix}-pdb`, traderPdb(bot, ns.bots), child);
+        }
       } else if (bot.workload === "service") {
         const deployment = new k8s.apps.v1.Deployment(
           `${prefix}-deployment`,

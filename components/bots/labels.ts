@@ -18,6 +18,13 @@ export function botLabels(bot: BotConfig): Record<string, string> {
   return standardLabels({ name: bot.preset, instance: bot.name, component: bot.workload }, extra);
 }
 
+/**
+ * A trader placing real orders: its pod is never evicted unannounced (a PodDisruptionBudget that allows
+ * no voluntary disruption, and the cluster autoscaler's safe-to-evict "false"), so a staged template
+ * goes live only when an operator deletes the pod.
+ */
+export const isLiveTrader = (bot: BotConfig): boolean => bot.workload === "trader" && !bot.paperTrading;
+
 export function botSelector(bot: BotConfig): Record<string, string> {
   return selectorLabels({ name: bot.preset, instance: bot.name });
 }

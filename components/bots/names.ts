@@ -31,6 +31,11 @@ export const HUMMINGBOT_UID = 1000;
 /** freqtrade's image runs as `ftuser`. */
 export const FREQTRADE_UID = 1000;
 export const CHECKSUM_ANNOTATION = "botfleet.io/config-checksum";
+/**
+ * On a live trader's pod template: the cluster autoscaler never removes the node the trader runs on
+ * (a scale-down would evict it and, under OnDelete, apply its staged template unannounced).
+ */
+export const SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict";
 
 /** Keys in a bot's own Secret. User keys from botSecrets keep their names. */
 export const SECRET_KEYS = {

@@ -3,8 +3,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { BotConfig } from "../../config/bots";
 import { restrictedPodSecurityContext } from "../specs/security";
 import type { PodContext } from "./containers";
-import { botLabels, botSelector } from "./labels";
-import { CHECKSUM_ANNOTATION, SHARED, botDataClaimName } from "./names";
+import { botLabels, botSelector, isLiveTrader } from "./labels";
+import { CHECKSUM_ANNOTATION, SAFE_TO_EVICT_ANNOTATION, SHARED, botDataClaimName } from "./names";
 import { presetOf } from "./presets";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -67,13 +67,15 @@ export function botPodTemplate(
       ];
     }
   }
+  const annotations: Record<string, string> = {};
+  // A trader always carries it: under OnDelete a change is a pending revision, never a restart.
+  if (bot.restartOnConfigChange || bot.workload === "trader") annotations[CHECKSUM_ANNOTATION] = checksum;
+  // The autoscaler never scales a live trader's node down: that eviction would apply a staged template.
+  if (isLiveTrader(bot)) annotations[SAFE_TO_EVICT_ANNOTATION] = "false";
   return {
     metadata: {
       labels: botLabels(bot),
-      // A trader always carries it: under OnDelete a change is a pending revision, never a restart.
-      ...(bot.restartOnConfigChange || bot.workload === "trader"
-        ? { annotations: { [CHECKSUM_ANNOTATION]: checksum } }
-        : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
     spec,
   };

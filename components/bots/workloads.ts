@@ -4,12 +4,14 @@
  *
  * Decisions (DESIGN.md, research/trading-bots.md):
  * - A trader is a StatefulSet with one replica: "at most one pod per identity", so a live bot never
- *   runs twice. No HPA, and no PDB: a PDB on a singleton either blocks node drains (minAvailable 1)
- *   or allows everything (maxUnavailable 1), so we rely on the long grace period instead, which lets
- *   the bot cancel its orders when a drain evicts it.
+ *   runs twice. No HPA.
  * - A live trader (restartOnConfigChange false) uses `updateStrategy: OnDelete`: a config, script,
  *   data-layer address or image change is recorded as a new pod template revision (the checksum
  *   annotation) but applied only when an operator deletes the pod at a safe moment.
+ * - OnDelete applies the staged template at ANY pod deletion, a drain or an autoscaler scale-down
+ *   included. So a live trader has a PDB with `maxUnavailable: 0` (evictions, hence `kubectl drain` and
+ *   node maintenance, wait until an operator moves it) and its pods carry the cluster autoscaler's
+ *   `safe-to-evict: "false"`. A paper trader has neither: it rolls, and drains move it, as any pod.
  * - Secrets reach pods only as secretKeyRef or mounted files; the builders take Secret names and keys,
  *   never values.
  */
@@ -131,6 +133,24 @@ export function servicePdb(bot: BotConfig, namespace: string): k8s.types.input.p
     spec: {
       maxUnavailable: 1,
       // A crash-looping pod must not block a node drain.
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+      selector: { matchLabels: botSelector(bot) },
+    },
+  };
+}
+
+/**
+ * A live trader's budget: no voluntary disruption at all. An eviction (drain, node maintenance) waits
+ * until an operator deletes the pod at a quiet moment; an unhealthy pod (not Ready) may still be
+ * evicted, so a broken trader never holds a node upgrade.
+ */
+export function traderPdb(bot: BotConfig, namespace: string): k8s.types.input.policy.v1.PodDisruptionBudget {
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: meta(bot, namespace),
+    spec: {
+      maxUnavailable: 0,
       unhealthyPodEvictionPolicy: "AlwaysAllow",
       selector: { matchLabels: botSelector(bot) },
     },

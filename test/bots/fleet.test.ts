@@ -159,7 +159,8 @@ test("per bot only what it needs: a trader is a StatefulSet, a ConfigMap and a S
       .map((r) => kindOf(r as unknown as RegisteredResource))
       .sort();
   expect(perBot("btc-usdt-mm")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
-  expect(perBot("ft-live")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
+  // A live trader also has a PDB: no eviction (drain, node maintenance) applies its staged template.
+  expect(perBot("ft-live")).toEqual(["ConfigMap", "PodDisruptionBudget", "Secret", "StatefulSet"]);
   // A custom trader without config files needs no ConfigMap.
   // Its extra egress port comes with a policy of its own.
   expect(perBot("arb-watcher")).toEqual(["NetworkPolicy", "Secret", "StatefulSet"]);
@@ -229,7 +230,7 @@ test("shared objects exist once, and every Kubernetes resource gets the explicit
   for (const r of k8sObjects()) expect(r.provider).toMatch(/k8s/);
 });
 
-test("traders are StatefulSets with one replica, OrderedReady, and no HPA or PDB", () => {
+test("traders are StatefulSets with one replica, OrderedReady, no HPA; only live traders have a PDB", () => {
   const traders = ofKind("StatefulSet").filter(
     (r) => r.inputs.metadata.labels["botfleet.io/workload"] === "trader",
   );
@@ -251,7 +252,43 @@ test("traders are StatefulSets with one replica, OrderedReady, and no HPA or PDB
     expect(spec.serviceName).toBe("botfleet-traders");
     expect(spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
     expect(hpaTargets).not.toContain(t.inputs.metadata.name);
-    expect(pdbSelected).not.toContain(t.inputs.metadata.name);
+  }
+  // Traders had no PDB at all; now a live trader's pod is never evicted, since under OnDelete any pod
+  // deletion applies the staged template (issue 12, item 5). Paper traders move on a drain as before.
+  expect(pdbSelected.filter((n) => traders.some((t) => t.inputs.metadata.name === n)).sort()).toEqual([
+    "eth-usdt-live",
+    "ft-live",
+  ]);
+});
+
+test("a live trader is never moved unannounced: a PDB with maxUnavailable 0, and the autoscaler's safe-to-evict false", () => {
+  for (const live of ["eth-usdt-live", "ft-live"]) {
+    const sts = named("StatefulSet", live);
+    expect(named("PodDisruptionBudget", live)).toEqual({
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: live, namespace: NAMESPACES.bots, labels: sts.metadata.labels },
+      spec: {
+        maxUnavailable: 0,
+        unhealthyPodEvictionPolicy: "AlwaysAllow",
+        selector: { matchLabels: sts.spec.selector.matchLabels },
+      },
+    });
+    expect(selects(named("PodDisruptionBudget", live).spec.selector, sts.spec.template.metadata.labels)).toBe(
+      true,
+    );
+    expect(sts.spec.template.metadata.annotations["cluster-autoscaler.kubernetes.io/safe-to-evict"]).toBe(
+      "false",
+    );
+  }
+  // Paper traders keep rolling and may be moved: no budget, no annotation.
+  for (const paper of ["btc-usdt-mm", "ft-sample"]) {
+    expect(ofKind("PodDisruptionBudget").map((r) => r.inputs.metadata.name)).not.toContain(paper);
+    expect(
+      named("StatefulSet", paper).spec.template.metadata.annotations[
+        "cluster-autoscaler.kubernetes.io/safe-to-evict"
+      ],
+    ).toBeUndefined();
   }
 });
 

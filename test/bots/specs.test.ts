@@ -103,7 +103,11 @@ test("data-layer connection settings: only what a bot reads, in its checksum; pa
   // The live trader shows it as a new pod template revision, which OnDelete never applies by itself.
   const sts = plain(traderStatefulSet(postgresBot, ctx(false), "abc"));
   expect(sts.spec.updateStrategy).toEqual({ type: "OnDelete" });
-  expect(sts.spec.template.metadata.annotations).toEqual({ "botfleet.io/config-checksum": "abc" });
+  expect(sts.spec.template.metadata.annotations).toEqual({
+    "botfleet.io/config-checksum": "abc",
+    // Nor does the autoscaler, by scaling its node down.
+    "cluster-autoscaler.kubernetes.io/safe-to-evict": "false",
+  });
 });
 
 test("hummingbot conf_client.yml: the fleet's instance id and MQTT bridge win over the user's", () => {

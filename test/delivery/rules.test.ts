@@ -131,6 +131,20 @@ const pdb = (
   },
 });
 
+const liveLabels = () => ({ ...botLabels("trader"), "botfleet.io/mode": "live" });
+
+/** A live trader as the fleet renders it: OnDelete, its pods kept off the autoscaler's scale-down. */
+const liveTrader = (): PolicyResource =>
+  mutate(trader(), (p) => {
+    p.metadata.labels = liveLabels();
+    p.spec.updateStrategy = { type: "OnDelete" };
+    p.spec.template.metadata.labels = liveLabels();
+    p.spec.template.metadata.annotations = { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" };
+  });
+
+const liveTraderPdb = (): PolicyResource =>
+  mutate(pdb("btc-bot", { maxUnavailable: 0 }), (p) => (p.metadata.labels = liveLabels()));
+
 const namespace = (name: string): PolicyResource => ({
   type: K.namespace,
   name,
@@ -416,7 +430,13 @@ describe("single-resource rules", () => {
   });
 
   test.each<[string, Record<string, unknown>, string[]]>([
-    ["maxUnavailable 0", { maxUnavailable: 0 }, ["maxUnavailable must allow a disruption, got 0"]],
+    [
+      "maxUnavailable 0",
+      { maxUnavailable: 0 },
+      [
+        "maxUnavailable must allow a disruption, got 0 (only a live trader's PDB, labelled botfleet.io/workload: trader and botfleet.io/mode: live, may set 0)",
+      ],
+    ],
     [
       "minAvailable 100%",
       { maxUnavailable: undefined, minAvailable: "100%" },
@@ -430,6 +450,24 @@ describe("single-resource rules", () => {
   ])("PDB %s is refused", (_case, spec, expected) => {
     expect(ruleMessages("pdb-sane", pdb())).toEqual([]);
     expect(ruleMessages("pdb-sane", pdb("signals", spec))).toEqual(expected);
+  });
+
+  test("a live trader's PDB may allow no disruption (maxUnavailable 0), and only it", () => {
+    const livePdb = liveTraderPdb();
+    expect(ruleMessages("pdb-sane", livePdb)).toEqual([]);
+    // The labels are what make it a live trader's: a paper trader's is refused as any other.
+    const paper = mutate(livePdb, (p) => (p.metadata.labels["botfleet.io/mode"] = "paper"));
+    expect(ruleMessages("pdb-sane", paper)).toEqual([
+      "maxUnavailable must allow a disruption, got 0 (only a live trader's PDB, labelled botfleet.io/workload: trader and botfleet.io/mode: live, may set 0)",
+    ]);
+    expect(
+      ruleMessages(
+        "pdb-sane",
+        mutate(livePdb, (p) => (p.spec.maxUnavailable = "0%")),
+      ),
+    ).toEqual([
+      'maxUnavailable must allow a disruption, got "0%" (only a live trader\'s PDB, labelled botfleet.io/workload: trader and botfleet.io/mode: live, may set 0)',
+    ]);
   });
 });
 
@@ -489,14 +527,44 @@ describe("stack rules", () => {
     ]);
   });
 
-  test("a PDB that blocks draining a singleton trader is refused; maxUnavailable 1 is fine", () => {
+  test("a PDB that blocks draining a singleton (paper) trader is refused; maxUnavailable 1 is fine", () => {
     expect(stackMessages("pdb-coverage", [...goodStack(), pdb("btc-bot")])).toEqual([]);
     expect(
       stackMessages("pdb-coverage", [
         ...goodStack(),
         pdb("btc-bot", { maxUnavailable: undefined, minAvailable: 1 }),
       ]),
-    ).toEqual(["btc-bot-pdb: PDB on singleton btc-bot blocks node drains; use maxUnavailable: 1"]);
+    ).toEqual([
+      "btc-bot-pdb: PDB on singleton btc-bot blocks node drains; use maxUnavailable: 1 (only a live trader's may block them)",
+    ]);
+  });
+
+  // Under OnDelete any eviction of a live trader's pod applies its staged template: its PDB blocks drains
+  // on purpose and its pods keep the autoscaler off their node (issue 12, item 5).
+  test("a live trader has a maxUnavailable-0 PDB and safe-to-evict false; without them it is refused", () => {
+    const stack = (...extra: PolicyResource[]) => [
+      ...goodStack().filter((r) => r.type !== K.statefulSet),
+      ...extra,
+    ];
+    expect(stackMessages("pdb-coverage", stack(liveTrader(), liveTraderPdb()))).toEqual([]);
+    const unannotated = mutate(liveTrader(), (p) => delete p.spec.template.metadata.annotations);
+    expect(stackMessages("pdb-coverage", stack(unannotated))).toEqual([
+      "btc-bot: live trader btc-bot needs a PodDisruptionBudget with maxUnavailable: 0: a drain would evict it and apply its staged (OnDelete) template unannounced",
+      'btc-bot: live trader btc-bot\'s pod template needs annotation cluster-autoscaler.kubernetes.io/safe-to-evict: "false", got nothing: the cluster autoscaler would scale its node down',
+    ]);
+    // A budget that lets a drain evict it is no protection.
+    expect(stackMessages("pdb-coverage", stack(liveTrader(), pdb("btc-bot")))).toEqual([
+      "btc-bot: live trader btc-bot needs a PodDisruptionBudget with maxUnavailable: 0: a drain would evict it and apply its staged (OnDelete) template unannounced",
+    ]);
+  });
+
+  test("a blocking PDB over a replicated workload is refused, even one labelled as a live trader's", () => {
+    const onService = mutate(liveTraderPdb(), (p) => {
+      p.spec.selector.matchLabels = { "app.kubernetes.io/instance": "signals" };
+    });
+    expect(stackMessages("pdb-coverage", [...goodStack(), onService])).toEqual([
+      "btc-bot-pdb: PDB on replicated workload signals allows no disruption; use maxUnavailable: 1",
+    ]);
   });
 
   test("a namespace without default-deny is refused, also one only used by a workload", () => {

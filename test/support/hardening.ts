@@ -162,6 +162,14 @@ export function hardeningViolations(resources: RegisteredResource[], ctx: Harden
       if (!spec.affinity?.podAntiAffinity && !(spec.topologySpreadConstraints ?? []).length)
         v.push(`[18] ${where(w)}: replicated pods need anti-affinity or topology spread`);
     }
+    // A live trader (OnDelete: any eviction applies its staged template) is the one workload whose
+    // budget blocks drains on purpose, and whose pods keep the cluster autoscaler off their node.
+    const liveTrader =
+      w.kind === "StatefulSet" &&
+      !hpa &&
+      replicas <= 1 &&
+      w.podLabels["botfleet.io/workload"] === "trader" &&
+      w.podLabels["botfleet.io/mode"] === "live";
     for (const p of podPdbs) {
       if (p.inputs.spec?.unhealthyPodEvictionPolicy !== "AlwaysAllow")
         v.push(`[17] PDB ${nameOf(p)}: unhealthyPodEvictionPolicy must be AlwaysAllow`);
@@ -169,9 +177,17 @@ export function hardeningViolations(resources: RegisteredResource[], ctx: Harden
         p.inputs.spec?.maxUnavailable === 0 ||
         p.inputs.spec?.maxUnavailable === "0%" ||
         (p.inputs.spec?.minAvailable !== undefined && Number(p.inputs.spec.minAvailable) >= replicas);
-      if (blocks)
+      if (blocks && !liveTrader)
         v.push(
           `[17] PDB ${nameOf(p)}: allows no disruption of ${where(w)} (${replicas} replicas): it would block node drains`,
+        );
+    }
+    if (liveTrader) {
+      if (!podPdbs.some((p) => p.inputs.spec?.maxUnavailable === 0))
+        v.push(`[17] ${where(w)}: a live trader needs a PodDisruptionBudget with maxUnavailable: 0`);
+      if (w.template.metadata?.annotations?.["cluster-autoscaler.kubernetes.io/safe-to-evict"] !== "false")
+        v.push(
+          `[17] ${where(w)}: a live trader's pods need cluster-autoscaler.kubernetes.io/safe-to-evict: "false"`,
         );
     }
 
