@@ -96,10 +96,23 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
   }
 }
 
+export interface RunOptions {
+  /**
+   * The live `status` a resource reports after create/update (the Kubernetes provider returns it in
+   * the resource's outputs), by resource name: e.g. a StatefulSet whose `currentRevision` differs from
+   * its `updateRevision`. A resource not named reports no status.
+   */
+  readonly statuses?: Readonly<Record<string, JsonObject>>;
+}
+
+let statuses: Readonly<Record<string, JsonObject>> = {};
+
 const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
     const id = args.type === "linode:index/lkeCluster:LkeCluster" ? "424242" : `${args.name}-id`;
-    return { id, state: mockState(args.type, args.name, args.inputs) };
+    const state = mockState(args.type, args.name, args.inputs);
+    const status = statuses[args.name];
+    return { id, state: status === undefined ? state : { ...state, status } };
   },
   call(args) {
     if (args.token === "digitalocean:index/getKubernetesVersions:getKubernetesVersions") {
@@ -166,8 +179,13 @@ function installRecorder() {
  * Evaluates `program` for one stack. Runs are sequential: the Pulumi runtime keeps global state.
  * A program that throws resolves with `error` set, so callers can see what was registered before.
  */
-export async function runProgram(stack: LoadedStack, program: () => unknown): Promise<ProgramRun> {
+export async function runProgram(
+  stack: LoadedStack,
+  program: () => unknown,
+  options: RunOptions = {},
+): Promise<ProgramRun> {
   installRecorder();
+  statuses = options.statuses ?? {};
   const resources: RegisteredResource[] = [];
   const warnings: string[] = [];
   recorder = resources;
@@ -200,5 +218,6 @@ export async function runProgram(stack: LoadedStack, program: () => unknown): Pr
     setPlainLeavesSource(undefined);
     pulumi.log.warn = warn;
     recorder = undefined;
+    statuses = {};
   }
 }

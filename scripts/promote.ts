@@ -1,6 +1,7 @@
 /**
  * Promote what ran on dev to prod: copy dev's bot images (as digests) and chart versions (from
- * `pulumi stack output --json --stack dev`) into Pulumi.prod.yaml, refusing when dev is unhealthy.
+ * `pulumi stack output --json --stack dev`) into Pulumi.prod.yaml, refusing when dev is unhealthy or has a
+ * trader whose pod still runs an older revision than its template (a pending restart).
  *
  *   ts-node scripts/promote.ts --dev-outputs dev.json --stack-file Pulumi.prod.yaml --sources promotion.yaml \
  *     --list-tag-images                       # the dev images pinned by tag whose digest must be resolved
@@ -76,8 +77,16 @@ export function checkHealth(devOutputs: unknown): string[] {
   const errors: string[] = [];
   if (health.ready !== true) errors.push(`dev is not healthy: health.ready is ${show(health.ready)}`);
   const bots = isObj(health.bots) ? health.bots : {};
-  for (const [bot, state] of Object.entries(bots))
+  for (const [bot, state] of Object.entries(bots)) {
     if (!isObj(state) || state.ready !== true) errors.push(`dev bot ${bot} is not ready`);
+    // A staged (OnDelete) template its pod does not run: what dev runs is not what would be promoted.
+    if (isObj(state) && state.pendingRestart === true)
+      errors.push(
+        `dev trader ${bot} has a pending restart: its pod runs revision ${show(state.currentRevision)}, ` +
+          `its template is ${show(state.updateRevision)}; delete its pod on dev at a quiet moment ` +
+          `(README: "Change a live bot"), then promote`,
+      );
+  }
   return errors;
 }
 

@@ -7,6 +7,7 @@ import * as YAML from "yaml";
 import { configChecksum } from "../../components/bots/checksum";
 import { type PodContext } from "../../components/bots/containers";
 import { dataClientSettings } from "../../components/bots/data-clients";
+import { fleetHealth, pendingRestart, traderHealth } from "../../components/bots/health";
 import { botLabels } from "../../components/bots/labels";
 import { PRIVATE_RANGES, botEgressPolicy, botsNetworkPolicy } from "../../components/bots/network-policies";
 import { botConfigData } from "../../components/bots/presets";
@@ -369,5 +370,50 @@ describe("scheduled bots with storage", () => {
       name: "state",
       persistentVolumeClaim: { claimName: "daily-report-data" },
     });
+  });
+});
+
+describe("trader health shows a staged template the pod does not run yet", () => {
+  const status = (updatedReplicas: number, current = "btc-6d4f8", update = "btc-7c9b2") => ({
+    replicas: 1,
+    readyReplicas: 1,
+    updatedReplicas,
+    currentRevision: current,
+    updateRevision: update,
+  });
+
+  test("the pod on the old revision: a pending restart, with both revisions", () => {
+    expect(traderHealth(false, status(0))).toEqual({
+      ready: true,
+      pendingRestart: true,
+      currentRevision: "btc-6d4f8",
+      updateRevision: "btc-7c9b2",
+    });
+  });
+
+  test("after the operator's delete the pod is updated, though OnDelete leaves currentRevision stale", () => {
+    // kubernetes/kubernetes#73492: under OnDelete the controller never advances currentRevision.
+    expect(pendingRestart(status(1))).toBe(false);
+    expect(pendingRestart(status(1, "btc-7c9b2", "btc-7c9b2"))).toBe(false);
+  });
+
+  test("no status (a preview) or a stopped trader (no pod) has nothing pending", () => {
+    expect(traderHealth(false, undefined)).toEqual({ ready: false, pendingRestart: false });
+    expect(traderHealth(true, { ...status(0), replicas: 0, readyReplicas: 0 })).toMatchObject({
+      ready: true,
+      stopped: true,
+      pendingRestart: false,
+    });
+  });
+
+  test("the fleet lists every trader with a pending restart", () => {
+    const health = fleetHealth({
+      b: traderHealth(false, status(0)),
+      a: traderHealth(false, status(0, "a-1", "a-2")),
+      c: traderHealth(false, status(1)),
+      svc: { ready: true },
+    });
+    expect(health.pendingRestart).toEqual(["a", "b"]);
+    expect(health.ready).toBe(true);
   });
 });

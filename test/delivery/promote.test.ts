@@ -15,7 +15,8 @@ import {
   tagImagesToResolve,
 } from "../../scripts/promote";
 import { hardeningViolations } from "../support/hardening";
-import { runConfig, runStackFile } from "../support/stacks";
+import { readStackFile } from "../../lib/stackfile";
+import { REPO, runConfig, runStackFile } from "../support/stacks";
 
 const digest = (c: string) => c.repeat(64);
 const MM = `hummingbot/hummingbot@sha256:${digest("a")}`;
@@ -104,6 +105,28 @@ describe("planPromotion", () => {
       ],
     ],
     [
+      "a dev trader with a pending restart (its pod runs an older revision than its template)",
+      (d) => ({
+        ...d,
+        health: {
+          ...d.health,
+          bots: {
+            ...d.health.bots,
+            "btc-usdt-mm": {
+              ready: true,
+              pendingRestart: true,
+              currentRevision: "btc-usdt-mm-6d4f8",
+              updateRevision: "btc-usdt-mm-7c9b2",
+            },
+          },
+        },
+      }),
+      [
+        'dev trader btc-usdt-mm has a pending restart: its pod runs revision "btc-usdt-mm-6d4f8", its template is ' +
+          '"btc-usdt-mm-7c9b2"; delete its pod on dev at a quiet moment (README: "Change a live bot"), then promote',
+      ],
+    ],
+    [
       "an image pinned by tag only",
       (d) => ({ ...d, images: { ...d.images, "btc-usdt-mm": "hummingbot/hummingbot:version-2.5.0" } }),
       [
@@ -140,6 +163,10 @@ describe("planPromotion", () => {
 
   test("checkHealth passes a healthy dev", () => {
     expect(checkHealth(devOutputs())).toEqual([]);
+    const applied = { ready: true, pendingRestart: false, currentRevision: "r1", updateRevision: "r2" };
+    expect(
+      checkHealth({ ...devOutputs(), health: { ready: true, bots: { "btc-usdt-mm": applied } } }),
+    ).toEqual([]);
     expect(checkHealth("oops")).toEqual(['dev outputs must be a JSON object, got "oops"']);
   });
 });
@@ -538,5 +565,54 @@ describe("the shipped dev -> prod promotion", () => {
     const differing = without.filter((line, i) => line !== rest[i]);
     expect(differing.every((l) => /^\s+image: /.test(l))).toBe(true);
     expect(after[added - 1]).toBe(without[added - 1]);
+  });
+});
+
+/**
+ * From the StatefulSet's live status to the promotion: the mock engine reports, for a live trader on dev, the
+ * status the Kubernetes provider returns after an update that staged an OnDelete change (the pod still on the
+ * old revision); the program's `health` output shows it, and the promotion refuses.
+ */
+describe("a staged change on a dev trader blocks the promotion", () => {
+  const liveConfig = () => {
+    const dev = readStackFile(REPO, "dev");
+    const bots = dev["botfleet:bots"] as Record<string, unknown>[];
+    const trend = bots.find((b) => b.name === "ft-trend")!;
+    return { ...dev, "botfleet:bots": [...bots, { ...trend, name: "ft-live", paperTrading: false }] };
+  };
+  const status = (updatedReplicas: number) => ({
+    replicas: 1,
+    readyReplicas: 1,
+    updatedReplicas,
+    currentRevision: "ft-live-6d4f8",
+    updateRevision: "ft-live-7c9b2",
+  });
+  const devHealth = async (updatedReplicas: number) => {
+    const run = await runConfig("dev", liveConfig(), true, {
+      statuses: { "bots-ft-live-statefulset": status(updatedReplicas) },
+    });
+    return run.outputs as { health: { pendingRestart: string[]; bots: Record<string, unknown> } };
+  };
+
+  test("the pod on the old revision: health shows the pending restart and checkHealth refuses", async () => {
+    const outputs = await devHealth(0);
+    expect(outputs.health.bots["ft-live"]).toEqual({
+      ready: true,
+      pendingRestart: true,
+      currentRevision: "ft-live-6d4f8",
+      updateRevision: "ft-live-7c9b2",
+    });
+    expect(outputs.health.pendingRestart).toEqual(["ft-live"]);
+    expect(checkHealth(outputs)).toContain(
+      'dev trader ft-live has a pending restart: its pod runs revision "ft-live-6d4f8", its template is ' +
+        '"ft-live-7c9b2"; delete its pod on dev at a quiet moment (README: "Change a live bot"), then promote',
+    );
+  });
+
+  test("after the operator deleted the pod (updated, currentRevision left stale by OnDelete): nothing pending", async () => {
+    const outputs = await devHealth(1);
+    expect(outputs.health.bots["ft-live"]).toMatchObject({ ready: true, pendingRestart: false });
+    expect(outputs.health.pendingRestart).toEqual([]);
+    expect(checkHealth(outputs).filter((e) => e.includes("pending restart"))).toEqual([]);
   });
 });
