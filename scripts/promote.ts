@@ -13,7 +13,7 @@
  * the registry (`digests.txt`: one "<image> sha256:<64 hex>" per line, written by the promote workflow). A
  * prod bot whose dev counterpart has another name is mapped in `promotion.yaml` (`sources: { <prod>: <dev> }`).
  *
- * The core (`planPromotion`, `checkHealth`, `tagImagesToResolve`) is pure; the CLI only reads and writes files.
+ * The core (`planPromotion`, `checkHealth`, `pendingRestarts`, `tagImagesToResolve`) is pure; the CLI only reads and writes files.
  * The stack file is edited as text (see `editStackText`): only the promoted values change, every other byte
  * (comments, flow style, quoting, `secure:` values) stays as it was.
  */
@@ -77,17 +77,27 @@ export function checkHealth(devOutputs: unknown): string[] {
   const errors: string[] = [];
   if (health.ready !== true) errors.push(`dev is not healthy: health.ready is ${show(health.ready)}`);
   const bots = isObj(health.bots) ? health.bots : {};
-  for (const [bot, state] of Object.entries(bots)) {
+  for (const [bot, state] of Object.entries(bots))
     if (!isObj(state) || state.ready !== true) errors.push(`dev bot ${bot} is not ready`);
-    // A staged (OnDelete) template its pod does not run: what dev runs is not what would be promoted.
-    if (isObj(state) && state.pendingRestart === true)
-      errors.push(
-        `dev trader ${bot} has a pending restart: its pod runs revision ${show(state.currentRevision)}, ` +
-          `its template is ${show(state.updateRevision)}; delete its pod on dev at a quiet moment ` +
-          `(README: "Change a live bot"), then promote`,
-      );
-  }
   return errors;
+}
+
+/**
+ * Dev traders whose pod runs an older revision than their template (a staged OnDelete change): what dev
+ * runs is not what would be promoted, so the promotion refuses. Not a health failure: after a dev deploy
+ * it is the expected state of a live trader until an operator deletes its pod (`--health-only` warns).
+ */
+export function pendingRestarts(devOutputs: unknown): string[] {
+  const health = isObj(devOutputs) && isObj(devOutputs.health) ? devOutputs.health : {};
+  const bots = isObj(health.bots) ? health.bots : {};
+  return Object.entries(bots)
+    .filter(([, state]) => isObj(state) && state.pendingRestart === true)
+    .map(
+      ([bot, state]) =>
+        `dev trader ${bot} has a pending restart: its pod runs revision ${show((state as Obj).currentRevision)}, ` +
+        `its template is ${show((state as Obj).updateRevision)}; delete its pod on dev at a quiet moment ` +
+        `(README: "Change a live bot"), then promote`,
+    );
 }
 
 interface BotSource {
@@ -150,7 +160,7 @@ export function planPromotion(
   const project = options.project ?? PROJECT;
   const chartPaths = options.chartPaths ?? DEFAULT_CHART_PATHS;
   const digests = options.digests ?? {};
-  const errors = checkHealth(devOutputs);
+  const errors = [...checkHealth(devOutputs), ...pendingRestarts(devOutputs)];
   const dev = isObj(devOutputs) ? devOutputs : {};
   const charts = isObj(dev.chartVersions) ? dev.chartVersions : {};
   const botHealth = isObj(dev.health) && isObj(dev.health.bots) ? dev.health.bots : {};
@@ -369,6 +379,7 @@ export function main(argv: readonly string[], log = console.log, err = console.e
   if (args.has("health-only")) {
     const problems = checkHealth(devOutputs);
     problems.forEach((p) => err(p));
+    pendingRestarts(devOutputs).forEach((p) => err(`warning: ${p}`));
     if (problems.length === 0) log("dev is healthy");
     return problems.length === 0 ? 0 : 1;
   }

@@ -11,6 +11,7 @@ import {
   main,
   parseDigests,
   parseSources,
+  pendingRestarts,
   planPromotion,
   tagImagesToResolve,
 } from "../../scripts/promote";
@@ -164,9 +165,8 @@ describe("planPromotion", () => {
   test("checkHealth passes a healthy dev", () => {
     expect(checkHealth(devOutputs())).toEqual([]);
     const applied = { ready: true, pendingRestart: false, currentRevision: "r1", updateRevision: "r2" };
-    expect(
-      checkHealth({ ...devOutputs(), health: { ready: true, bots: { "btc-usdt-mm": applied } } }),
-    ).toEqual([]);
+    const outputs = { ...devOutputs(), health: { ready: true, bots: { "btc-usdt-mm": applied } } };
+    expect([...checkHealth(outputs), ...pendingRestarts(outputs)]).toEqual([]);
     expect(checkHealth("oops")).toEqual(['dev outputs must be a JSON object, got "oops"']);
   });
 });
@@ -299,6 +299,25 @@ config:
     expect(err).toContain("dev is not healthy: health.ready is false");
     expect(fs.readFileSync(stackFile, "utf8")).toBe(STACK);
     expect(run("--dev-outputs", outputsFile, "--health-only").code).toBe(1);
+  });
+
+  test("--health-only warns about a pending restart but passes; the promotion itself refuses", () => {
+    const pending = { ready: true, pendingRestart: true, currentRevision: "mm-1", updateRevision: "mm-2" };
+    const outputs = {
+      ...devOutputs(),
+      health: { ready: true, bots: { ...devOutputs().health.bots, "btc-usdt-mm": pending } },
+    };
+    fs.writeFileSync(outputsFile, JSON.stringify(outputs));
+    const message =
+      'dev trader btc-usdt-mm has a pending restart: its pod runs revision "mm-1", its template is "mm-2"; ' +
+      'delete its pod on dev at a quiet moment (README: "Change a live bot"), then promote';
+    const health = run("--dev-outputs", outputsFile, "--health-only");
+    expect(health.code).toBe(0);
+    expect(health.err).toContain(`warning: ${message}`);
+    const promote = run("--dev-outputs", outputsFile, "--stack-file", stackFile, "--write");
+    expect(promote.code).toBe(1);
+    expect(promote.err).toContain(message);
+    expect(fs.readFileSync(stackFile, "utf8")).toBe(STACK);
   });
 
   test("runs as a script through ts-node, as the workflows call it", () => {
@@ -603,16 +622,18 @@ describe("a staged change on a dev trader blocks the promotion", () => {
       updateRevision: "ft-live-7c9b2",
     });
     expect(outputs.health.pendingRestart).toEqual(["ft-live"]);
-    expect(checkHealth(outputs)).toContain(
+    // A staged change is not ill health (the dev smoke check only warns), but the promotion refuses.
+    expect(checkHealth(outputs).filter((e) => e.includes("pending"))).toEqual([]);
+    expect(pendingRestarts(outputs)).toEqual([
       'dev trader ft-live has a pending restart: its pod runs revision "ft-live-6d4f8", its template is ' +
         '"ft-live-7c9b2"; delete its pod on dev at a quiet moment (README: "Change a live bot"), then promote',
-    );
+    ]);
   });
 
   test("after the operator deleted the pod (updated, currentRevision left stale by OnDelete): nothing pending", async () => {
     const outputs = await devHealth(1);
     expect(outputs.health.bots["ft-live"]).toMatchObject({ ready: true, pendingRestart: false });
     expect(outputs.health.pendingRestart).toEqual([]);
-    expect(checkHealth(outputs).filter((e) => e.includes("pending restart"))).toEqual([]);
+    expect(pendingRestarts(outputs)).toEqual([]);
   });
 });
