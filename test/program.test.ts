@@ -267,6 +267,28 @@ describe("cluster modes", () => {
     expect(resources.some((r) => r.type.startsWith("digitalocean:"))).toBe(false);
   });
 
+  test("dev-lke: the LkeNodePools carry the tag the cluster lists in externalPoolTags, so a refresh never makes the cluster own them", async () => {
+    const dev = readStackFile(REPO, "dev-lke");
+    const cluster = dev["botfleet:cluster"] as Obj;
+    const extra = { name: "signals", size: "g6-standard-2", minNodes: 1, maxNodes: 1 };
+    const run = await runConfig("dev-lke", {
+      ...dev,
+      "botfleet:cluster": { ...cluster, pools: [...cluster.pools, extra] },
+    });
+    const [lke] = run.resources.filter((r) => r.type === "linode:index/lkeCluster:LkeCluster");
+    const external: string[] = lke.inputs.externalPoolTags;
+    expect(external).toEqual([expect.stringMatching(/^[a-z0-9-]+$/)]);
+    const pools = run.resources.filter((r) => r.type === "linode:index/lkeNodePool:LkeNodePool");
+    expect(pools.map((p) => p.inputs.type).sort()).toEqual(["g6-standard-2", "g6-standard-4"]);
+    const unmarked = pools
+      .filter((p) => !(p.inputs.tags as string[]).some((t) => external.includes(t)))
+      .map((p) => p.name);
+    expect(unmarked).toEqual([]);
+    // The cluster's own first pool is the system pool it manages; it is not tagged external.
+    expect(lke.inputs.pools).toHaveLength(1);
+    expect(JSON.stringify(lke.inputs.pools)).not.toContain(external[0]);
+  });
+
   test("local: no cloud resources; the provider targets the configured kubeconfig context", () => {
     const { resources } = runs.get("local")!;
     expect(resources.some((r) => r.type.startsWith("digitalocean:") || r.type.startsWith("linode:"))).toBe(
