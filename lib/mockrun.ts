@@ -96,6 +96,14 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
   }
 }
 
+/** What already exists in the mock clouds before a run: none by default (a first `up`). */
+export interface MockCloud {
+  /** Live DOKS clusters by name, with the version slug each runs (`1.33.4-do.0`). */
+  readonly doClusterVersions?: Readonly<Record<string, string>>;
+}
+
+let cloud: MockCloud = {};
+
 const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
     const id = args.type === "linode:index/lkeCluster:LkeCluster" ? "424242" : `${args.name}-id`;
@@ -105,6 +113,17 @@ const mocks: pulumi.runtime.Mocks = {
     if (args.token === "digitalocean:index/getKubernetesVersions:getKubernetesVersions") {
       const prefix = String(args.inputs.versionPrefix ?? "1.33.");
       return { latestVersion: `${prefix}1-do.0`, validVersions: [`${prefix}1-do.0`, `${prefix}0-do.0`] };
+    }
+    if (args.token === "digitalocean:index/getKubernetesCluster:getKubernetesCluster") {
+      const name = String(args.inputs.name);
+      const version = cloud.doClusterVersions?.[name];
+      // The provider's own answer for a name no cluster has.
+      if (version === undefined) {
+        // As the engine's gRPC error carries it: the SDK rethrows `new Error(err.details)`.
+        const message = `invocation of ${args.token} returned an error: Unable to find cluster with name: ${name}`;
+        throw Object.assign(new Error(message), { details: message });
+      }
+      return { ...args.inputs, id: `${name}-id`, version, autoUpgrade: true };
     }
     throw new Error(`the mock engine has no answer for invoke ${args.token}; add one to lib/mockrun.ts`);
   },
@@ -163,11 +182,16 @@ function installRecorder() {
 }
 
 /**
- * Evaluates `program` for one stack. Runs are sequential: the Pulumi runtime keeps global state.
+ * Evaluates `program` for one stack, against the clouds as `live` says they are. Runs are sequential: the Pulumi runtime keeps global state.
  * A program that throws resolves with `error` set, so callers can see what was registered before.
  */
-export async function runProgram(stack: LoadedStack, program: () => unknown): Promise<ProgramRun> {
+export async function runProgram(
+  stack: LoadedStack,
+  program: () => unknown,
+  live: MockCloud = {},
+): Promise<ProgramRun> {
   installRecorder();
+  cloud = live;
   const resources: RegisteredResource[] = [];
   const warnings: string[] = [];
   recorder = resources;
@@ -198,6 +222,7 @@ export async function runProgram(stack: LoadedStack, program: () => unknown): Pr
     return { resources, outputs: stackOutputs, warnings, error };
   } finally {
     setPlainLeavesSource(undefined);
+    cloud = {};
     pulumi.log.warn = warn;
     recorder = undefined;
   }

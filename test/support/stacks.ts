@@ -3,7 +3,7 @@ import * as path from "path";
 import { parseStackConfig } from "../../config";
 import { SEED_KEY } from "../../config/credentials";
 import { credentialLength, credentialNames, deriveText } from "../../lib/credentials";
-import { runProgram, type ProgramRun } from "../../lib/mockrun";
+import { runProgram, type MockCloud, type ProgramRun } from "../../lib/mockrun";
 import { loadStack, readStackFile, stackNames, type LoadedStack } from "../../lib/stackfile";
 
 export const REPO = path.resolve(__dirname, "../..");
@@ -34,9 +34,10 @@ export async function runConfig(
   stack: string,
   config: Record<string, unknown>,
   withRequiredSecrets = true,
+  live: MockCloud = {},
 ): Promise<StackRun> {
   const loaded = loadStack(stack, config, { withRequiredSecrets });
-  const run = await runProgram(loaded, program);
+  const run = await runProgram(loaded, program, live);
   if (run.error) throw run.error;
   return { ...run, stack: loaded, secretValues: [...loaded.fakeSecrets, ...derivedSecrets(loaded)] };
 }
