@@ -96,6 +96,12 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
   }
 }
 
+/** What already exists in the mock clouds before a run: none by default (a first `up`). */
+export interface MockCloud {
+  /** Live DOKS clusters by name, with the version slug each runs (`1.33.4-do.0`). */
+  readonly doClusterVersions?: Readonly<Record<string, string>>;
+}
+
 export interface RunOptions {
   /**
    * The live `status` a resource reports after create/update (the Kubernetes provider returns it in
@@ -103,9 +109,12 @@ export interface RunOptions {
    * its `updateRevision`. A resource not named reports no status.
    */
   readonly statuses?: Readonly<Record<string, JsonObject>>;
+  /** What already exists in the mock clouds (a later `up`); nothing by default. */
+  readonly cloud?: MockCloud;
 }
 
 let statuses: Readonly<Record<string, JsonObject>> = {};
+let cloud: MockCloud = {};
 
 const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
@@ -118,6 +127,17 @@ const mocks: pulumi.runtime.Mocks = {
     if (args.token === "digitalocean:index/getKubernetesVersions:getKubernetesVersions") {
       const prefix = String(args.inputs.versionPrefix ?? "1.33.");
       return { latestVersion: `${prefix}1-do.0`, validVersions: [`${prefix}1-do.0`, `${prefix}0-do.0`] };
+    }
+    if (args.token === "digitalocean:index/getKubernetesCluster:getKubernetesCluster") {
+      const name = String(args.inputs.name);
+      const version = cloud.doClusterVersions?.[name];
+      // The provider's own answer for a name no cluster has.
+      if (version === undefined) {
+        // As the engine's gRPC error carries it: the SDK rethrows `new Error(err.details)`.
+        const message = `invocation of ${args.token} returned an error: Unable to find cluster with name: ${name}`;
+        throw Object.assign(new Error(message), { details: message });
+      }
+      return { ...args.inputs, id: `${name}-id`, version, autoUpgrade: true };
     }
     throw new Error(`the mock engine has no answer for invoke ${args.token}; add one to lib/mockrun.ts`);
   },
@@ -176,7 +196,7 @@ function installRecorder() {
 }
 
 /**
- * Evaluates `program` for one stack. Runs are sequential: the Pulumi runtime keeps global state.
+ * Evaluates `program` for one stack, against the clouds as `live` says they are. Runs are sequential: the Pulumi runtime keeps global state.
  * A program that throws resolves with `error` set, so callers can see what was registered before.
  */
 export async function runProgram(
@@ -186,6 +206,7 @@ export async function runProgram(
 ): Promise<ProgramRun> {
   installRecorder();
   statuses = options.statuses ?? {};
+  cloud = options.cloud ?? {};
   const resources: RegisteredResource[] = [];
   const warnings: string[] = [];
   recorder = resources;
@@ -216,6 +237,7 @@ export async function runProgram(
     return { resources, outputs: stackOutputs, warnings, error };
   } finally {
     setPlainLeavesSource(undefined);
+    cloud = {};
     pulumi.log.warn = warn;
     recorder = undefined;
     statuses = {};

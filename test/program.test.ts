@@ -187,7 +187,8 @@ describe("cluster modes", () => {
       destroyAllAssociatedResources: false,
       nodePool: { name: "system", size: "s-2vcpu-4gb", nodeCount: 1, autoScale: false },
     });
-    expect(cluster.ignoreChanges).toEqual(["version"]);
+    // Never create-only: a changed minor must reach the cluster (see the day-2 version tests).
+    expect(cluster.ignoreChanges).toEqual([]);
     expect(cluster.protect).toBe(false);
     const pools = resources.filter(
       (r) => r.type === "digitalocean:index/kubernetesNodePool:KubernetesNodePool",
@@ -265,6 +266,59 @@ describe("cluster modes", () => {
     expect(String(provider.inputs.kubeconfig)).toMatch(/^apiVersion: v1/);
     expect(provider.redacted.kubeconfig).toBe(REDACTED);
     expect(resources.some((r) => r.type.startsWith("digitalocean:"))).toBe(false);
+  });
+
+  test("dev-lke: the LkeNodePools carry the tag the cluster lists in externalPoolTags, so a refresh never makes the cluster own them", async () => {
+    const dev = readStackFile(REPO, "dev-lke");
+    const cluster = dev["botfleet:cluster"] as Obj;
+    const extra = { name: "signals", size: "g6-standard-2", minNodes: 1, maxNodes: 1 };
+    const run = await runConfig("dev-lke", {
+      ...dev,
+      "botfleet:cluster": { ...cluster, pools: [...cluster.pools, extra] },
+    });
+    const [lke] = run.resources.filter((r) => r.type === "linode:index/lkeCluster:LkeCluster");
+    const external: string[] = lke.inputs.externalPoolTags;
+    expect(external).toEqual([expect.stringMatching(/^[a-z0-9-]+$/)]);
+    const pools = run.resources.filter((r) => r.type === "linode:index/lkeNodePool:LkeNodePool");
+    expect(pools.map((p) => p.inputs.type).sort()).toEqual(["g6-standard-2", "g6-standard-4"]);
+    const unmarked = pools
+      .filter((p) => !(p.inputs.tags as string[]).some((t) => external.includes(t)))
+      .map((p) => p.name);
+    expect(unmarked).toEqual([]);
+    // The cluster's own first pool is the system pool it manages; it is not tagged external.
+    expect(lke.inputs.pools).toHaveLength(1);
+    expect(JSON.stringify(lke.inputs.pools)).not.toContain(external[0]);
+  });
+
+  describe("dev: a Kubernetes version change on a live DOKS cluster (autoUpgrade on)", () => {
+    const dev = readStackFile(REPO, "dev");
+    const withVersion = (version: string) => ({
+      ...dev,
+      "botfleet:cluster": { ...(dev["botfleet:cluster"] as Obj), version },
+    });
+    /** The version the next update sends to DigitalOcean: what the engine diffs against the live one. */
+    const planned = async (config: Obj, live: string) => {
+      const run = await runConfig("dev", config, true, {
+        cloud: { doClusterVersions: { "botfleet-dev": live } },
+      });
+      const [cluster] = run.resources.filter(
+        (r) => r.type === "digitalocean:index/kubernetesCluster:KubernetesCluster",
+      );
+      // An ignored property keeps its old (live) value: the engine never sends the declared one.
+      return cluster.ignoreChanges.includes("version") ? live : cluster.inputs.version;
+    };
+
+    test("the next minor (1.33 -> 1.34) reaches the cluster's inputs as that minor's newest patch", async () => {
+      expect(dev["botfleet:cluster"]).toMatchObject({ version: "1.33", autoUpgrade: true });
+      expect(await planned(withVersion("1.34"), "1.33.4-do.0")).toBe("1.34.1-do.0");
+    });
+
+    test("a patch DigitalOcean auto-upgraded to (newer or older than the newest) is no update", async () => {
+      // The mock's newest 1.33 patch is 1.33.1-do.0; the live cluster runs another patch of 1.33.
+      expect(await planned(dev, "1.33.4-do.0")).toBe("1.33.4-do.0");
+      expect(await planned(dev, "1.33.0-do.2")).toBe("1.33.0-do.2");
+    });
+    // A downgrade or a jump of two minors is refused: test/cluster-version.test.ts.
   });
 
   test("local: no cloud resources; the provider targets the configured kubeconfig context", () => {

@@ -6,6 +6,20 @@ import { digitalOceanApiServerCidrs } from "./api-endpoint";
 import { tokenKubeconfig } from "./kubeconfig";
 import { poolNodeLabels, poolScaling } from "./labels";
 import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
+import { doksVersion } from "./version";
+
+/** What the DigitalOcean provider answers when no cluster has the name (its kubernetes_cluster data source). */
+const NO_SUCH_CLUSTER = /No clusters found|Unable to find cluster with name/i;
+
+/** The version the live cluster of this name runs, or undefined before it exists. */
+async function liveClusterVersion(name: string, parent: pulumi.Resource): Promise<string | undefined> {
+  try {
+    return (await digitalocean.getKubernetesCluster({ name }, { parent })).version;
+  } catch (e) {
+    if (NO_SUCH_CLUSTER.test(String((e as Error)?.message ?? e))) return undefined;
+    throw e;
+  }
+}
 
 export interface DigitalOceanClusterArgs {
   readonly clusterName: string;
@@ -30,18 +44,25 @@ export class DigitalOceanCluster extends pulumi.ComponentResource implements Clu
     const c = args.config;
     const system = c.systemPool!;
 
-    // "latest" would show a permanent diff: resolve the newest patch of the configured minor.
+    // "latest" would show a permanent diff: resolve the newest patch of the configured minor, and declare
+    // the live cluster's own slug while it runs that minor (doksVersion says why).
     const versions = digitalocean.getKubernetesVersionsOutput(
       { versionPrefix: `${c.version}.` },
       { parent: this },
     );
+    const live = pulumi.output(liveClusterVersion(args.clusterName, this));
+    const version = pulumi
+      .all([versions.latestVersion, live])
+      .apply(([latest, liveVersion]) =>
+        doksVersion({ configured: c.version, latest, live: liveVersion, autoUpgrade: c.autoUpgrade }),
+      );
 
     const cluster = new digitalocean.KubernetesCluster(
       `${name}-cluster`,
       {
         name: args.clusterName,
         region: c.region,
-        version: versions.latestVersion,
+        version,
         ha: c.ha,
         autoUpgrade: c.autoUpgrade,
         surgeUpgrade: c.surgeUpgrade,
@@ -59,12 +80,8 @@ export class DigitalOceanCluster extends pulumi.ComponentResource implements Clu
           labels: poolNodeLabels({ name: "system", labels: {} }),
         },
       },
-      {
-        parent: this,
-        protect: args.protect,
-        // Under auto-upgrade the cloud moves the patch version; a diff would look like a downgrade.
-        ignoreChanges: c.autoUpgrade ? ["version"] : [],
-      },
+      // No ignoreChanges on version: it would make the version create-only, and a minor change a no-op.
+      { parent: this, protect: args.protect },
     );
 
     for (const pool of c.pools) {

@@ -7,6 +7,12 @@ import { decodeBase64Kubeconfig } from "./kubeconfig";
 import { poolNodeLabels, poolScaling } from "./labels";
 import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
 
+/**
+ * The tag every separately managed LkeNodePool carries and the cluster lists in `externalPoolTags`, so
+ * the cluster never plans to manage (and delete) them (@pulumi/linode: Externally Managed Node Pools).
+ */
+export const EXTERNAL_POOL_TAG = "botfleet-external-pool";
+
 export interface LinodeClusterArgs {
   readonly clusterName: string;
   readonly config: ClusterConfig & { provider: "linode"; region: string; version: string };
@@ -40,6 +46,9 @@ export class LinodeCluster extends pulumi.ComponentResource implements ClusterOu
         k8sVersion: c.version,
         controlPlane: { highAvailability: c.ha },
         tags,
+        // The workload pools are LkeNodePool resources of their own: without this the cluster adopts them
+        // on `pulumi refresh` and the next update deletes every pool but the first.
+        externalPoolTags: [EXTERNAL_POOL_TAG],
         pools: [
           { type: system.size, count: system.count, labels: poolNodeLabels({ name: "system", labels: {} }) },
         ],
@@ -58,7 +67,7 @@ export class LinodeCluster extends pulumi.ComponentResource implements ClusterOu
           autoscaler: scaling.autoscale ? { min: scaling.min, max: scaling.max } : undefined,
           labels: poolNodeLabels(pool),
           taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
-          tags,
+          tags: [...tags, EXTERNAL_POOL_TAG],
         },
         { parent: this, protect: args.protect, ignoreChanges: scaling.autoscale ? ["nodeCount"] : [] },
       );
