@@ -58,6 +58,21 @@ async function timed(fn: () => Promise<void>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/** Resolves once every StatefulSet in our namespaces has all its replicas Ready (what `pulumi up` awaits). */
+async function allStatefulSetsReady(cp: ControlPlane): Promise<void> {
+  for (;;) {
+    const sets = NAMESPACES.flatMap(
+      (ns) =>
+        JSON.parse(cp.kubectl(["get", "statefulsets", "-n", ns, "-o", "json"])).items as {
+          spec: { replicas: number };
+          status: { readyReplicas?: number };
+        }[],
+    );
+    if (sets.length > 0 && sets.every((s) => (s.status.readyReplicas ?? 0) === s.spec.replicas)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function measure(count: number): Promise<Record<string, number>> {
   // 16 vCPU / 32 GiB nodes, enough for every size here (a paper freqtrade trader requests ~0.3 vCPU).
   const nodes = Array.from({ length: Math.max(3, Math.ceil(count / 40)) }, (_, i) => ({
@@ -65,7 +80,8 @@ async function measure(count: number): Promise<Record<string, number>> {
     cpu: "16",
     memory: "32Gi",
   }));
-  const cp = await ControlPlane.start({ nodes, volumes: { "2Gi": count + 10, "10Gi": 4 } });
+  // A trader claims 5Gi by default; Redis and Postgres fit in 10Gi.
+  const cp = await ControlPlane.start({ nodes, volumes: { "5Gi": count + 10, "10Gi": 4 } });
   const ws = Workspace.create();
   try {
     const yaml = stackYaml(count, cp.kubeconfig, cp.context);
@@ -98,7 +114,8 @@ async function measure(count: number): Promise<Record<string, number>> {
     for (const o of objects.filter((x) => x.kind === "Secret")) {
       // The synth redacts Secret payloads (a whole payload may be one redacted string): send placeholders.
       const payload = { ...(o.data as object), ...(o.stringData as object) };
-      o.stringData = typeof o.stringData === "string" || typeof o.data === "string" ? { redacted: "x" } : payload;
+      o.stringData =
+        typeof o.stringData === "string" || typeof o.data === "string" ? { redacted: "x" } : payload;
       delete o.data;
     }
     const namespaces = objects.filter((o) => o.kind === "Namespace");
@@ -108,10 +125,7 @@ async function measure(count: number): Promise<Record<string, number>> {
       cp.kubectl(["apply", "--server-side", "-f", "-"], stream(namespaces));
       cp.kubectl(["apply", "--server-side", "-f", "-"], stream(rest));
     });
-    const kubectlReady = seconds(() => {
-      for (const ns of NAMESPACES)
-        cp.kubectl(["wait", "--for=condition=Ready", "pods", "--all", "-n", ns, "--timeout=1800s"]);
-    });
+    const kubectlReady = await timed(() => allStatefulSetsReady(cp));
     cp.kubectl([
       "delete",
       "namespace",
@@ -123,7 +137,7 @@ async function measure(count: number): Promise<Record<string, number>> {
     ]);
     for (const pv of cp.kubectl(["get", "pv", "-o", "name"]).trim().split("\n").filter(Boolean)) {
       // Release the claims' volumes for the second round.
-      cp.kubectl(["patch", pv, "--type=json", "-p", '[{"op":"remove","path":"/spec/claimRef"}]']);
+      cp.kubectl(["patch", pv, "--type=merge", "-p", '{"spec":{"claimRef":null}}']);
     }
     fs.rmSync(out, { recursive: true, force: true });
     fs.rmSync(configDir, { recursive: true, force: true });
