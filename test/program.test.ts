@@ -48,6 +48,35 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(errors).toEqual([]);
   });
 
+  test("every workload waits for the ServiceAccount, ConfigMaps, Secrets and claims its pods use", () => {
+    // The API server refuses a pod whose ServiceAccount does not exist yet (the real-engine suite saw
+    // the StatefulSet controller's first pod refused when both were created at once).
+    const all = run().resources.filter(isKubernetesObject);
+    const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\$]/g, "\\$&");
+    const registered = (kind: string, ns: string, name: string) =>
+      all.find((r) => kindOf(r) === kind && namespaceOf(r) === ns && nameOf(r) === name);
+    const missing: string[] = [];
+    for (const w of all.filter((r) => ["StatefulSet", "Deployment", "CronJob"].includes(kindOf(r)))) {
+      const spec = w.inputs.spec as Obj;
+      const pod = (kindOf(w) === "CronJob" ? spec.jobTemplate.spec.template : spec.template).spec as Obj;
+      const ns = namespaceOf(w)!;
+      const needs: [string, string][] = [["ServiceAccount", pod.serviceAccountName ?? "default"]];
+      for (const v of (pod.volumes ?? []) as Obj[]) {
+        if (v.configMap) needs.push(["ConfigMap", v.configMap.name]);
+        if (v.secret) needs.push(["Secret", v.secret.secretName]);
+        if (v.persistentVolumeClaim) needs.push(["PersistentVolumeClaim", v.persistentVolumeClaim.claimName]);
+      }
+      for (const [kind, name] of needs) {
+        const dep = registered(kind, ns, name);
+        if (dep === undefined) continue; // not ours (e.g. the data layer's client Secrets, ordered by the fleet's dependsOn)
+        const urn = new RegExp(`[:$]${escape(dep.type)}::${escape(dep.name)}$`);
+        if (!(w.dependencies ?? []).some((d) => urn.test(d)))
+          missing.push(`${kindOf(w)}/${nameOf(w)} -> ${kind}/${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   test("every built-in Kubernetes kind it registers has a schema to validate against", () => {
     const unvalidated = run()
       .resources.filter(isKubernetesObject)

@@ -79,9 +79,15 @@ export class BotFleet extends pulumi.ComponentResource {
     const hasServices = args.bots.some((b) => b.workload === "service");
     const mqttEndpoint = { host: `${SHARED.mqtt}.${ns.bots}.svc`, port: MQTT_PORT };
 
+    // What a bot pod needs to exist before its controller creates it: the ServiceAccount above all (the
+    // API server refuses a pod whose ServiceAccount is missing; the real-engine suite saw that race),
+    // and the ConfigMaps, Secrets and claims it mounts.
+    const shared: pulumi.Resource[] = [];
     if (args.bots.length > 0) {
-      new k8s.core.v1.ServiceAccount(`${name}-service-account`, botsServiceAccount(ns.bots), child);
-      new k8s.core.v1.ConfigMap(`${name}-scripts`, scriptsConfigMap(ns.bots, scripts), child);
+      shared.push(
+        new k8s.core.v1.ServiceAccount(`${name}-service-account`, botsServiceAccount(ns.bots), child),
+        new k8s.core.v1.ConfigMap(`${name}-scripts`, scriptsConfigMap(ns.bots, scripts), child),
+      );
       new k8s.networking.v1.NetworkPolicy(
         `${name}-network-policy`,
         botsNetworkPolicy(ns, { mqtt: hasHummingbot, services: hasServices }),
@@ -94,7 +100,7 @@ export class BotFleet extends pulumi.ComponentResource {
 
     if (hasHummingbot) {
       const mqttPassword = args.credentials.get("mqtt");
-      new k8s.core.v1.Secret(
+      const mqttSecret = new k8s.core.v1.Secret(
         `${name}-mqtt-secret`,
         {
           metadata: {
@@ -111,7 +117,8 @@ export class BotFleet extends pulumi.ComponentResource {
         },
         child,
       );
-      new k8s.core.v1.ConfigMap(`${name}-mqtt-config`, mqttConfigMap(ns.bots), child);
+      shared.push(mqttSecret);
+      const mqttConfig = new k8s.core.v1.ConfigMap(`${name}-mqtt-config`, mqttConfigMap(ns.bots), child);
       new k8s.core.v1.Service(`${name}-mqtt-service`, mqttService(ns.bots), child);
       new k8s.apps.v1.StatefulSet(
         `${name}-mqtt`,
@@ -124,7 +131,7 @@ export class BotFleet extends pulumi.ComponentResource {
             { "mosquitto-init.sh": scripts["mosquitto-init.sh"] },
           ),
         }),
-        child,
+        { ...child, dependsOn: [mqttSecret, mqttConfig, ...shared] },
       );
       new k8s.networking.v1.NetworkPolicy(`${name}-mqtt-network-policy`, mqttNetworkPolicy(ns.bots), child);
     }
@@ -139,8 +146,9 @@ export class BotFleet extends pulumi.ComponentResource {
         secretData[key] ??= args.credentials.get(botCredentialName(bot.name, key));
       }
       const secretKeys = Object.keys(secretData).sort();
+      const mounts: pulumi.Resource[] = [...shared];
       if (secretKeys.length > 0) {
-        new k8s.core.v1.Secret(
+        const secret = new k8s.core.v1.Secret(
           `${prefix}-secret`,
           {
             metadata: { name: botSecretName(bot), namespace: ns.bots, labels: botLabels(bot) },
@@ -149,11 +157,12 @@ export class BotFleet extends pulumi.ComponentResource {
           },
           child,
         );
+        mounts.push(secret);
       }
 
       const data = botConfigData(bot, mqttEndpoint);
       if (Object.keys(data).length > 0) {
-        new k8s.core.v1.ConfigMap(`${prefix}-config`, botConfigMap(bot, ns.bots, data), child);
+        mounts.push(new k8s.core.v1.ConfigMap(`${prefix}-config`, botConfigMap(bot, ns.bots, data), child));
       }
       const checksum = configChecksum(
         data,
@@ -161,6 +170,7 @@ export class BotFleet extends pulumi.ComponentResource {
         dataClientSettings(bot, args.dataClients),
       );
       const ctx = { namespaces: ns, secretKeys, mqtt: mqttEndpoint, hasState: bot.storage !== undefined };
+      const workload = { ...child, dependsOn: mounts };
 
       if (bot.egressPorts.length > 0) {
         new k8s.networking.v1.NetworkPolicy(`${prefix}-egress`, botEgressPolicy(bot, ns.bots), child);
@@ -172,7 +182,7 @@ export class BotFleet extends pulumi.ComponentResource {
           traderStatefulSet(bot, ctx, checksum),
           // When the object must be replaced (a namespace change), the old pod is gone before the new
           // one starts: a live trader never runs twice.
-          { ...child, deleteBeforeReplace: true },
+          { ...workload, deleteBeforeReplace: true },
         );
         health[bot.name] = sts.status.apply((status) => traderHealth(bot.stopped, status));
         if (isLiveTrader(bot)) {
@@ -183,7 +193,7 @@ export class BotFleet extends pulumi.ComponentResource {
         const deployment = new k8s.apps.v1.Deployment(
           `${prefix}-deployment`,
           serviceDeployment(bot, ctx, checksum),
-          child,
+          workload,
         );
         health[bot.name] = deployment.status.apply((status) => serviceHealth(status));
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${prefix}-hpa`, serviceHpa(bot, ns.bots), child);
@@ -195,12 +205,14 @@ export class BotFleet extends pulumi.ComponentResource {
       } else {
         if (bot.storage !== undefined) {
           // Kept when the bot or stack is deleted: downloaded data outlives its CronJob.
-          new k8s.core.v1.PersistentVolumeClaim(`${prefix}-data`, scheduledClaim(bot, ns.bots), {
-            ...child,
-            retainOnDelete: true,
-          });
+          mounts.push(
+            new k8s.core.v1.PersistentVolumeClaim(`${prefix}-data`, scheduledClaim(bot, ns.bots), {
+              ...child,
+              retainOnDelete: true,
+            }),
+          );
         }
-        new k8s.batch.v1.CronJob(`${prefix}-cronjob`, scheduledCronJob(bot, ctx, checksum), child);
+        new k8s.batch.v1.CronJob(`${prefix}-cronjob`, scheduledCronJob(bot, ctx, checksum), workload);
         // A scheduled bot has no pod between runs; failed runs are the monitoring stack's to report.
         health[bot.name] = pulumi.output<BotHealth>({ ready: true });
       }
