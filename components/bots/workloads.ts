@@ -125,32 +125,31 @@ export function serviceHpa(
   };
 }
 
+/** A service's budget: one pod at a time may go. */
 export function servicePdb(bot: BotConfig, namespace: string): k8s.types.input.policy.v1.PodDisruptionBudget {
-  return {
-    apiVersion: "policy/v1",
-    kind: "PodDisruptionBudget",
-    metadata: meta(bot, namespace),
-    spec: {
-      maxUnavailable: 1,
-      // A crash-looping pod must not block a node drain.
-      unhealthyPodEvictionPolicy: "AlwaysAllow",
-      selector: { matchLabels: botSelector(bot) },
-    },
-  };
+  return botPdb(bot, namespace, 1);
 }
 
 /**
  * A live trader's budget: no voluntary disruption at all. An eviction (drain, node maintenance) waits
- * until an operator deletes the pod at a quiet moment; an unhealthy pod (not Ready) may still be
- * evicted, so a broken trader never holds a node upgrade.
+ * until an operator deletes the pod at a quiet moment.
  */
 export function traderPdb(bot: BotConfig, namespace: string): k8s.types.input.policy.v1.PodDisruptionBudget {
+  return botPdb(bot, namespace, 0);
+}
+
+function botPdb(
+  bot: BotConfig,
+  namespace: string,
+  maxUnavailable: number,
+): k8s.types.input.policy.v1.PodDisruptionBudget {
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
     metadata: meta(bot, namespace),
     spec: {
-      maxUnavailable: 0,
+      maxUnavailable,
+      // A crash-looping or not-Ready pod may always be evicted: a broken bot never holds a node drain.
       unhealthyPodEvictionPolicy: "AlwaysAllow",
       selector: { matchLabels: botSelector(bot) },
     },
