@@ -127,6 +127,11 @@ export function credentialRules(workflow: Obj, text: string, stacks: StackProvid
   const jobs = isObj(workflow.jobs) ? workflow.jobs : {};
   for (const [id, job] of Object.entries(jobs)) {
     if (!isObj(job)) continue;
+    if (job.secrets === "inherit")
+      add(
+        "secret-scope",
+        `job ${id} passes \`secrets: inherit\` (every secret): pass none, or name each one`,
+      );
     const env = environmentName(job);
     const secrets = secretsIn(job);
     const deploySecrets = secrets.filter((s) => s !== "GITHUB_TOKEN");
