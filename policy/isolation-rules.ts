@@ -6,7 +6,7 @@ import type { ResourceRule } from "./types";
 const ENFORCE = "pod-security.kubernetes.io/enforce";
 const COMPONENT = "app.kubernetes.io/component";
 
-/** Pods that may reach the internet (item 27), by the labels a NetworkPolicy's podSelector requires. */
+/** Pods that may reach the internet (docs/hardening.md #27), by the labels a NetworkPolicy's podSelector requires. */
 const INTERNET_CLIENTS: readonly { what: string; key: string; value?: string }[] = [
   { what: "bot pods (botfleet.io/bot)", key: "botfleet.io/bot" },
   { what: "backups (app.kubernetes.io/component: backup)", key: COMPONENT, value: "backup" },

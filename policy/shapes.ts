@@ -140,7 +140,7 @@ export const containerRule = (
 
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
 
-/** True for `repo@sha256:<64 hex>` or `repo:<tag>` with a tag other than `latest` (item 10). */
+/** True for `repo@sha256:<64 hex>` or `repo:<tag>` with a tag other than `latest` (docs/hardening.md #10). */
 export function isPinnedImage(image: string): boolean {
   if (image.includes("@")) return DIGEST.test(image);
   const lastSlash = image.lastIndexOf("/");

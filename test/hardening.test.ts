@@ -3,6 +3,8 @@
  * hardening checker; items cite docs/hardening.md). Each must fail on a bad object, pass on every
  * rendered stack, and fail again once a rendered object is broken: it reads what the program renders.
  */
+import * as fs from "fs";
+import * as path from "path";
 import {
   evaluate,
   fromHarness,
@@ -339,4 +341,14 @@ test("every moved rule is in the pack and cites its item in its description", ()
       .map(Number);
     expect({ rule, cited }).toEqual({ rule, cited: expect.arrayContaining([item]) });
   }
+});
+
+test("every rule docs/hardening.md names under 'Checked by' is a rule of the pack", () => {
+  const text = fs.readFileSync(path.join(__dirname, "../docs/hardening.md"), "utf8");
+  const checkedBy = [...text.matchAll(/Checked by:([\s\S]*?)(?=\n\d+\. \*\*|\n## |$)/g)].map((m) => m[1]);
+  const named = checkedBy.flatMap((t) => [...t.matchAll(/`([a-z]+(?:-[a-z]+)+)`/g)].map((m) => m[1]));
+  const pack = new Set([...resourceRules, ...stackRules].map((r) => r.name));
+  expect(named.length).toBeGreaterThan(30);
+  expect(named.filter((n) => !pack.has(n))).toEqual([]);
+  for (const rule of Object.keys(MOVED)) expect(named).toContain(rule);
 });

@@ -699,7 +699,7 @@ describe("cloud rules", () => {
   });
 });
 
-describe("checklist rules the mock-engine checker also enforces", () => {
+describe("more checklist rules (docs/hardening.md)", () => {
   test("a NodePort Service is refused; ClusterIP passes", () => {
     const svc = (type: string): PolicyResource => ({
       type: K.service,
