@@ -1,6 +1,6 @@
 /**
  * The whole program, for every stack file in the repo, under Pulumi's mock engine: schema-valid
- * Kubernetes objects, the hardening checklist, no secret outside a Pulumi secret, explicit providers.
+ * Kubernetes objects, the policy pack (docs/hardening.md), no secret outside a Pulumi secret, explicit providers.
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -1,7 +1,7 @@
 /**
  * The Postgres component under Pulumi's mock engine (lib/mockrun.ts calls pulumi.runtime.setMocks before
  * the program runs): every Kubernetes object is validated against the Kubernetes OpenAPI schema
- * (kubernetes-models) and the shared hardening checklist; secrets stay secrets.
+ * (kubernetes-models) and the policy pack (docs/hardening.md); secrets stay secrets.
  */
 import * as fs from "fs";
 import * as path from "path";

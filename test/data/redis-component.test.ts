@@ -1,7 +1,7 @@
 /**
  * The Redis component under Pulumi's mock engine (lib/mockrun.ts sets the mocks before the program
  * runs): every Kubernetes object it registers is validated against the Kubernetes OpenAPI schema
- * (kubernetes-models) and the hardening checklist.
+ * (kubernetes-models) and checked by the policy pack (docs/hardening.md).
  */
 import * as k8s from "@pulumi/kubernetes";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
