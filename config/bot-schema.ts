@@ -85,7 +85,7 @@ const resourcesSchema = z.strictObject({
   ephemeralStorage: byteQuantity.default("1Gi"),
 });
 
-const autoscalingSchema = z.strictObject({
+export const autoscalingSchema = z.strictObject({
   minReplicas: count(0).default(2),
   maxReplicas: count(0).default(5),
   /** Average CPU utilisation (% of request) the HPA aims for. */

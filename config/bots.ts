@@ -38,6 +38,7 @@ import { BOT_NAME_MAX } from "./bot-names";
 import {
   type BotInput,
   DEFAULT_GRACE,
+  autoscalingSchema,
   LIVE_SECRET_KEYS,
   PRESET_RESOURCES,
   PRESET_STORAGE,
@@ -64,15 +65,82 @@ function resolveBot(b: BotInput) {
     restartOnConfigChange: b.restartOnConfigChange ?? b.paperTrading,
     storage: b.workload === "trader" ? (b.storage ?? PRESET_STORAGE[b.preset]) : b.storage,
     activeDeadlineSeconds: b.workload === "scheduled" ? (b.activeDeadlineSeconds ?? 3600) : undefined,
+    // A service always gets an HPA: without the section, the section's own defaults (2-5 replicas).
+    autoscaling: b.workload === "service" ? (b.autoscaling ?? autoscalingSchema.parse({})) : undefined,
     hummingbot: hb === undefined ? undefined : { ...hb, instanceId: hb.instanceId ?? b.name },
     custom: b.preset === "custom" ? (b.custom ?? customSchema.parse({})) : undefined,
   };
 }
 
-export const botSchema = botInputSchema.superRefine(checkBot).transform(resolveBot);
+type Resolved = ReturnType<typeof resolveBot>;
+type PresetFields = "preset" | "hummingbot" | "freqtrade" | "custom";
+type WorkloadFields = "workload" | "storage" | "schedule" | "activeDeadlineSeconds" | "autoscaling";
+type Section<K extends PresetFields> = NonNullable<Resolved[K]>;
 
-/** The resolved config of one bot: every default filled in. */
-export type BotConfig = z.output<typeof botSchema>;
+/** What checkBot proves of a preset: its own section and no other. */
+type HummingbotPart = {
+  readonly preset: "hummingbot";
+  readonly hummingbot: Section<"hummingbot">;
+  readonly freqtrade?: undefined;
+  readonly custom?: undefined;
+};
+type FreqtradePart = {
+  readonly preset: "freqtrade";
+  readonly freqtrade: Section<"freqtrade">;
+  readonly hummingbot?: undefined;
+  readonly custom?: undefined;
+};
+type CustomPart = {
+  readonly preset: "custom";
+  readonly custom: Section<"custom">;
+  readonly hummingbot?: undefined;
+  readonly freqtrade?: undefined;
+};
+/** What checkBot and resolveBot prove of a workload. */
+type TraderPart = {
+  readonly workload: "trader";
+  /** The state volume; none for a custom trader that sets none. */
+  readonly storage?: string;
+  readonly schedule?: undefined;
+  readonly activeDeadlineSeconds?: undefined;
+  readonly autoscaling?: undefined;
+};
+type ServicePart = {
+  readonly workload: "service";
+  readonly storage?: undefined;
+  readonly schedule?: undefined;
+  readonly activeDeadlineSeconds?: undefined;
+  readonly autoscaling: NonNullable<Resolved["autoscaling"]>;
+};
+type ScheduledPart = {
+  readonly workload: "scheduled";
+  /** The claim the runs share, when set. */
+  readonly storage?: string;
+  readonly schedule: string;
+  readonly activeDeadlineSeconds: number;
+  readonly autoscaling?: undefined;
+};
+type BotCommon = Omit<Resolved, PresetFields | WorkloadFields>;
+
+/**
+ * The resolved config of one bot, every default filled in: a union on `preset` and `workload` holding
+ * what checkBot proved (hummingbot runs only as a trader, only custom bots are services).
+ */
+export type BotConfig = BotCommon &
+  (
+    | (HummingbotPart & TraderPart)
+    | (FreqtradePart & (TraderPart | ScheduledPart))
+    | (CustomPart & (TraderPart | ServicePart | ScheduledPart))
+  );
+export type HummingbotBot = Extract<BotConfig, { preset: "hummingbot" }>;
+export type FreqtradeBot = Extract<BotConfig, { preset: "freqtrade" }>;
+export type CustomBot = Extract<BotConfig, { preset: "custom" }>;
+export type TraderBot = Extract<BotConfig, { workload: "trader" }>;
+export type ServiceBot = Extract<BotConfig, { workload: "service" }>;
+export type ScheduledBot = Extract<BotConfig, { workload: "scheduled" }>;
+
+// The one cast: zod cannot type what checkBot proves, so the output is narrowed here, once.
+export const botSchema = botInputSchema.superRefine(checkBot).transform((b) => resolveBot(b) as BotConfig);
 
 export const botsSchema = z
   .array(botSchema)

@@ -18,10 +18,10 @@ import { platformSchema } from "./platform";
 import { backupCredentialsSchema, postgresSchema, requiredPostgresSecrets } from "./postgres";
 import { redisSchema } from "./redis";
 import { readPlainLeaves, type PlainLeaves } from "./stack-file";
+import { ENVIRONMENTS, type Environment } from "./environment";
 
 export const PROJECT = "botfleet";
-export const ENVIRONMENTS = ["dev", "staging", "prod", "local"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+export { ENVIRONMENTS, type Environment } from "./environment";
 
 /** Structured, non-secret keys: `botfleet:<name>`. `undefined` input means "absent from the stack file". */
 const SECTIONS = {

@@ -151,3 +151,5 @@ export const platformSchema = z
 
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type NamespaceRole = keyof PlatformConfig["namespaces"];
+/** The fleet's namespaces by role. Declared once; everything else imports it. */
+export type Namespaces = Readonly<PlatformConfig["namespaces"]>;

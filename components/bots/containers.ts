@@ -2,7 +2,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { BotConfig } from "../../config/bots";
 import { restrictedContainerSecurityContext } from "../specs/security";
-import { BOT_METRICS_PORT, METRICS_PORT_NAME, type Namespaces } from "./names";
+import { BOT_METRICS_PORT, METRICS_PORT_NAME } from "./names";
+import type { Namespaces } from "../../config/platform";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;

@@ -23,6 +23,8 @@ import { backupS3Secret, credentialsSecret } from "./postgres-secrets";
 import { tokenlessServiceAccount as serviceAccount } from "../specs/service-account";
 import { postgresStatefulSet } from "./postgres-server";
 import { postgresPdb, postgresServices } from "./postgres-services";
+import type { Environment } from "../../config/environment";
+import type { Namespaces } from "../../config/platform";
 
 /** Where the container scripts live in the repository. */
 export const POSTGRES_SCRIPTS_DIR = path.resolve(__dirname, "../../files/postgres");
@@ -36,13 +38,13 @@ export interface PostgresArgs {
   /** The provider of the target cluster; every Kubernetes resource uses it. */
   readonly provider: k8s.Provider;
   /** Postgres lives in `data`; `postgres-client` goes to `bots`; Prometheus in `monitoring` scrapes. */
-  readonly namespaces: { readonly bots: string; readonly data: string; readonly monitoring: string };
+  readonly namespaces: Namespaces;
   /** The validated `botfleet:postgres` section. */
   readonly config: PostgresConfig;
   /** The secret `botfleet:backupCredentials`; required when `config.backup.enabled`. */
   readonly backupCredentials?: Secretify<BackupCredentials>;
   /** Accepted for the fleet contract; Postgres is built the same everywhere (protect decides retention). */
-  readonly environment: "dev" | "staging" | "prod" | "local";
+  readonly environment: Environment;
   /** The stack's credentials: `postgres-app` (the app role) and `postgres-replication` (`replicator`). */
   readonly credentials: Credentials;
   /** Protect and retain the StatefulSets and the credentials Secret (prod). @default false */

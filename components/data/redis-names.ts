@@ -1,4 +1,6 @@
 /** Names, mounts, hosts and labels of the Redis objects: the fleet contract refers to the names. */
+import type { Environment } from "../../config/environment";
+import type { Namespaces } from "../../config/platform";
 import type { RedisConfig } from "../../config/redis";
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { REDIS_CLIENT, REDIS_EXPORTER_PORT, SENTINEL_PORT } from "./contract";
@@ -32,14 +34,6 @@ export const MOUNTS = {
   data: "/data",
   tmp: "/tmp",
 } as const;
-
-export interface Namespaces {
-  readonly bots: string;
-  readonly data: string;
-  readonly monitoring: string;
-}
-
-export type Environment = "dev" | "staging" | "prod" | "local";
 
 export interface RedisSpecArgs {
   /** `app.kubernetes.io/instance` of every object. */

@@ -6,6 +6,7 @@
 import { bytes } from "../../config/common";
 import type { ComponentResources, MonitoringConfig } from "../../config/monitoring";
 import { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE } from "./dashboards";
+import type { Environment } from "../../config/environment";
 
 export const RELEASE_NAME = "kps";
 export const CHART_REPO = "https://prometheus-community.github.io/helm-charts";
@@ -22,7 +23,7 @@ export const GRAFANA_SERVICE = `${RELEASE_NAME}-grafana`;
 
 export interface ValuesArgs {
   readonly config: MonitoringConfig;
-  readonly environment: "dev" | "staging" | "prod" | "local";
+  readonly environment: Environment;
 }
 
 function resources(r: ComponentResources) {

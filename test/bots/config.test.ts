@@ -8,7 +8,7 @@ import {
 } from "../../config/bots";
 import * as YAML from "yaml";
 import { botConfigData } from "../../components/bots/presets";
-import { parseFleet, rawFleet, rawSecrets } from "./fixtures";
+import { parseFleet, parseHummingbot, rawFleet, rawSecrets } from "./fixtures";
 
 /** Every issue as "path: message", for exact comparison. */
 function problems(schema: z.ZodType, value: unknown): string[] {
@@ -101,6 +101,19 @@ describe("botfleet:bots", () => {
     expect(by["arb-watcher"].egressPorts).toEqual([8765]);
   });
 
+  test("a service without an autoscaling section gets the section's defaults (its HPA needs them)", () => {
+    const { autoscaling: _, ...bare } = svc;
+    const [bot] = parseFleet([bare]);
+    expect(bot.workload === "service" && bot.autoscaling).toEqual({
+      minReplicas: 2,
+      maxReplicas: 5,
+      cpuUtilization: 70,
+      memoryUtilization: 80,
+      scaleUpStabilizationSeconds: 0,
+      scaleDownStabilizationSeconds: 300,
+    });
+  });
+
   test("names: a trader may start with a digit, a service may have 63 characters", () => {
     expect(problems(botsSchema, [{ ...ft, name: "1inch-arb" }])).toEqual([]);
     expect(problems(botsSchema, [{ ...svc, name: "s".repeat(63) }])).toEqual([]);
@@ -108,15 +121,15 @@ describe("botfleet:bots", () => {
   });
 
   test("a V1 strategy without order_refresh_time gets the strategy's own default, 30 s; a value given wins", () => {
-    const [bot] = parseFleet([hb]);
+    const bot = parseHummingbot(hb);
     const render = (b: typeof bot) =>
       YAML.parse(botConfigData(b, { host: "mqtt", port: 1883 })["strategies__pmm.yml"]);
     expect(render(bot)).toMatchObject({ strategy: "pure_market_making", order_refresh_time: 30 });
-    const file = bot.hummingbot!.configFiles["strategies/pmm.yml"];
+    const file = bot.hummingbot.configFiles["strategies/pmm.yml"];
     const given = {
       ...bot,
       hummingbot: {
-        ...bot.hummingbot!,
+        ...bot.hummingbot,
         configFiles: { "strategies/pmm.yml": { ...file, order_refresh_time: 5 } },
       },
     };
