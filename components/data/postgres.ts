@@ -54,7 +54,7 @@ export interface PostgresArgs {
 export class Postgres extends pulumi.ComponentResource {
   /** DNS name of postgres-rw (the primary). */
   public readonly host: pulumi.Output<string>;
-  /** DNS name of postgres-ro (hot standbys; no endpoints while replicas is 0). */
+  /** DNS name of postgres-ro (hot standbys; no endpoints while instances is 1). */
   public readonly readOnlyHost: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;
   /** Secret in the bots namespace: host, port, database, username, password, uri. */
@@ -125,7 +125,7 @@ export class Postgres extends pulumi.ComponentResource {
       ...keep,
       dependsOn,
     });
-    if (config.replicas > 0) {
+    if (config.instances > 1) {
       new k8s.apps.v1.StatefulSet(`${name}-replica`, postgresStatefulSet(spec, "replica"), {
         ...child,
         ...keep,

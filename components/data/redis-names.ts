@@ -44,9 +44,9 @@ export interface RedisSpecArgs {
   readonly environment: Environment;
 }
 
-/** Pods in the StatefulSet: `replicas` with HA, else 1. */
+/** Pods in the StatefulSet: `instances` with HA, else 1. */
 export function redisPodCount(config: RedisConfig): number {
-  return config.ha ? config.replicas : 1;
+  return config.ha ? config.instances : 1;
 }
 
 /** Stable DNS name of pod `ordinal` (resolvable before it is ready: the headless Service publishes not-ready addresses). */
@@ -58,7 +58,7 @@ export function redisPodHost(ordinal: number, namespace: string): string {
 export function sentinelAddresses(config: RedisConfig, namespace: string): string {
   if (!config.ha) return "";
   return Array.from(
-    { length: config.replicas },
+    { length: config.instances },
     (_, i) => `${redisPodHost(i, namespace)}:${SENTINEL_PORT}`,
   ).join(",");
 }
