@@ -34,7 +34,7 @@ export {
 import { z } from "zod";
 import { bytes, dns1123Label, show } from "./common";
 import { checkBot, issue } from "./bot-checks";
-import { BOT_NAME_MAX } from "./bot-names";
+import { BOT_NAME_MAX, type Preset } from "./bot-names";
 import {
   type BotInput,
   DEFAULT_GRACE,
@@ -48,19 +48,28 @@ import {
   secretKeyName,
 } from "./bot-schema";
 
+/** Requests and limits: the preset's, or the bot's with a memory limit of twice its request by default. */
+function resolveResources(b: BotInput) {
+  const given = b.resources;
+  if (given === undefined) {
+    const preset = PRESET_RESOURCES[b.preset];
+    return { requests: { ...preset.requests, "ephemeral-storage": "1Gi" }, limits: { ...preset.limits } };
+  }
+  return {
+    requests: given.requests,
+    limits: {
+      memory: given.limits.memory ?? `${bytes(given.requests.memory) * 2}`,
+      ...(given.limits.cpu === undefined ? {} : { cpu: given.limits.cpu }),
+    },
+  };
+}
+
 function resolveBot(b: BotInput) {
   const hb = b.hummingbot;
   return {
     ...b,
     exchange: b.exchange ?? "none",
-    resources: {
-      ...PRESET_RESOURCES[b.preset],
-      ephemeralStorage: "1Gi",
-      ...b.resources,
-      memoryLimit:
-        b.resources?.memoryLimit ??
-        (b.resources ? `${bytes(b.resources.memory) * 2}` : PRESET_RESOURCES[b.preset].memoryLimit),
-    },
+    resources: resolveResources(b),
     terminationGracePeriodSeconds: b.terminationGracePeriodSeconds ?? DEFAULT_GRACE[b.workload],
     restartOnConfigChange: b.restartOnConfigChange ?? b.paperTrading,
     storage: b.workload === "trader" ? (b.storage ?? PRESET_STORAGE[b.preset]) : b.storage,
@@ -78,24 +87,12 @@ type WorkloadFields = "workload" | "storage" | "schedule" | "activeDeadlineSecon
 type Section<K extends PresetFields> = NonNullable<Resolved[K]>;
 
 /** What checkBot proves of a preset: its own section and no other. */
-type HummingbotPart = {
-  readonly preset: "hummingbot";
-  readonly hummingbot: Section<"hummingbot">;
-  readonly freqtrade?: undefined;
-  readonly custom?: undefined;
+type PresetPart<P extends Preset> = { readonly preset: P } & { readonly [K in P]: Section<K> } & {
+  readonly [K in Exclude<Preset, P>]?: undefined;
 };
-type FreqtradePart = {
-  readonly preset: "freqtrade";
-  readonly freqtrade: Section<"freqtrade">;
-  readonly hummingbot?: undefined;
-  readonly custom?: undefined;
-};
-type CustomPart = {
-  readonly preset: "custom";
-  readonly custom: Section<"custom">;
-  readonly hummingbot?: undefined;
-  readonly freqtrade?: undefined;
-};
+type HummingbotPart = PresetPart<"hummingbot">;
+type FreqtradePart = PresetPart<"freqtrade">;
+type CustomPart = PresetPart<"custom">;
 /** What checkBot and resolveBot prove of a workload. */
 type TraderPart = {
   readonly workload: "trader";

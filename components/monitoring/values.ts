@@ -27,7 +27,7 @@ export interface ValuesArgs {
 }
 
 function resources(r: ComponentResources) {
-  return { requests: { cpu: r.cpu, memory: r.memory }, limits: { memory: r.memoryLimit } };
+  return { requests: { ...r.requests }, limits: { ...r.limits } };
 }
 
 function claimTemplate(size: string, storageClass: string | undefined) {
@@ -75,7 +75,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
         // The chart must not render its own (null-routed) config Secret; ours is the only config.
         useExistingSecret: true,
         configSecret: ALERTMANAGER_CONFIG_SECRET,
-        storage: claimTemplate(c.alertmanagerStorage, c.storageClass),
+        storage: claimTemplate(c.storage.alertmanager, c.storageClass),
         resources: resources(c.resources.alertmanager),
         ...(retainPvcs ? { persistentVolumeClaimRetentionPolicy: retainPvcs } : {}),
       },
@@ -84,8 +84,8 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
       prometheusSpec: {
         retention: c.retention,
         // Whichever limit is hit first wins: a full volume would stop Prometheus, and with it every alert.
-        retentionSize: retentionSize(c.storage),
-        storageSpec: claimTemplate(c.storage, c.storageClass),
+        retentionSize: retentionSize(c.storage.prometheus),
+        storageSpec: claimTemplate(c.storage.prometheus, c.storageClass),
         resources: resources(c.resources.prometheus),
         ...(retainPvcs ? { persistentVolumeClaimRetentionPolicy: retainPvcs } : {}),
         // Select rules and monitors by the `release: kps` label (ours carry it), not every object in the cluster.
@@ -107,7 +107,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
       persistence: {
         enabled: true,
         type: "pvc",
-        size: c.grafanaStorage,
+        size: c.storage.grafana,
         accessModes: ["ReadWriteOnce"],
         ...(c.storageClass !== undefined ? { storageClassName: c.storageClass } : {}),
       },

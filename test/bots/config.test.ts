@@ -75,7 +75,10 @@ describe("botfleet:bots", () => {
       restartOnConfigChange: true,
       terminationGracePeriodSeconds: 120,
       storage: "5Gi",
-      resources: { ...PRESET_RESOURCES.hummingbot, ephemeralStorage: "1Gi" },
+      resources: {
+        requests: { ...PRESET_RESOURCES.hummingbot.requests, "ephemeral-storage": "1Gi" },
+        limits: PRESET_RESOURCES.hummingbot.limits,
+      },
       hummingbot: { instanceId: "btc-usdt-mm" },
     });
     // A live trader is never restarted silently by a config change.
@@ -137,12 +140,10 @@ describe("botfleet:bots", () => {
   });
 
   test("resources given without a memory limit get twice the request", () => {
-    const [bot] = parseFleet([{ ...ft, resources: { cpu: "1", memory: "256Mi" } }]);
+    const [bot] = parseFleet([{ ...ft, resources: { requests: { cpu: "1", memory: "256Mi" } } }]);
     expect(bot.resources).toEqual({
-      cpu: "1",
-      memory: "256Mi",
-      memoryLimit: String(512 * 2 ** 20),
-      ephemeralStorage: "1Gi",
+      requests: { cpu: "1", memory: "256Mi", "ephemeral-storage": "1Gi" },
+      limits: { memory: String(512 * 2 ** 20) },
     });
   });
 
@@ -574,8 +575,8 @@ describe("botfleet:bots", () => {
     ["unknown keys", [{ ...ft, replicas: 3 }], ['0: Unrecognized key: "replicas"']],
     [
       "a memory limit below the request",
-      [{ ...ft, resources: { cpu: "100m", memory: "1Gi", memoryLimit: "512Mi" } }],
-      ["0.resources.memoryLimit: must be >= resources.memory (1Gi), got 512Mi"],
+      [{ ...ft, resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "512Mi" } } }],
+      ["0.resources.limits.memory: must be >= requests.memory (1Gi), got 512Mi"],
     ],
   ])("rejects %s", (_label, fleet, expected) => {
     expect(problems(botsSchema, fleet)).toEqual(expected);
