@@ -86,8 +86,25 @@ type PresetFields = "preset" | "hummingbot" | "freqtrade" | "custom";
 type WorkloadFields = "workload" | "storage" | "schedule" | "activeDeadlineSeconds" | "autoscaling";
 type Section<K extends PresetFields> = NonNullable<Resolved[K]>;
 
+type ProbeInput = NonNullable<Section<"custom">["probes"]["liveness"]>;
+/** What checkCustom proves of a probe: an http probe has a path and a port, tcp a port, exec a command. */
+export type CustomProbe = ProbeInput &
+  (
+    | { readonly type: "http"; readonly path: string; readonly port: NonNullable<ProbeInput["port"]> }
+    | { readonly type: "tcp"; readonly port: NonNullable<ProbeInput["port"]> }
+    | { readonly type: "exec"; readonly command: NonNullable<ProbeInput["command"]> }
+  );
+type ProbeKind = keyof Section<"custom">["probes"];
+type Sections = {
+  readonly hummingbot: Section<"hummingbot">;
+  readonly freqtrade: Section<"freqtrade">;
+  readonly custom: Omit<Section<"custom">, "probes"> & {
+    readonly probes: { readonly [K in ProbeKind]?: CustomProbe };
+  };
+};
+
 /** What checkBot proves of a preset: its own section and no other. */
-type PresetPart<P extends Preset> = { readonly preset: P } & { readonly [K in P]: Section<K> } & {
+type PresetPart<P extends Preset> = { readonly preset: P } & { readonly [K in P]: Sections[K] } & {
   readonly [K in Exclude<Preset, P>]?: undefined;
 };
 type HummingbotPart = PresetPart<"hummingbot">;
