@@ -137,5 +137,5 @@ export function program(): Record<string, unknown> {
 function maxNodes(config: StackConfig): number | undefined {
   const c = config.cluster;
   if (c.provider === "existing") return undefined;
-  return (c.systemPool?.count ?? 0) + c.pools.reduce((n, p) => n + p.maxNodes, 0);
+  return c.systemPool.count + c.pools.reduce((n, p) => n + p.maxNodes, 0);
 }

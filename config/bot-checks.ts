@@ -192,12 +192,13 @@ export function checkBot(b: BotInput, ctx: z.RefinementCtx) {
       grace,
     );
   }
-  if (b.resources?.memoryLimit !== undefined && bytes(b.resources.memoryLimit) < bytes(b.resources.memory)) {
+  const limit = b.resources?.limits.memory;
+  if (b.resources !== undefined && limit !== undefined && bytes(limit) < bytes(b.resources.requests.memory)) {
     issue(
       ctx,
-      ["resources", "memoryLimit"],
-      `must be >= resources.memory (${b.resources.memory}), got ${b.resources.memoryLimit}`,
-      b.resources.memoryLimit,
+      ["resources", "limits", "memory"],
+      `must be >= requests.memory (${b.resources.requests.memory}), got ${limit}`,
+      limit,
     );
   }
 

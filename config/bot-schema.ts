@@ -2,11 +2,12 @@
 import { z } from "zod";
 import { byteQuantity, count, cpuQuantity, cronSchedule, dns1123Label, pinnedImage, show } from "./common";
 import { BOT_NAME_MAX, PRESETS, type Preset, WORKLOADS, type Workload } from "./bot-names";
+import { type ContainerResources, requirements } from "./resources";
 
-export const PRESET_RESOURCES: Record<Preset, { cpu: string; memory: string; memoryLimit: string }> = {
-  hummingbot: { cpu: "500m", memory: "1Gi", memoryLimit: "2Gi" },
-  freqtrade: { cpu: "250m", memory: "512Mi", memoryLimit: "1Gi" },
-  custom: { cpu: "100m", memory: "128Mi", memoryLimit: "256Mi" },
+export const PRESET_RESOURCES: Record<Preset, ContainerResources> = {
+  hummingbot: requirements("500m", "1Gi", "2Gi"),
+  freqtrade: requirements("250m", "512Mi", "1Gi"),
+  custom: requirements("100m", "128Mi", "256Mi"),
 };
 
 /** State volume size for traders whose preset keeps state (trades DB, logs). */
@@ -72,20 +73,25 @@ export function keyedRecord<V extends z.ZodType>(key: z.ZodType<string>, value: 
   });
 }
 
+/** Kubernetes ResourceRequirements, as every `resources` key of the stack config. */
 const resourcesSchema = z.strictObject({
-  /** CPU request. */
-  cpu: cpuQuantity,
-  /** Memory request. */
-  memory: byteQuantity,
-  /** Memory limit. @default memory request x 2 */
-  memoryLimit: byteQuantity.optional(),
-  /** CPU limit; none by default (throttling a trader delays order cancels). */
-  cpuLimit: cpuQuantity.optional(),
-  /** Ephemeral storage request and limit for the writable emptyDirs. @default "1Gi" */
-  ephemeralStorage: byteQuantity.default("1Gi"),
+  requests: z.strictObject({
+    cpu: cpuQuantity,
+    memory: byteQuantity,
+    /** For the writable emptyDirs; also the limit. @default "1Gi" */
+    "ephemeral-storage": byteQuantity.default("1Gi"),
+  }),
+  limits: z
+    .strictObject({
+      /** @default requests.memory x 2 */
+      memory: byteQuantity.optional(),
+      /** None by default (throttling a trader delays order cancels). */
+      cpu: cpuQuantity.optional(),
+    })
+    .prefault({}),
 });
 
-const autoscalingSchema = z.strictObject({
+export const autoscalingSchema = z.strictObject({
   minReplicas: count(0).default(2),
   maxReplicas: count(0).default(5),
   /** Average CPU utilisation (% of request) the HPA aims for. */

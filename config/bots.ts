@@ -34,10 +34,11 @@ export {
 import { z } from "zod";
 import { bytes, dns1123Label, show } from "./common";
 import { checkBot, issue } from "./bot-checks";
-import { BOT_NAME_MAX } from "./bot-names";
+import { BOT_NAME_MAX, type Preset } from "./bot-names";
 import {
   type BotInput,
   DEFAULT_GRACE,
+  autoscalingSchema,
   LIVE_SECRET_KEYS,
   PRESET_RESOURCES,
   PRESET_STORAGE,
@@ -47,32 +48,113 @@ import {
   secretKeyName,
 } from "./bot-schema";
 
+/** Requests and limits: the preset's, or the bot's with a memory limit of twice its request by default. */
+function resolveResources(b: BotInput) {
+  const given = b.resources;
+  if (given === undefined) {
+    const preset = PRESET_RESOURCES[b.preset];
+    return { requests: { ...preset.requests, "ephemeral-storage": "1Gi" }, limits: { ...preset.limits } };
+  }
+  return {
+    requests: given.requests,
+    limits: {
+      memory: given.limits.memory ?? `${bytes(given.requests.memory) * 2}`,
+      ...(given.limits.cpu === undefined ? {} : { cpu: given.limits.cpu }),
+    },
+  };
+}
+
 function resolveBot(b: BotInput) {
   const hb = b.hummingbot;
   return {
     ...b,
     exchange: b.exchange ?? "none",
-    resources: {
-      ...PRESET_RESOURCES[b.preset],
-      ephemeralStorage: "1Gi",
-      ...b.resources,
-      memoryLimit:
-        b.resources?.memoryLimit ??
-        (b.resources ? `${bytes(b.resources.memory) * 2}` : PRESET_RESOURCES[b.preset].memoryLimit),
-    },
+    resources: resolveResources(b),
     terminationGracePeriodSeconds: b.terminationGracePeriodSeconds ?? DEFAULT_GRACE[b.workload],
     restartOnConfigChange: b.restartOnConfigChange ?? b.paperTrading,
     storage: b.workload === "trader" ? (b.storage ?? PRESET_STORAGE[b.preset]) : b.storage,
     activeDeadlineSeconds: b.workload === "scheduled" ? (b.activeDeadlineSeconds ?? 3600) : undefined,
+    // A service always gets an HPA: without the section, the section's own defaults (2-5 replicas).
+    autoscaling: b.workload === "service" ? (b.autoscaling ?? autoscalingSchema.parse({})) : undefined,
     hummingbot: hb === undefined ? undefined : { ...hb, instanceId: hb.instanceId ?? b.name },
     custom: b.preset === "custom" ? (b.custom ?? customSchema.parse({})) : undefined,
   };
 }
 
-export const botSchema = botInputSchema.superRefine(checkBot).transform(resolveBot);
+type Resolved = ReturnType<typeof resolveBot>;
+type PresetFields = "preset" | "hummingbot" | "freqtrade" | "custom";
+type WorkloadFields = "workload" | "storage" | "schedule" | "activeDeadlineSeconds" | "autoscaling";
+type Section<K extends PresetFields> = NonNullable<Resolved[K]>;
 
-/** The resolved config of one bot: every default filled in. */
-export type BotConfig = z.output<typeof botSchema>;
+type ProbeInput = NonNullable<Section<"custom">["probes"]["liveness"]>;
+/** What checkCustom proves of a probe: an http probe has a path and a port, tcp a port, exec a command. */
+export type CustomProbe = ProbeInput &
+  (
+    | { readonly type: "http"; readonly path: string; readonly port: NonNullable<ProbeInput["port"]> }
+    | { readonly type: "tcp"; readonly port: NonNullable<ProbeInput["port"]> }
+    | { readonly type: "exec"; readonly command: NonNullable<ProbeInput["command"]> }
+  );
+type ProbeKind = keyof Section<"custom">["probes"];
+type Sections = {
+  readonly hummingbot: Section<"hummingbot">;
+  readonly freqtrade: Section<"freqtrade">;
+  readonly custom: Omit<Section<"custom">, "probes"> & {
+    readonly probes: { readonly [K in ProbeKind]?: CustomProbe };
+  };
+};
+
+/** What checkBot proves of a preset: its own section and no other. */
+type PresetPart<P extends Preset> = { readonly preset: P } & { readonly [K in P]: Sections[K] } & {
+  readonly [K in Exclude<Preset, P>]?: undefined;
+};
+type HummingbotPart = PresetPart<"hummingbot">;
+type FreqtradePart = PresetPart<"freqtrade">;
+type CustomPart = PresetPart<"custom">;
+/** What checkBot and resolveBot prove of a workload. */
+type TraderPart = {
+  readonly workload: "trader";
+  /** The state volume; none for a custom trader that sets none. */
+  readonly storage?: string;
+  readonly schedule?: undefined;
+  readonly activeDeadlineSeconds?: undefined;
+  readonly autoscaling?: undefined;
+};
+type ServicePart = {
+  readonly workload: "service";
+  readonly storage?: undefined;
+  readonly schedule?: undefined;
+  readonly activeDeadlineSeconds?: undefined;
+  readonly autoscaling: NonNullable<Resolved["autoscaling"]>;
+};
+type ScheduledPart = {
+  readonly workload: "scheduled";
+  /** The claim the runs share, when set. */
+  readonly storage?: string;
+  readonly schedule: string;
+  readonly activeDeadlineSeconds: number;
+  readonly autoscaling?: undefined;
+};
+type BotCommon = Omit<Resolved, PresetFields | WorkloadFields>;
+
+/**
+ * The resolved config of one bot, every default filled in: a union on `preset` and `workload` holding
+ * what checkBot proved (hummingbot runs only as a trader, only custom bots are services).
+ */
+export type BotConfig = BotCommon &
+  (
+    | (HummingbotPart & TraderPart)
+    | (FreqtradePart & (TraderPart | ScheduledPart))
+    | (CustomPart & (TraderPart | ServicePart | ScheduledPart))
+  );
+export type HummingbotBot = Extract<BotConfig, { preset: "hummingbot" }>;
+export type FreqtradeBot = Extract<BotConfig, { preset: "freqtrade" }>;
+export type CustomBot = Extract<BotConfig, { preset: "custom" }>;
+export type TraderBot = Extract<BotConfig, { workload: "trader" }>;
+export type ServiceBot = Extract<BotConfig, { workload: "service" }>;
+export type ScheduledBot = Extract<BotConfig, { workload: "scheduled" }>;
+
+// The one cast: zod cannot type what checkBot proves, so the output is narrowed here, once.
+export const botSchema = botInputSchema.superRefine(checkBot).transform((b) => resolveBot(b) as BotConfig);
 
 export const botsSchema = z
   .array(botSchema)

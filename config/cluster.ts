@@ -55,7 +55,7 @@ const workerPool = z
 
 const DAYS = ["any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 
-export const clusterSchema = z
+const clusterFields = z
   .strictObject({
     provider: z.enum(["digitalocean", "linode", "existing"]),
     /** Cluster name; defaults to `botfleet-<stack>`. */
@@ -162,5 +162,31 @@ export const clusterSchema = z
     asArray(c.pools).forEach((p, i) => isRecord(p) && checkSize(["pools", i, "size"], p.size));
   }, ALWAYS_RUN);
 
-export type ClusterConfig = z.output<typeof clusterSchema>;
-export type WorkerPoolConfig = ClusterConfig["pools"][number];
+type ClusterFields = z.output<typeof clusterFields>;
+type ManagedOnly = "region" | "version" | "systemPool" | "vpcUuid";
+export type WorkerPoolConfig = ClusterFields["pools"][number];
+export type SystemPoolConfig = NonNullable<ClusterFields["systemPool"]>;
+
+/** A DigitalOcean or Linode cluster: the schema requires region, version and systemPool, refuses kubeconfig. */
+export type ManagedClusterConfig<P extends CloudProvider = CloudProvider> = Omit<
+  ClusterFields,
+  "provider" | "region" | "version" | "systemPool" | "kubeconfig"
+> & {
+  readonly provider: P;
+  readonly region: string;
+  readonly version: string;
+  readonly systemPool: SystemPoolConfig;
+  readonly kubeconfig?: undefined;
+};
+export type DigitalOceanClusterConfig = ManagedClusterConfig<"digitalocean">;
+export type LinodeClusterConfig = ManagedClusterConfig<"linode">;
+/** An existing cluster: the schema refuses region, version, systemPool, vpcUuid and pools. */
+export type ExistingClusterConfig = Omit<ClusterFields, "provider" | ManagedOnly> & {
+  readonly provider: "existing";
+} & { readonly [K in ManagedOnly]?: undefined };
+
+/** `botfleet:cluster`, resolved: a union on `provider` holding what the refinement above proved. */
+export type ClusterConfig = DigitalOceanClusterConfig | LinodeClusterConfig | ExistingClusterConfig;
+
+// The one cast: zod cannot type what superRefine proves, so the output is narrowed here, once.
+export const clusterSchema = clusterFields.transform((c) => c as ClusterConfig);

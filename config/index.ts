@@ -17,11 +17,12 @@ import { alertingSchema, monitoringSchema } from "./monitoring";
 import { platformSchema } from "./platform";
 import { backupCredentialsSchema, postgresSchema, requiredPostgresSecrets } from "./postgres";
 import { redisSchema } from "./redis";
+import { renamedKeys } from "./renames";
 import { readPlainLeaves, type PlainLeaves } from "./stack-file";
+import { ENVIRONMENTS, type Environment } from "./environment";
 
 export const PROJECT = "botfleet";
-export const ENVIRONMENTS = ["dev", "staging", "prod", "local"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+export { ENVIRONMENTS, type Environment } from "./environment";
 
 /** Structured, non-secret keys: `botfleet:<name>`. `undefined` input means "absent from the stack file". */
 const SECTIONS = {
@@ -149,8 +150,13 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
       value = text === undefined ? undefined : JSON.parse(text);
       // `pulumi config set --secret --path` stores all-digit values (a Telegram chat id) as numbers.
       if (secret) value = stringLeaves(value);
-      // `--path` stores numbers and booleans: text fields take them as text (config/cli.ts).
-      else value = acceptCliTypes(schema, value);
+      else {
+        // Old names are refused with their new name and value (config/renames.ts).
+        const renamed = renamedKeys(PROJECT, stack, key, value);
+        problems.push(...renamed.problems);
+        // `--path` stores numbers and booleans: text fields take them as text (config/cli.ts).
+        value = acceptCliTypes(schema, renamed.value);
+      }
     } catch {
       problems.push(
         `${fullKey}: must be a YAML object or list, got ${secret ? hidden(text) : JSON.stringify(text)}`,

@@ -2,7 +2,8 @@
  * `botfleet:monitoring` (kube-prometheus-stack sizing) and the secret `botfleet:alerting` (where alerts go).
  */
 import { z } from "zod";
-import { byteQuantity, bytes, cpuMillis, cpuQuantity, dns1123Label, promDuration, show } from "./common";
+import { byteQuantity, bytes, cpuMillis, dns1123Label, promDuration, show } from "./common";
+import { containerResources, requirements } from "./resources";
 
 /**
  * kube-prometheus-stack releases checked by hand (on 2026-11-29) against prometheus-community/helm-charts: the
@@ -32,34 +33,15 @@ export const KPS_VERIFIED_RELEASES = [
  */
 export const KPS_CHART_VERSION = "88.5.3";
 
-const resources = z
-  .strictObject({
-    /** CPU request. */
-    cpu: cpuQuantity,
-    /** Memory request. */
-    memory: byteQuantity,
-    /** Memory limit (no CPU limit: throttling a scraper loses samples). */
-    memoryLimit: byteQuantity,
-  })
-  .superRefine((r, ctx) => {
-    if (bytes(r.memoryLimit) < bytes(r.memory)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["memoryLimit"],
-        input: r.memoryLimit,
-        message: `must be >= memory (${r.memory}), got ${r.memoryLimit}`,
-      });
-    }
-  });
+export type { ContainerResources as ComponentResources } from "./resources";
 
-export type ComponentResources = z.output<typeof resources>;
-
+// Requests and a memory limit per component (no CPU limit: throttling a scraper loses samples).
 const DEFAULT_RESOURCES = {
-  prometheus: { cpu: "500m", memory: "2Gi", memoryLimit: "4Gi" },
-  alertmanager: { cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" },
-  grafana: { cpu: "100m", memory: "256Mi", memoryLimit: "512Mi" },
-  operator: { cpu: "100m", memory: "128Mi", memoryLimit: "256Mi" },
-  kubeStateMetrics: { cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" },
+  prometheus: requirements("500m", "2Gi", "4Gi"),
+  alertmanager: requirements("50m", "128Mi", "256Mi"),
+  grafana: requirements("100m", "256Mi", "512Mi"),
+  operator: requirements("100m", "128Mi", "256Mi"),
+  kubeStateMetrics: requirements("50m", "128Mi", "256Mi"),
 } as const;
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
@@ -113,14 +95,19 @@ export const monitoringSchema = z
       .default(KPS_CHART_VERSION),
     /** Prometheus TSDB retention. @default "15d" */
     retention: promDuration.default("15d"),
-    /** Prometheus PVC size. @default "50Gi" */
-    storage: byteQuantity.default("50Gi"),
+    /** PVC size per component, like `resources`. */
+    storage: z
+      .strictObject({
+        /** Prometheus TSDB. @default "50Gi" */
+        prometheus: byteQuantity.default("50Gi"),
+        /** Alertmanager (silences, notification log). @default "5Gi" */
+        alertmanager: byteQuantity.default("5Gi"),
+        /** Grafana. @default "5Gi" */
+        grafana: byteQuantity.default("5Gi"),
+      })
+      .prefault({}),
     /** StorageClass of every monitoring PVC; the cluster default when unset. */
     storageClass: dns1123Label(253).optional(),
-    /** Alertmanager PVC size (silences, notification log). @default "5Gi" */
-    alertmanagerStorage: byteQuantity.default("5Gi"),
-    /** Grafana PVC size. @default "5Gi" */
-    grafanaStorage: byteQuantity.default("5Gi"),
     /** Age after which the last successful `postgres-backup` run counts as too old. @default "26h" */
     backupMaxAge: promDuration.default("26h"),
     /** Base of every alert's runbook_url; the alert name is appended as an anchor. */
@@ -129,11 +116,11 @@ export const monitoringSchema = z
       .default("https://github.com/botfleet/botfleet/blob/main/docs/runbooks.md"),
     resources: z
       .strictObject({
-        prometheus: resources.default(DEFAULT_RESOURCES.prometheus),
-        alertmanager: resources.default(DEFAULT_RESOURCES.alertmanager),
-        grafana: resources.default(DEFAULT_RESOURCES.grafana),
-        operator: resources.default(DEFAULT_RESOURCES.operator),
-        kubeStateMetrics: resources.default(DEFAULT_RESOURCES.kubeStateMetrics),
+        prometheus: containerResources(DEFAULT_RESOURCES.prometheus),
+        alertmanager: containerResources(DEFAULT_RESOURCES.alertmanager),
+        grafana: containerResources(DEFAULT_RESOURCES.grafana),
+        operator: containerResources(DEFAULT_RESOURCES.operator),
+        kubeStateMetrics: containerResources(DEFAULT_RESOURCES.kubeStateMetrics),
       })
       .prefault({}),
     ingress: ingress.optional(),
@@ -158,20 +145,21 @@ export const monitoringSchema = z
   })
   .superRefine((m, ctx) => {
     // Prometheus needs head room for the WAL and compaction beyond one day of samples.
-    if (bytes(m.storage) < bytes("2Gi")) {
+    if (bytes(m.storage.prometheus) < bytes("2Gi")) {
       ctx.addIssue({
         code: "custom",
-        path: ["storage"],
-        input: m.storage,
-        message: `must be at least 2Gi for the Prometheus TSDB, got ${m.storage}`,
+        path: ["storage", "prometheus"],
+        input: m.storage.prometheus,
+        message: `must be at least 2Gi for the Prometheus TSDB, got ${m.storage.prometheus}`,
       });
     }
-    if (cpuMillis(m.resources.prometheus.cpu) < 100) {
+    const prometheusCpu = m.resources.prometheus.requests.cpu;
+    if (cpuMillis(prometheusCpu) < 100) {
       ctx.addIssue({
         code: "custom",
-        path: ["resources", "prometheus", "cpu"],
-        input: m.resources.prometheus.cpu,
-        message: `must be at least 100m for Prometheus, got ${m.resources.prometheus.cpu}`,
+        path: ["resources", "prometheus", "requests", "cpu"],
+        input: prometheusCpu,
+        message: `must be at least 100m for Prometheus, got ${prometheusCpu}`,
       });
     }
   });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ALWAYS_RUN, byteQuantity, bytes, count, cpuQuantity, dns1123Label, isRecord } from "./common";
+import { ALWAYS_RUN, byteQuantity, count, cpuQuantity, dns1123Label, isRecord } from "./common";
+import { containerResources, requirements } from "./resources";
 
 const quota = z.strictObject({
   /** Sum of CPU requests in the namespace. */
@@ -10,14 +11,6 @@ const quota = z.strictObject({
   storage: byteQuantity,
   pods: count(1),
   persistentVolumeClaims: count(0),
-});
-
-const containerDefaults = z.strictObject({
-  /** Request given to a container that declares none. */
-  cpu: cpuQuantity,
-  memory: byteQuantity,
-  /** Memory limit given to a container that declares none. */
-  memoryLimit: byteQuantity,
 });
 
 /** `platform.metricsServer.mode`: who serves the `metrics.k8s.io` API the bot services' HPAs read. */
@@ -42,18 +35,7 @@ const metricsServer = z
      */
     kubeletInsecureTls: z.boolean().default(false),
     /** Requests and memory limit; the chart's own requests (100m / 200Mi) suit clusters up to 100 nodes. */
-    resources: z
-      .strictObject({ cpu: cpuQuantity, memory: byteQuantity, memoryLimit: byteQuantity })
-      .default({ cpu: "100m", memory: "200Mi", memoryLimit: "400Mi" })
-      .superRefine((r, ctx) => {
-        if (bytes(r.memoryLimit) < bytes(r.memory))
-          ctx.addIssue({
-            code: "custom",
-            path: ["memoryLimit"],
-            input: r.memoryLimit,
-            message: `must be >= memory (${r.memory}), got ${r.memoryLimit}`,
-          });
-      }),
+    resources: containerResources(requirements("100m", "200Mi", "400Mi")),
   })
   .prefault({});
 
@@ -120,7 +102,8 @@ export const platformSchema = z
         }),
       })
       .prefault({}),
-    containerDefaults: containerDefaults.default({ cpu: "100m", memory: "128Mi", memoryLimit: "256Mi" }),
+    /** The LimitRange's requests and memory limit for a container that declares none. */
+    containerDefaults: containerResources(requirements("100m", "128Mi", "256Mi")),
     metricsServer,
   })
   .superRefine((p, ctx) => {
@@ -151,3 +134,5 @@ export const platformSchema = z
 
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type NamespaceRole = keyof PlatformConfig["namespaces"];
+/** The fleet's namespaces by role. Declared once; everything else imports it. */
+export type Namespaces = Readonly<PlatformConfig["namespaces"]>;

@@ -92,8 +92,8 @@ export const SYNCHRONOUS_COMMIT = ["on", "remote_write", "remote_apply", "local"
 
 export const postgresSchema = z
   .strictObject({
-    /** Hot standbys streaming from the primary. @default 0 (the prod stack sets 1 or more) */
-    replicas: count(0).default(0),
+    /** Postgres pods: the primary and its hot standbys (instances - 1). @default 1 (the prod stack sets 2 or more) */
+    instances: count(1).default(1),
     storage: byteQuantity.default("20Gi"),
     storageClass: z.string().min(1).optional(),
     image: pinnedImage.default(DEFAULT_POSTGRES_IMAGE),
@@ -119,12 +119,12 @@ export const postgresSchema = z
   .superRefine((v, ctx) => {
     if (
       (v.synchronousCommit === "remote_write" || v.synchronousCommit === "remote_apply") &&
-      v.replicas < 1
+      v.instances < 2
     ) {
       ctx.addIssue({
         code: "custom",
         path: ["synchronousCommit"],
-        message: `"${v.synchronousCommit}" waits for a standby and needs replicas >= 1 (every commit would hang), got replicas ${v.replicas}`,
+        message: `"${v.synchronousCommit}" waits for a standby and needs instances >= 2 (every commit would hang), got instances ${v.instances}`,
         input: v.synchronousCommit,
       });
     }

@@ -32,10 +32,10 @@ export const DEFAULT_EXPORTER_IMAGE = "oliver006/redis_exporter:v1.62.0";
 
 export const redisSchema = z
   .strictObject({
-    /** Redis + Sentinel in `replicas` pods (automatic failover). @default false */
+    /** Redis + Sentinel in `instances` pods (automatic failover). @default false */
     ha: z.boolean().default(false),
-    /** Data pods when `ha` (one primary, the rest replicas); ignored without `ha`. @default 3 */
-    replicas: count(1).default(3),
+    /** Redis pods when `ha`, the primary included (the rest are its replicas); 1 without `ha`. @default 3 */
+    instances: count(1).default(3),
     /** Sentinels that must agree the primary is down before a failover. @default 2 */
     sentinelQuorum: count(1).default(2),
     /**
@@ -91,27 +91,27 @@ export const redisSchema = z
       .default("noeviction"),
   })
   .superRefine((v, ctx) => {
-    if (v.ha && v.replicas < 3) {
+    if (v.ha && v.instances < 3) {
       ctx.addIssue({
         code: "custom",
-        path: ["replicas"],
-        message: `must be >= 3 when ha is true (Sentinel needs a majority of 3 to fail over), got ${v.replicas}`,
-        input: v.replicas,
+        path: ["instances"],
+        message: `must be >= 3 when ha is true (Sentinel needs a majority of 3 to fail over), got ${v.instances}`,
+        input: v.instances,
       });
     }
-    if (v.ha && v.sentinelQuorum > v.replicas) {
+    if (v.ha && v.sentinelQuorum > v.instances) {
       ctx.addIssue({
         code: "custom",
         path: ["sentinelQuorum"],
-        message: `must be <= replicas (${v.replicas}), got ${v.sentinelQuorum}`,
+        message: `must be <= instances (${v.instances}), got ${v.sentinelQuorum}`,
         input: v.sentinelQuorum,
       });
     }
-    if (v.ha && v.minReplicasToWrite > v.replicas - 1) {
+    if (v.ha && v.minReplicasToWrite > v.instances - 1) {
       ctx.addIssue({
         code: "custom",
         path: ["minReplicasToWrite"],
-        message: `must be <= replicas - 1 (${v.replicas - 1}) or the primary can never accept a write, got ${v.minReplicasToWrite}`,
+        message: `must be <= instances - 1 (${v.instances - 1}) or the primary can never accept a write, got ${v.minReplicasToWrite}`,
         input: v.minReplicasToWrite,
       });
     }

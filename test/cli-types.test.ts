@@ -94,8 +94,9 @@ describe("fields the issue named", () => {
     ).toMatchObject({
       requestsCpu: "12",
     });
-    const cpu = set(["botfleet:bots", 0, "resources"], { cpu: 1, memory: "1Gi" });
-    expect((cpu as { bots: { resources: { cpu: string } }[] }).bots[0].resources.cpu).toBe("1");
+    const cpu = set(["botfleet:bots", 0, "resources"], { requests: { cpu: 1, memory: "1Gi" } });
+    type Parsed = { bots: { resources: { requests: { cpu: string } } }[] };
+    expect((cpu as Parsed).bots[0].resources.requests.cpu).toBe("1");
   });
 
   test("custom args, env values and freqtrade args take numbers and booleans as their text", () => {

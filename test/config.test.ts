@@ -193,20 +193,24 @@ test.each([
     "bad CPU quantity",
     {
       ...withCluster({}),
-      "botfleet:platform": { containerDefaults: { cpu: "lots", memory: "128Mi", memoryLimit: "256Mi" } },
+      "botfleet:platform": {
+        containerDefaults: { requests: { cpu: "lots", memory: "128Mi" }, limits: { memory: "256Mi" } },
+      },
     },
     [
-      `botfleet:platform.containerDefaults.cpu: must be a positive CPU quantity such as "250m" or "2", got "lots"`,
+      `botfleet:platform.containerDefaults.requests.cpu: must be a positive CPU quantity such as "250m" or "2", got "lots"`,
     ],
   ],
   [
     "bad memory quantity",
     {
       ...withCluster({}),
-      "botfleet:platform": { containerDefaults: { cpu: "100m", memory: "128MB", memoryLimit: "256Mi" } },
+      "botfleet:platform": {
+        containerDefaults: { requests: { cpu: "100m", memory: "128MB" }, limits: { memory: "256Mi" } },
+      },
     },
     [
-      `botfleet:platform.containerDefaults.memory: must be a positive quantity such as "512Mi" or "8Gi" (binary suffixes Ki, Mi, Gi, Ti), got "128MB"`,
+      `botfleet:platform.containerDefaults.requests.memory: must be a positive quantity such as "512Mi" or "8Gi" (binary suffixes Ki, Mi, Gi, Ti), got "128MB"`,
     ],
   ],
   [
@@ -511,13 +515,17 @@ test("section errors and missing secrets are reported in one run", () => {
       config: { stake_currency: "USD", stake_amount: 100, exchange: { pair_whitelist: ["BTC/USD"] } },
     },
   };
-  const badPlatform = { containerDefaults: { cpu: "lots", memory: "128Mi", memoryLimit: "256Mi" } };
+  const badPlatform = {
+    containerDefaults: { requests: { cpu: "lots", memory: "128Mi" }, limits: { memory: "256Mi" } },
+  };
   const found = problems(
     { ...withCluster({}), "botfleet:platform": badPlatform, "botfleet:bots": [liveBot] },
     {},
   );
   expect(found).toEqual([
-    expect.stringMatching(/^botfleet:platform\.containerDefaults\.cpu: must be a positive CPU quantity/),
+    expect.stringMatching(
+      /^botfleet:platform\.containerDefaults\.requests\.cpu: must be a positive CPU quantity/,
+    ),
     expect.stringMatching(/^digitalocean:token: required secret is missing/),
     expect.stringMatching(/^botfleet:botSecrets\.ft-live\.apiKey: required secret is missing/),
     expect.stringMatching(/^botfleet:botSecrets\.ft-live\.apiSecret: required secret is missing/),

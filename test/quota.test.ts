@@ -85,7 +85,7 @@ test("every exceeded quota is named with the key, the need and the limit", () =>
   const platform = {
     namespaces: { bots: "bots", data: "data", monitoring: "mon" },
     quotas: { bots: quota, data: roomy, monitoring: roomy },
-    containerDefaults: { cpu: "100m", memory: "128Mi", memoryLimit: "256Mi" },
+    containerDefaults: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
   };
   const key = "botfleet:platform.quotas.bots";
   const tail = "raise it or shrink the fleet";

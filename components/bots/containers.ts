@@ -2,7 +2,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { BotConfig } from "../../config/bots";
 import { restrictedContainerSecurityContext } from "../specs/security";
-import { BOT_METRICS_PORT, METRICS_PORT_NAME, type Namespaces } from "./names";
+import { BOT_METRICS_PORT, METRICS_PORT_NAME } from "./names";
+import type { Namespaces } from "../../config/platform";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -18,11 +19,12 @@ export interface MqttEndpoint {
 export function resources(bot: BotConfig): k8s.types.input.core.v1.ResourceRequirements {
   const r = bot.resources;
   return {
-    requests: { cpu: r.cpu, memory: r.memory, "ephemeral-storage": r.ephemeralStorage },
+    requests: { ...r.requests },
+    // The ephemeral-storage limit is the request: an emptyDir past it evicts the pod, never the node.
     limits: {
-      memory: r.memoryLimit,
-      "ephemeral-storage": r.ephemeralStorage,
-      ...(r.cpuLimit === undefined ? {} : { cpu: r.cpuLimit }),
+      memory: r.limits.memory,
+      "ephemeral-storage": r.requests["ephemeral-storage"],
+      ...(r.limits.cpu === undefined ? {} : { cpu: r.limits.cpu }),
     },
   };
 }

@@ -22,12 +22,13 @@ import {
   mqttService,
   mqttStatefulSet,
 } from "./mqtt";
-import { MQTT_PORT, MQTT_USERNAME, SHARED, botSecretName, type Namespaces } from "./names";
+import { MQTT_PORT, MQTT_USERNAME, SHARED, botSecretName } from "./names";
 import { botEgressPolicy, botsNetworkPolicy, serviceClientsPolicy } from "./network-policies";
 import { botConfigData, botScriptNames } from "./presets";
 import { scriptFiles } from "./scripts";
 import {
   botConfigMap,
+  hasStorage,
   scheduledClaim,
   scheduledCronJob,
   serviceDeployment,
@@ -37,6 +38,8 @@ import {
   traderPdb,
   traderStatefulSet,
 } from "./workloads";
+import type { Environment } from "../../config/environment";
+import type { Namespaces } from "../../config/platform";
 
 export interface BotFleetArgs {
   readonly provider: k8s.Provider;
@@ -50,7 +53,7 @@ export interface BotFleetArgs {
    * does not give are `bot/<bot>/<key>`.
    */
   readonly credentials: Credentials;
-  readonly environment: "dev" | "staging" | "prod" | "local";
+  readonly environment: Environment;
   /**
    * The non-secret keys of the data layer's `redis-client` and `postgres-client` Secrets: a change
    * rolls the paper bots that use them and is a pending revision for live traders. @default {}
@@ -203,7 +206,7 @@ export class BotFleet extends pulumi.ComponentResource {
           new k8s.networking.v1.NetworkPolicy(`${prefix}-clients`, serviceClientsPolicy(bot, ns.bots), child);
         }
       } else {
-        if (bot.storage !== undefined) {
+        if (hasStorage(bot)) {
           // Kept when the bot or stack is deleted: downloaded data outlives its CronJob.
           mounts.push(
             new k8s.core.v1.PersistentVolumeClaim(`${prefix}-data`, scheduledClaim(bot, ns.bots), {

@@ -1,12 +1,6 @@
 /** The names, ports, uids and Secret keys the fleet's builders and the component agree on. */
 import { botObjectNames, type BotConfig } from "../../config/bots";
 
-export interface Namespaces {
-  readonly bots: string;
-  readonly data: string;
-  readonly monitoring: string;
-}
-
 /** Names of the objects all bots share (bot names may not start with "botfleet-"). */
 export const SHARED = {
   serviceAccount: "botfleet-bots",

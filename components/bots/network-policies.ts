@@ -1,11 +1,12 @@
 /** What bots may reach and who may reach them: one fleet policy, plus per-bot egress and service clients. */
 import type * as k8s from "@pulumi/kubernetes";
-import { DEFAULT_EGRESS_PORTS, botObjectNames, type BotConfig } from "../../config/bots";
+import { DEFAULT_EGRESS_PORTS, botObjectNames, type BotConfig, type ServiceBot } from "../../config/bots";
 import { DATA_APPS, POSTGRES_PORT, REDIS_PORT, SENTINEL_PORT } from "../data/contract";
 import { PRIVATE_AND_METADATA_CIDRS, internetPeer, podsInNamespace } from "../specs/network";
 import { botMeta as meta, botSelector, fleetLabels } from "./labels";
 import { mqttSelector } from "./mqtt";
-import { MQTT_PORT, SHARED, type Namespaces } from "./names";
+import { MQTT_PORT, SHARED } from "./names";
+import type { Namespaces } from "../../config/platform";
 
 /** Private, link-local and metadata ranges: bots reach the internet, not the cluster or the cloud API. */
 export const PRIVATE_RANGES = PRIVATE_AND_METADATA_CIDRS;
@@ -92,7 +93,7 @@ export function botEgressPolicy(
 
 /** A service admits its declared client bots on its ports. */
 export function serviceClientsPolicy(
-  bot: BotConfig,
+  bot: ServiceBot,
   namespace: string,
 ): k8s.types.input.networking.v1.NetworkPolicy {
   return {
@@ -111,7 +112,7 @@ export function serviceClientsPolicy(
               },
             },
           ],
-          ports: bot.custom!.ports.map((p) => ({ protocol: "TCP", port: p.name })),
+          ports: bot.custom.ports.map((p) => ({ protocol: "TCP", port: p.name })),
         },
       ],
     },

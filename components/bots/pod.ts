@@ -5,7 +5,7 @@ import { restrictedPodSecurityContext } from "../specs/security";
 import type { PodContext } from "./containers";
 import { botLabels, botSelector, isLiveTrader } from "./labels";
 import { CHECKSUM_ANNOTATION, SAFE_TO_EVICT_ANNOTATION, SHARED, botDataClaimName } from "./names";
-import { presetOf } from "./presets";
+import { botPodParts } from "./presets";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type ObjectMeta = k8s.types.input.meta.v1.ObjectMeta;
@@ -15,7 +15,7 @@ export function botPodTemplate(
   ctx: PodContext,
   checksum: string,
 ): { metadata: ObjectMeta; spec: PodSpec } {
-  const parts = presetOf(bot).pod(bot, ctx);
+  const parts = botPodParts(bot, ctx);
   const spec: PodSpec = {
     serviceAccountName: SHARED.serviceAccount,
     automountServiceAccountToken: false,
@@ -57,7 +57,7 @@ export function botPodTemplate(
     ];
   }
   if (bot.workload === "scheduled") {
-    spec.restartPolicy = bot.preset === "custom" ? bot.custom!.restartPolicy : "Never";
+    spec.restartPolicy = bot.preset === "custom" ? bot.custom.restartPolicy : "Never";
     if (ctx.hasState) {
       // The runs' shared volume; the CronJob's concurrencyPolicy Forbid keeps its ReadWriteOnce claim
       // to one run at a time.

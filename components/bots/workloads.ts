@@ -16,7 +16,7 @@
  *   never values.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import type { BotConfig } from "../../config/bots";
+import type { BotConfig, ScheduledBot, ServiceBot } from "../../config/bots";
 import type { PodContext } from "./containers";
 import { botLabels, botMeta as meta, botSelector } from "./labels";
 import { SHARED, botConfigMapName, botDataClaimName } from "./names";
@@ -79,10 +79,10 @@ export function serviceDeployment(
 }
 
 export function serviceHpa(
-  bot: BotConfig,
+  bot: ServiceBot,
   namespace: string,
 ): k8s.types.input.autoscaling.v2.HorizontalPodAutoscaler {
-  const a = bot.autoscaling!;
+  const a = bot.autoscaling;
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
@@ -156,7 +156,7 @@ function botPdb(
   };
 }
 
-export function serviceService(bot: BotConfig, namespace: string): k8s.types.input.core.v1.Service {
+export function serviceService(bot: ServiceBot, namespace: string): k8s.types.input.core.v1.Service {
   return {
     apiVersion: "v1",
     kind: "Service",
@@ -164,7 +164,7 @@ export function serviceService(bot: BotConfig, namespace: string): k8s.types.inp
     spec: {
       type: "ClusterIP",
       selector: botSelector(bot),
-      ports: bot.custom!.ports.map((p) => ({
+      ports: bot.custom.ports.map((p) => ({
         name: p.name,
         port: p.containerPort,
         targetPort: p.name,
@@ -175,7 +175,7 @@ export function serviceService(bot: BotConfig, namespace: string): k8s.types.inp
 }
 
 export function scheduledCronJob(
-  bot: BotConfig,
+  bot: ScheduledBot,
   ctx: PodContext,
   checksum: string,
 ): k8s.types.input.batch.v1.CronJob {
@@ -185,7 +185,7 @@ export function scheduledCronJob(
     kind: "CronJob",
     metadata: meta(bot, ctx.namespaces.bots),
     spec: {
-      schedule: bot.schedule!,
+      schedule: bot.schedule,
       timeZone: "Etc/UTC",
       suspend: bot.stopped,
       // A run still going when the next is due: skip the new one, never trade twice.
@@ -205,9 +205,13 @@ export function scheduledCronJob(
   };
 }
 
+/** A bot that sets `storage`. */
+export const hasStorage = <B extends BotConfig>(bot: B): bot is B & { readonly storage: string } =>
+  bot.storage !== undefined;
+
 /** The volume a scheduled bot's runs share; standalone, since a CronJob has no claim templates. */
 export function scheduledClaim(
-  bot: BotConfig,
+  bot: ScheduledBot & { readonly storage: string },
   namespace: string,
 ): k8s.types.input.core.v1.PersistentVolumeClaim {
   return {
@@ -217,7 +221,7 @@ export function scheduledClaim(
     spec: {
       accessModes: ["ReadWriteOnce"],
       ...(bot.storageClass === undefined ? {} : { storageClassName: bot.storageClass }),
-      resources: { requests: { storage: bot.storage! } },
+      resources: { requests: { storage: bot.storage } },
     },
   };
 }

@@ -1,7 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterConfig } from "../../config/cluster";
+import type { DigitalOceanClusterConfig } from "../../config/cluster";
 import { digitalOceanApiServerCidrs } from "./api-endpoint";
 import { tokenKubeconfig } from "./kubeconfig";
 import { poolNodeLabels, poolScaling } from "./labels";
@@ -23,7 +23,7 @@ async function liveClusterVersion(name: string, parent: pulumi.Resource): Promis
 
 export interface DigitalOceanClusterArgs {
   readonly clusterName: string;
-  readonly config: ClusterConfig & { provider: "digitalocean"; region: string; version: string };
+  readonly config: DigitalOceanClusterConfig;
   /** The DigitalOcean API token: the kubeconfig authenticates with it so it never expires. */
   readonly token: pulumi.Output<string>;
   /** Deletion protection on the cluster and its pools. */
@@ -42,7 +42,7 @@ export class DigitalOceanCluster extends pulumi.ComponentResource implements Clu
   constructor(name: string, args: DigitalOceanClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("botfleet:cluster:DigitalOcean", name, {}, opts);
     const c = args.config;
-    const system = c.systemPool!;
+    const system = c.systemPool;
 
     // "latest" would show a permanent diff: resolve the newest patch of the configured minor, and declare
     // the live cluster's own slug while it runs that minor (doksVersion says why).

@@ -1,12 +1,12 @@
 import * as fs from "fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterConfig } from "../../config/cluster";
+import type { ExistingClusterConfig } from "../../config/cluster";
 import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
 
 export interface ExistingClusterArgs {
   readonly clusterName: string;
-  readonly config: ClusterConfig & { provider: "existing" };
+  readonly config: ExistingClusterConfig;
 }
 
 /** Any cluster you already have (kind, minikube, k3d, a cloud cluster) through a kubeconfig. */

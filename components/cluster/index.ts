@@ -18,7 +18,7 @@ export function createCluster(config: StackConfig, opts?: pulumi.ComponentResour
         "cluster",
         {
           clusterName,
-          config: c as typeof c & { provider: "digitalocean"; region: string; version: string },
+          config: c,
           token: config.secrets.digitaloceanToken!,
           protect: config.protect,
         },
@@ -29,16 +29,12 @@ export function createCluster(config: StackConfig, opts?: pulumi.ComponentResour
         "cluster",
         {
           clusterName,
-          config: c as typeof c & { provider: "linode"; region: string; version: string },
+          config: c,
           protect: config.protect,
         },
         opts,
       );
     case "existing":
-      return new ExistingCluster(
-        "cluster",
-        { clusterName, config: c as typeof c & { provider: "existing" } },
-        opts,
-      );
+      return new ExistingCluster("cluster", { clusterName, config: c }, opts);
   }
 }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as linode from "@pulumi/linode";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterConfig } from "../../config/cluster";
+import type { LinodeClusterConfig } from "../../config/cluster";
 import { linodeApiServerCidrs } from "./api-endpoint";
 import { decodeBase64Kubeconfig } from "./kubeconfig";
 import { poolNodeLabels, poolScaling } from "./labels";
@@ -15,7 +15,7 @@ export const EXTERNAL_POOL_TAG = "botfleet-external-pool";
 
 export interface LinodeClusterArgs {
   readonly clusterName: string;
-  readonly config: ClusterConfig & { provider: "linode"; region: string; version: string };
+  readonly config: LinodeClusterConfig;
   /** Deletion protection on the cluster and its pools. */
   readonly protect: boolean;
 }
@@ -35,7 +35,7 @@ export class LinodeCluster extends pulumi.ComponentResource implements ClusterOu
   constructor(name: string, args: LinodeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("botfleet:cluster:Linode", name, {}, opts);
     const c = args.config;
-    const system = c.systemPool!;
+    const system = c.systemPool;
     const tags = ["botfleet", ...c.tags];
 
     const cluster = new linode.LkeCluster(

@@ -6,6 +6,7 @@ import { NAMES, POSTGRES_PORT, type PostgresSpecArgs } from "./postgres-names";
 
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { Namespaces } from "../../config/platform";
 
 /** postgresql://user:password@host:port/db with the password percent-encoded. */
 export function postgresUri(a: {
@@ -21,7 +22,7 @@ export function postgresUri(a: {
 /** Non-secret keys of `postgres-client`: bots that use Postgres roll when they change. */
 export function postgresClientSettings(
   config: Pick<PostgresConfig, "database" | "username">,
-  namespaces: { readonly data: string },
+  namespaces: Pick<Namespaces, "data">,
 ): Record<string, string> {
   return {
     host: serviceHost(NAMES.rw, namespaces.data),

@@ -2,6 +2,7 @@
 import type { PostgresConfig } from "../../config/postgres";
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { POSTGRES_CLIENT, POSTGRES_EXPORTER_PORT, POSTGRES_PORT } from "./contract";
+import type { Namespaces } from "../../config/platform";
 
 export { POSTGRES_PORT };
 export const EXPORTER_PORT = POSTGRES_EXPORTER_PORT;
@@ -55,7 +56,7 @@ export type ServerRole = "primary" | "replica";
 export interface PostgresSpecArgs {
   /** The component's name: the `app.kubernetes.io/instance` label. */
   readonly instance: string;
-  readonly namespaces: { readonly bots: string; readonly data: string; readonly monitoring: string };
+  readonly namespaces: Namespaces;
   readonly config: PostgresConfig;
   /** sha256 of the scripts ConfigMap: a script change rolls the pods. */
   readonly scriptsChecksum: string;

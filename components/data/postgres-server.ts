@@ -187,7 +187,7 @@ export function postgresStatefulSet(args: PostgresSpecArgs, role: ServerRole): S
     kind: "StatefulSet",
     metadata: { name: NAMES.statefulSet(role), namespace: namespaces.data, labels },
     spec: {
-      replicas: role === "primary" ? 1 : c.replicas,
+      replicas: role === "primary" ? 1 : c.instances - 1,
       serviceName: NAMES.headless,
       podManagementPolicy: "OrderedReady",
       updateStrategy: { type: "RollingUpdate" },

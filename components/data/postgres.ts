@@ -23,6 +23,8 @@ import { backupS3Secret, credentialsSecret } from "./postgres-secrets";
 import { tokenlessServiceAccount as serviceAccount } from "../specs/service-account";
 import { postgresStatefulSet } from "./postgres-server";
 import { postgresPdb, postgresServices } from "./postgres-services";
+import type { Environment } from "../../config/environment";
+import type { Namespaces } from "../../config/platform";
 
 /** Where the container scripts live in the repository. */
 export const POSTGRES_SCRIPTS_DIR = path.resolve(__dirname, "../../files/postgres");
@@ -36,13 +38,13 @@ export interface PostgresArgs {
   /** The provider of the target cluster; every Kubernetes resource uses it. */
   readonly provider: k8s.Provider;
   /** Postgres lives in `data`; `postgres-client` goes to `bots`; Prometheus in `monitoring` scrapes. */
-  readonly namespaces: { readonly bots: string; readonly data: string; readonly monitoring: string };
+  readonly namespaces: Namespaces;
   /** The validated `botfleet:postgres` section. */
   readonly config: PostgresConfig;
   /** The secret `botfleet:backupCredentials`; required when `config.backup.enabled`. */
   readonly backupCredentials?: Secretify<BackupCredentials>;
   /** Accepted for the fleet contract; Postgres is built the same everywhere (protect decides retention). */
-  readonly environment: "dev" | "staging" | "prod" | "local";
+  readonly environment: Environment;
   /** The stack's credentials: `postgres-app` (the app role) and `postgres-replication` (`replicator`). */
   readonly credentials: Credentials;
   /** Protect and retain the StatefulSets and the credentials Secret (prod). @default false */
@@ -52,7 +54,7 @@ export interface PostgresArgs {
 export class Postgres extends pulumi.ComponentResource {
   /** DNS name of postgres-rw (the primary). */
   public readonly host: pulumi.Output<string>;
-  /** DNS name of postgres-ro (hot standbys; no endpoints while replicas is 0). */
+  /** DNS name of postgres-ro (hot standbys; no endpoints while instances is 1). */
   public readonly readOnlyHost: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;
   /** Secret in the bots namespace: host, port, database, username, password, uri. */
@@ -123,7 +125,7 @@ export class Postgres extends pulumi.ComponentResource {
       ...keep,
       dependsOn,
     });
-    if (config.replicas > 0) {
+    if (config.instances > 1) {
       new k8s.apps.v1.StatefulSet(`${name}-replica`, postgresStatefulSet(spec, "replica"), {
         ...child,
         ...keep,

@@ -1,13 +1,14 @@
 /** The password Secrets: the pods' own, and `redis-client` for bots in their namespace. */
 import type { RedisConfig } from "../../config/redis";
 import { REDIS_PORT, SENTINEL_MASTER_NAME } from "./redis-conf";
-import { type Namespaces, REDIS_NAMES, type RedisSpecArgs, meta, sentinelAddresses } from "./redis-names";
+import { REDIS_NAMES, type RedisSpecArgs, meta, sentinelAddresses } from "./redis-names";
 import { serviceHost } from "../specs/dns";
 
 import type * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 
 import Input = k8s.types.input;
+import type { Namespaces } from "../../config/platform";
 
 /** The password the pods read (mounted file, secretKeyRef for probes and the exporter). */
 export function redisAuthSecret(args: RedisSpecArgs, password: pulumi.Input<string>): Input.core.v1.Secret {

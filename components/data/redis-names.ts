@@ -1,4 +1,6 @@
 /** Names, mounts, hosts and labels of the Redis objects: the fleet contract refers to the names. */
+import type { Environment } from "../../config/environment";
+import type { Namespaces } from "../../config/platform";
 import type { RedisConfig } from "../../config/redis";
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { REDIS_CLIENT, REDIS_EXPORTER_PORT, SENTINEL_PORT } from "./contract";
@@ -33,14 +35,6 @@ export const MOUNTS = {
   tmp: "/tmp",
 } as const;
 
-export interface Namespaces {
-  readonly bots: string;
-  readonly data: string;
-  readonly monitoring: string;
-}
-
-export type Environment = "dev" | "staging" | "prod" | "local";
-
 export interface RedisSpecArgs {
   /** `app.kubernetes.io/instance` of every object. */
   readonly instance: string;
@@ -50,9 +44,9 @@ export interface RedisSpecArgs {
   readonly environment: Environment;
 }
 
-/** Pods in the StatefulSet: `replicas` with HA, else 1. */
+/** Pods in the StatefulSet: `instances` with HA, else 1. */
 export function redisPodCount(config: RedisConfig): number {
-  return config.ha ? config.replicas : 1;
+  return config.ha ? config.instances : 1;
 }
 
 /** Stable DNS name of pod `ordinal` (resolvable before it is ready: the headless Service publishes not-ready addresses). */
@@ -64,7 +58,7 @@ export function redisPodHost(ordinal: number, namespace: string): string {
 export function sentinelAddresses(config: RedisConfig, namespace: string): string {
   if (!config.ha) return "";
   return Array.from(
-    { length: config.replicas },
+    { length: config.instances },
     (_, i) => `${redisPodHost(i, namespace)}:${SENTINEL_PORT}`,
   ).join(",");
 }

@@ -10,7 +10,7 @@ import { REDIS_PORT, SENTINEL_MASTER_NAME, SENTINEL_PORT } from "./redis-conf";
 import { redisAuthSecret, redisClientSecret, redisClientHost } from "./redis-client";
 import { checksum } from "../specs/checksum";
 import { redisConfigMap, redisConfigMapData } from "./redis-configmap";
-import { type Environment, type Namespaces, sentinelAddresses, type RedisSpecArgs } from "./redis-names";
+import { sentinelAddresses, type RedisSpecArgs } from "./redis-names";
 import { serviceHost } from "../specs/dns";
 import { redisNetworkPolicy } from "./redis-network-policy";
 import { redisStatefulSet } from "./redis-server";
@@ -21,6 +21,8 @@ import {
   redisSentinelService,
   redisServiceAccount,
 } from "./redis-services";
+import type { Environment } from "../../config/environment";
+import type { Namespaces } from "../../config/platform";
 
 export interface RedisArgs {
   /** The provider of the target cluster; every Kubernetes resource uses it. */

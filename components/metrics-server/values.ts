@@ -73,7 +73,7 @@ export function metricsServerValues(config: MetricsServerConfig): Record<string,
     // kind's kubelets serve self-signed certificates; never needed on DOKS.
     args: config.kubeletInsecureTls ? ["--kubelet-insecure-tls"] : [],
     securityContext: RESTRICTED_SECURITY_CONTEXT,
-    resources: { requests: { cpu: r.cpu, memory: r.memory }, limits: { memory: r.memoryLimit } },
+    resources: { requests: { ...r.requests }, limits: { ...r.limits } },
     // Prometheus does not scrape it: kube-prometheus-stack reads the kubelets itself.
     metrics: { enabled: false },
     serviceMonitor: { enabled: false },

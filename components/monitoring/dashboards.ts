@@ -3,6 +3,7 @@
  * (`grafana_dashboard: "1"`, the kube-prometheus-stack default). Expressions use no Grafana variables, so
  * every one of them is plain PromQL that promtool can parse (tested).
  */
+import type { Namespaces } from "../../config/platform";
 
 /** Datasource the kube-prometheus-stack sidecar provisions (`grafana.sidecar.datasources.uid`). */
 export const PROMETHEUS_DATASOURCE = { type: "prometheus", uid: "prometheus" } as const;
@@ -106,7 +107,7 @@ function dashboard(uid: string, title: string, description: string, specs: Panel
 }
 
 export interface DashboardArgs {
-  readonly namespaces: { readonly bots: string; readonly data: string };
+  readonly namespaces: Pick<Namespaces, "bots" | "data">;
 }
 
 export function fleetOverviewDashboard(args: DashboardArgs): Dashboard {

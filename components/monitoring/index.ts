@@ -32,16 +32,18 @@ import {
   RELEASE_NAME,
   buildHelmValues,
 } from "./values";
+import type { Environment } from "../../config/environment";
+import type { Namespaces } from "../../config/platform";
 
 export interface MonitoringArgs {
   /** Provider of the target cluster; every Kubernetes resource uses it. */
   readonly provider: k8s.Provider;
-  readonly namespaces: { readonly bots: string; readonly data: string; readonly monitoring: string };
+  readonly namespaces: Namespaces;
   /** Validated `botfleet:monitoring`. */
   readonly config: MonitoringConfig;
   /** Resolved secret `botfleet:alerting`; without a receiver the stack deploys with a warning. */
   readonly alerting?: Secretify<AlertingConfig>;
-  readonly environment: "dev" | "staging" | "prod" | "local";
+  readonly environment: Environment;
   /** The stack's credentials; Grafana's admin password is `grafana-admin`. */
   readonly credentials: Credentials;
   /** Protect the Helm release from deletion. @default environment === "prod" */

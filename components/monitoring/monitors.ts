@@ -5,6 +5,7 @@
  */
 import { RELEASE_NAME } from "./values";
 import { DATA_APPS } from "../data/contract";
+import type { Namespaces } from "../../config/platform";
 
 export interface MonitorSpec {
   readonly name: string;
@@ -48,7 +49,7 @@ export function certManagerPodMonitor(namespace: string): MonitorSpec {
 }
 
 export function podMonitors(
-  namespaces: { readonly bots: string; readonly data: string },
+  namespaces: Pick<Namespaces, "bots" | "data">,
   certManagerNamespace?: string,
 ): MonitorSpec[] {
   return [

@@ -13,6 +13,7 @@ import {
 } from "../specs/cilium";
 import { DATA_APPS, POSTGRES_EXPORTER_PORT, REDIS_EXPORTER_PORT } from "../data/contract";
 import { API_SERVER_PORT_NUMBERS, PRIVATE_CIDRS, inNamespace, internetPeer } from "../specs/network";
+import type { Namespaces } from "../../config/platform";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
@@ -24,7 +25,7 @@ export interface NamedPolicy {
 }
 
 export interface NetworkPolicyArgs {
-  readonly namespaces: { readonly bots: string; readonly data: string; readonly monitoring: string };
+  readonly namespaces: Namespaces;
   /** Namespace of the ingress controller when Grafana is exposed. */
   readonly ingressControllerNamespace?: string;
   /** Extra TCP ports Alertmanager needs to reach receivers (the SMTP smarthost's). */

@@ -1,7 +1,8 @@
 import { ALERT_GROUPS, type AlertGroup } from "./alert-rules";
+import type { Namespaces } from "../../config/platform";
 
 export interface RuleRenderArgs {
-  readonly namespaces: { readonly bots: string; readonly data: string; readonly monitoring: string };
+  readonly namespaces: Namespaces;
   /** Seconds after which the last successful backup is too old. */
   readonly backupMaxAgeSeconds: number;
   /** Base URL of the runbook; `#<alertname-lowercase>` is appended. */

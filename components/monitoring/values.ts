@@ -6,6 +6,7 @@
 import { bytes } from "../../config/common";
 import type { ComponentResources, MonitoringConfig } from "../../config/monitoring";
 import { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE } from "./dashboards";
+import type { Environment } from "../../config/environment";
 
 export const RELEASE_NAME = "kps";
 export const CHART_REPO = "https://prometheus-community.github.io/helm-charts";
@@ -22,11 +23,11 @@ export const GRAFANA_SERVICE = `${RELEASE_NAME}-grafana`;
 
 export interface ValuesArgs {
   readonly config: MonitoringConfig;
-  readonly environment: "dev" | "staging" | "prod" | "local";
+  readonly environment: Environment;
 }
 
 function resources(r: ComponentResources) {
-  return { requests: { cpu: r.cpu, memory: r.memory }, limits: { memory: r.memoryLimit } };
+  return { requests: { ...r.requests }, limits: { ...r.limits } };
 }
 
 function claimTemplate(size: string, storageClass: string | undefined) {
@@ -74,7 +75,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
         // The chart must not render its own (null-routed) config Secret; ours is the only config.
         useExistingSecret: true,
         configSecret: ALERTMANAGER_CONFIG_SECRET,
-        storage: claimTemplate(c.alertmanagerStorage, c.storageClass),
+        storage: claimTemplate(c.storage.alertmanager, c.storageClass),
         resources: resources(c.resources.alertmanager),
         ...(retainPvcs ? { persistentVolumeClaimRetentionPolicy: retainPvcs } : {}),
       },
@@ -83,8 +84,8 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
       prometheusSpec: {
         retention: c.retention,
         // Whichever limit is hit first wins: a full volume would stop Prometheus, and with it every alert.
-        retentionSize: retentionSize(c.storage),
-        storageSpec: claimTemplate(c.storage, c.storageClass),
+        retentionSize: retentionSize(c.storage.prometheus),
+        storageSpec: claimTemplate(c.storage.prometheus, c.storageClass),
         resources: resources(c.resources.prometheus),
         ...(retainPvcs ? { persistentVolumeClaimRetentionPolicy: retainPvcs } : {}),
         // Select rules and monitors by the `release: kps` label (ours carry it), not every object in the cluster.
@@ -106,7 +107,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
       persistence: {
         enabled: true,
         type: "pvc",
-        size: c.grafanaStorage,
+        size: c.storage.grafana,
         accessModes: ["ReadWriteOnce"],
         ...(c.storageClass !== undefined ? { storageClassName: c.storageClass } : {}),
       },

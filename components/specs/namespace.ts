@@ -42,8 +42,8 @@ export function limitRangeSpec(
     limits: [
       {
         type: "Container",
-        defaultRequest: { cpu: d.cpu, memory: d.memory },
-        default: { memory: d.memoryLimit },
+        defaultRequest: { ...d.requests },
+        default: { ...d.limits },
       },
     ],
   };

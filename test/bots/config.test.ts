@@ -8,7 +8,7 @@ import {
 } from "../../config/bots";
 import * as YAML from "yaml";
 import { botConfigData } from "../../components/bots/presets";
-import { parseFleet, rawFleet, rawSecrets } from "./fixtures";
+import { parseFleet, parseHummingbot, rawFleet, rawSecrets } from "./fixtures";
 
 /** Every issue as "path: message", for exact comparison. */
 function problems(schema: z.ZodType, value: unknown): string[] {
@@ -75,7 +75,10 @@ describe("botfleet:bots", () => {
       restartOnConfigChange: true,
       terminationGracePeriodSeconds: 120,
       storage: "5Gi",
-      resources: { ...PRESET_RESOURCES.hummingbot, ephemeralStorage: "1Gi" },
+      resources: {
+        requests: { ...PRESET_RESOURCES.hummingbot.requests, "ephemeral-storage": "1Gi" },
+        limits: PRESET_RESOURCES.hummingbot.limits,
+      },
       hummingbot: { instanceId: "btc-usdt-mm" },
     });
     // A live trader is never restarted silently by a config change.
@@ -101,6 +104,19 @@ describe("botfleet:bots", () => {
     expect(by["arb-watcher"].egressPorts).toEqual([8765]);
   });
 
+  test("a service without an autoscaling section gets the section's defaults (its HPA needs them)", () => {
+    const { autoscaling: _, ...bare } = svc;
+    const [bot] = parseFleet([bare]);
+    expect(bot.workload === "service" && bot.autoscaling).toEqual({
+      minReplicas: 2,
+      maxReplicas: 5,
+      cpuUtilization: 70,
+      memoryUtilization: 80,
+      scaleUpStabilizationSeconds: 0,
+      scaleDownStabilizationSeconds: 300,
+    });
+  });
+
   test("names: a trader may start with a digit, a service may have 63 characters", () => {
     expect(problems(botsSchema, [{ ...ft, name: "1inch-arb" }])).toEqual([]);
     expect(problems(botsSchema, [{ ...svc, name: "s".repeat(63) }])).toEqual([]);
@@ -108,15 +124,15 @@ describe("botfleet:bots", () => {
   });
 
   test("a V1 strategy without order_refresh_time gets the strategy's own default, 30 s; a value given wins", () => {
-    const [bot] = parseFleet([hb]);
+    const bot = parseHummingbot(hb);
     const render = (b: typeof bot) =>
       YAML.parse(botConfigData(b, { host: "mqtt", port: 1883 })["strategies__pmm.yml"]);
     expect(render(bot)).toMatchObject({ strategy: "pure_market_making", order_refresh_time: 30 });
-    const file = bot.hummingbot!.configFiles["strategies/pmm.yml"];
+    const file = bot.hummingbot.configFiles["strategies/pmm.yml"];
     const given = {
       ...bot,
       hummingbot: {
-        ...bot.hummingbot!,
+        ...bot.hummingbot,
         configFiles: { "strategies/pmm.yml": { ...file, order_refresh_time: 5 } },
       },
     };
@@ -124,12 +140,10 @@ describe("botfleet:bots", () => {
   });
 
   test("resources given without a memory limit get twice the request", () => {
-    const [bot] = parseFleet([{ ...ft, resources: { cpu: "1", memory: "256Mi" } }]);
+    const [bot] = parseFleet([{ ...ft, resources: { requests: { cpu: "1", memory: "256Mi" } } }]);
     expect(bot.resources).toEqual({
-      cpu: "1",
-      memory: "256Mi",
-      memoryLimit: String(512 * 2 ** 20),
-      ephemeralStorage: "1Gi",
+      requests: { cpu: "1", memory: "256Mi", "ephemeral-storage": "1Gi" },
+      limits: { memory: String(512 * 2 ** 20) },
     });
   });
 
@@ -561,8 +575,8 @@ describe("botfleet:bots", () => {
     ["unknown keys", [{ ...ft, replicas: 3 }], ['0: Unrecognized key: "replicas"']],
     [
       "a memory limit below the request",
-      [{ ...ft, resources: { cpu: "100m", memory: "1Gi", memoryLimit: "512Mi" } }],
-      ["0.resources.memoryLimit: must be >= resources.memory (1Gi), got 512Mi"],
+      [{ ...ft, resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "512Mi" } } }],
+      ["0.resources.limits.memory: must be >= requests.memory (1Gi), got 512Mi"],
     ],
   ])("rejects %s", (_label, fleet, expected) => {
     expect(problems(botsSchema, fleet)).toEqual(expected);

@@ -1,6 +1,6 @@
 /** A fleet with every preset and workload, as stack config would hold it. */
 import { z } from "zod";
-import { botsSchema, type BotConfig } from "../../config/bots";
+import { botsSchema, type BotConfig, type HummingbotBot } from "../../config/bots";
 
 export const NAMESPACES = { bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" };
 
@@ -190,4 +190,11 @@ export const rawSecrets: Record<string, Record<string, string>> = {
 
 export function parseFleet(raw: unknown = rawFleet): BotConfig[] {
   return z.parse(botsSchema, raw);
+}
+
+/** The parsed hummingbot bot of `raw`'s first entry (throws when it is another preset). */
+export function parseHummingbot(raw: unknown): HummingbotBot {
+  const [bot] = parseFleet([raw]);
+  if (bot.preset !== "hummingbot") throw new Error(`expected a hummingbot bot, got ${bot.preset}`);
+  return bot;
 }

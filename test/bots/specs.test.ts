@@ -11,7 +11,12 @@ import { fleetHealth, pendingRestart, traderHealth } from "../../components/bots
 import { botLabels } from "../../components/bots/labels";
 import { PRIVATE_RANGES, botEgressPolicy, botsNetworkPolicy } from "../../components/bots/network-policies";
 import { botConfigData } from "../../components/bots/presets";
-import { scheduledClaim, scheduledCronJob, traderStatefulSet } from "../../components/bots/workloads";
+import {
+  hasStorage,
+  scheduledClaim,
+  scheduledCronJob,
+  traderStatefulSet,
+} from "../../components/bots/workloads";
 import { deepMerge } from "../../config/common";
 import type { Obj } from "../support/k8s";
 import { NAMESPACES, TREND_STRATEGY, parseFleet, rawFleet } from "./fixtures";
@@ -30,6 +35,18 @@ const bot = (name: string, patch: Record<string, unknown> = {}) => {
   const raw = rawFleet.find((b) => b.name === name)!;
   const fleet = parseFleet([{ ...raw, ...patch, clients: [] }]);
   return fleet[0];
+};
+/** A scheduled bot of the fixtures (throws for another workload). */
+const scheduled = (name: string, patch: Record<string, unknown> = {}) => {
+  const b = bot(name, patch);
+  if (b.workload !== "scheduled") throw new Error(`${name} is a ${b.workload}`);
+  return b;
+};
+/** A scheduled bot of the fixtures that sets storage. */
+const stored = (name: string, patch: Record<string, unknown> = {}) => {
+  const b = scheduled(name, patch);
+  if (!hasStorage(b)) throw new Error(`${name} has no storage`);
+  return b;
 };
 
 test("labels: fleet contract plus data-layer client labels only when used", () => {
@@ -146,7 +163,7 @@ test("a stopped trader scales to zero and keeps its volume; a stopped scheduled 
     replicas: 0,
     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
   });
-  expect(scheduledCronJob(bot("daily-report", { stopped: true }), ctx(false), "c").spec).toMatchObject({
+  expect(scheduledCronJob(scheduled("daily-report", { stopped: true }), ctx(false), "c").spec).toMatchObject({
     suspend: true,
   });
 });
@@ -161,7 +178,7 @@ test("a custom trader without storage has no claim; with storage it mounts the c
 });
 
 test("a scheduled freqtrade bot runs its subcommand with the fleet's config, no API server", () => {
-  const cj = scheduledCronJob(bot("ft-download"), ctx(false), "c");
+  const cj = scheduledCronJob(scheduled("ft-download"), ctx(false), "c");
   const container = plain(cj.spec).jobTemplate.spec.template.spec.containers[0];
   expect(container.args).toEqual([
     "download-data",
@@ -328,7 +345,7 @@ describe("freqtrade strategies", () => {
 
 describe("scheduled bots with storage", () => {
   test("the runs share a standalone ReadWriteOnce claim; freqtrade downloads into it", () => {
-    const download = bot("ft-download");
+    const download = stored("ft-download");
     const claim = plain(scheduledClaim(download, "botfleet-bots"));
     expect(claim.metadata).toMatchObject({ name: "ft-download-data", namespace: "botfleet-bots" });
     expect(claim.metadata.labels["botfleet.io/bot"]).toBe("ft-download");
@@ -337,7 +354,7 @@ describe("scheduled bots with storage", () => {
       resources: { requests: { storage: "2Gi" } },
     });
     expect(
-      plain(scheduledClaim(bot("ft-download", { storageClass: "fast" }), "b")).spec.storageClassName,
+      plain(scheduledClaim(stored("ft-download", { storageClass: "fast" }), "b")).spec.storageClassName,
     ).toBe("fast");
     const cj = plain(scheduledCronJob(download, ctx(true), "c")).spec;
     // One run at a time: the ReadWriteOnce claim is never wanted by two runs.
@@ -359,11 +376,11 @@ describe("scheduled bots with storage", () => {
   });
 
   test("without storage a scheduled freqtrade run keeps the emptyDir; a custom one mounts the claim at stateMountPath", () => {
-    const bare = plain(scheduledCronJob(bot("ft-download", { storage: undefined }), ctx(false), "c")).spec
-      .jobTemplate.spec.template.spec;
+    const bare = plain(scheduledCronJob(scheduled("ft-download", { storage: undefined }), ctx(false), "c"))
+      .spec.jobTemplate.spec.template.spec;
     expect(bare.volumes.map((v: Obj) => v.name)).toContain("user-data");
     expect(bare.volumes.map((v: Obj) => v.name)).not.toContain("state");
-    const report = bot("daily-report", { storage: "1Gi" });
+    const report = scheduled("daily-report", { storage: "1Gi" });
     const pod = plain(scheduledCronJob(report, ctx(true), "c")).spec.jobTemplate.spec.template.spec;
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: "state", mountPath: "/data" });
     expect(pod.volumes).toContainEqual({

@@ -17,7 +17,7 @@ const freqtradeOnly = (n: number) =>
   generateBots(n, { serviceEvery: 0, scheduledEvery: 0, hummingbotEvery: 0 });
 /** Paper freqtrade traders asking for 1 vCPU and 2Gi each. */
 const bigTraders = (n: number) =>
-  freqtradeOnly(n).map((b) => ({ ...b, resources: { cpu: "1", memory: "2Gi" } }));
+  freqtradeOnly(n).map((b) => ({ ...b, resources: { requests: { cpu: "1", memory: "2Gi" } } }));
 
 const DATA: FleetParts = { redis: {}, monitoring: {} };
 

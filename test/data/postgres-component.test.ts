@@ -50,7 +50,7 @@ const find = (rs: RegisteredResource[], kind: string, name: string) =>
 
 const dev = postgresSchema.parse({});
 const prod = postgresSchema.parse({
-  replicas: 2,
+  instances: 3,
   storage: "50Gi",
   storageClass: "do-block-storage",
   synchronousCommit: "remote_write",

@@ -18,7 +18,7 @@ describe("postgres config", () => {
   test("defaults: no standbys, 20Gi, pinned images, synchronous_commit on, backups off", () => {
     const c = postgresSchema.parse({});
     expect(c).toEqual({
-      replicas: 0,
+      instances: 1,
       storage: "20Gi",
       image: DEFAULT_POSTGRES_IMAGE,
       exporterImage: DEFAULT_EXPORTER_IMAGE,
@@ -44,7 +44,7 @@ describe("postgres config", () => {
 
   test("a prod-like config with backups parses and keeps partial nested values", () => {
     const c = postgresSchema.parse({
-      replicas: 2,
+      instances: 3,
       storage: "50Gi",
       storageClass: "do-block-storage",
       synchronousCommit: "remote_apply",
@@ -69,7 +69,7 @@ describe("postgres config", () => {
   });
 
   test.each<[string, unknown, string[]]>([
-    ["negative replicas", { replicas: -1 }, ["replicas: must be a whole number >= 0, got -1"]],
+    ["no instance", { instances: 0 }, ["instances: must be a whole number >= 1, got 0"]],
     [
       "bad storage",
       { storage: "lots" },
@@ -105,7 +105,7 @@ describe("postgres config", () => {
       "synchronous standby without standbys",
       { synchronousCommit: "remote_write" },
       [
-        'synchronousCommit: "remote_write" waits for a standby and needs replicas >= 1 (every commit would hang), got replicas 0',
+        'synchronousCommit: "remote_write" waits for a standby and needs instances >= 2 (every commit would hang), got instances 1',
       ],
     ],
     ["too few connections", { maxConnections: 5 }, ["maxConnections: must be a whole number >= 10, got 5"]],

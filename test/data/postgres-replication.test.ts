@@ -328,7 +328,7 @@ describe("synchronous replication as the component configures it", () => {
   });
 
   test("remote_apply + the builder's synchronous_standby_names: a commit is visible on the standby at once", async () => {
-    const cfg = postgresSchema.parse({ replicas: 1, synchronousCommit: "remote_apply" });
+    const cfg = postgresSchema.parse({ instances: 2, synchronousCommit: "remote_apply" });
     const settings = {
       PG_SYNCHRONOUS_COMMIT: cfg.synchronousCommit,
       PG_SYNCHRONOUS_STANDBY_NAMES: synchronousStandbyNames(cfg),

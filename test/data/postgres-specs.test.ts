@@ -37,7 +37,7 @@ import { postgresPdb, postgresServices } from "../../components/data/postgres-se
 type Any = any;
 const namespaces = { bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" };
 const prod = postgresSchema.parse({
-  replicas: 2,
+  instances: 3,
   storage: "50Gi",
   storageClass: "do-block-storage",
   backup: { enabled: true, bucket: "botfleet-backups", endpoint: "https://fra1.digitaloceanspaces.com" },
@@ -201,7 +201,7 @@ describe("postgres StatefulSets", () => {
 describe("replication settings", () => {
   test("synchronous_standby_names only for remote_write / remote_apply", () => {
     const withSync = (synchronousCommit: string) =>
-      synchronousStandbyNames(postgresSchema.parse({ replicas: 1, synchronousCommit }));
+      synchronousStandbyNames(postgresSchema.parse({ instances: 2, synchronousCommit }));
     expect(withSync("on")).toBe("");
     expect(withSync("local")).toBe("");
     expect(withSync("off")).toBe("");

@@ -14,7 +14,7 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { REDACTED, runProgram, type ProgramRun, type RegisteredResource } from "../../lib/mockrun";
 import { redisSchema, type RedisConfig } from "../../config/redis";
 import { Redis } from "../../components/data/redis";
-import type { Environment } from "../../components/data/redis-names";
+import type { Environment } from "../../config/environment";
 import { COMPONENT_ONLY, policyViolations } from "../support/policy";
 import { derived, testCredentials } from "../support/credentials";
 

@@ -9,7 +9,7 @@ describe("botfleet:redis schema", () => {
   test("an empty section resolves to a safe standalone default", () => {
     expect(redisSchema.parse({})).toEqual({
       ha: false,
-      replicas: 3,
+      instances: 3,
       sentinelQuorum: 2,
       minReplicasToWrite: 1,
       downAfterMilliseconds: 10000,
@@ -30,7 +30,7 @@ describe("botfleet:redis schema", () => {
   test("a full HA section is accepted as given; partial resources keep the other defaults", () => {
     const cfg = redisSchema.parse({
       ha: true,
-      replicas: 5,
+      instances: 5,
       sentinelQuorum: 3,
       minReplicasToWrite: 2,
       storage: "20Gi",
@@ -39,7 +39,7 @@ describe("botfleet:redis schema", () => {
       maxmemory: "1500Mi",
       maxmemoryPolicy: "volatile-lru",
     });
-    expect(cfg.replicas).toBe(5);
+    expect(cfg.instances).toBe(5);
     expect(cfg.storageClass).toBe("do-block-storage");
     expect(cfg.resources).toEqual({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "2Gi" } });
     expect(cfg.maxmemory).toBe("1500Mi");
@@ -48,18 +48,18 @@ describe("botfleet:redis schema", () => {
   test.each<[string, unknown, string[]]>([
     [
       "ha with 2 pods",
-      { ha: true, replicas: 2 },
-      ["replicas: must be >= 3 when ha is true (Sentinel needs a majority of 3 to fail over), got 2"],
+      { ha: true, instances: 2 },
+      ["instances: must be >= 3 when ha is true (Sentinel needs a majority of 3 to fail over), got 2"],
     ],
     [
       "quorum above the pods",
-      { ha: true, replicas: 3, sentinelQuorum: 4 },
-      ["sentinelQuorum: must be <= replicas (3), got 4"],
+      { ha: true, instances: 3, sentinelQuorum: 4 },
+      ["sentinelQuorum: must be <= instances (3), got 4"],
     ],
     [
       "min replicas to write = all pods",
       { ha: true, minReplicasToWrite: 3 },
-      ["minReplicasToWrite: must be <= replicas - 1 (2) or the primary can never accept a write, got 3"],
+      ["minReplicasToWrite: must be <= instances - 1 (2) or the primary can never accept a write, got 3"],
     ],
     [
       "maxmemory at the limit",
@@ -107,7 +107,7 @@ describe("botfleet:redis schema", () => {
       { storageClass: "Fast_SSD" },
       ['storageClass: must be a StorageClass name (a DNS-1123 subdomain), got "Fast_SSD"'],
     ],
-    ["fractional pods", { ha: true, replicas: 3.5 }, ["replicas: must be a whole number >= 1, got 3.5"]],
+    ["fractional pods", { ha: true, instances: 3.5 }, ["instances: must be a whole number >= 1, got 3.5"]],
     [
       "down-after too small",
       { downAfterMilliseconds: 100 },
@@ -117,7 +117,7 @@ describe("botfleet:redis schema", () => {
     expect(problems(input)).toEqual(expected);
   });
 
-  test("ha without explicit replicas uses 3 pods and quorum 2, which pass", () => {
+  test("ha without explicit instances uses 3 pods and quorum 2, which pass", () => {
     expect(problems({ ha: true })).toEqual([]);
   });
 });

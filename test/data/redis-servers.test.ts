@@ -25,7 +25,7 @@ const PASSWORD = "Test0Password0Only0For0This0Run";
 
 const haConfig = redisSchema.parse({
   ha: true,
-  replicas: 3,
+  instances: 3,
   sentinelQuorum: 2,
   downAfterMilliseconds: 1000,
   failoverTimeoutMilliseconds: 3000,

@@ -4,7 +4,8 @@ import { maxmemoryBytes, renderRedisConf, renderSentinelConf } from "../../compo
 import { redisClientSecretData } from "../../components/data/redis-client";
 import { checksum } from "../../components/specs/checksum";
 import { redisConfigMapData } from "../../components/data/redis-configmap";
-import { sentinelAddresses, type Environment, type RedisSpecArgs } from "../../components/data/redis-names";
+import { sentinelAddresses, type RedisSpecArgs } from "../../components/data/redis-names";
+import type { Environment } from "../../config/environment";
 import { redisNetworkPolicy } from "../../components/data/redis-network-policy";
 import { redisStatefulSet } from "../../components/data/redis-server";
 import { redisHeadlessService, redisPodDisruptionBudget } from "../../components/data/redis-services";

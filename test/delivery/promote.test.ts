@@ -200,13 +200,13 @@ describe("editStackText", () => {
   test.each<[string, string, string]>([
     [
       "into a block map, as one line at the map's indentation",
-      "# prod\nconfig:\n  botfleet:environment: prod\n  botfleet:monitoring:\n    retention: 30d # keep\n    storage: 100Gi\n  botfleet:bots: [] # none\n",
-      "# prod\nconfig:\n  botfleet:environment: prod\n  botfleet:monitoring:\n    retention: 30d # keep\n    storage: 100Gi\n    chartVersion: 75.15.1\n  botfleet:bots: [] # none\n",
+      "# prod\nconfig:\n  botfleet:environment: prod\n  botfleet:monitoring:\n    retention: 30d # keep\n    storage: { prometheus: 100Gi }\n  botfleet:bots: [] # none\n",
+      "# prod\nconfig:\n  botfleet:environment: prod\n  botfleet:monitoring:\n    retention: 30d # keep\n    storage: { prometheus: 100Gi }\n    chartVersion: 75.15.1\n  botfleet:bots: [] # none\n",
     ],
     [
       "into a flow map, after its last pair",
-      "config:\n  botfleet:monitoring: { retention: 7d, storage: 20Gi } # small\n",
-      "config:\n  botfleet:monitoring: { retention: 7d, storage: 20Gi, chartVersion: 75.15.1 } # small\n",
+      "config:\n  botfleet:monitoring: { retention: 7d, storage: { prometheus: 20Gi } } # small\n",
+      "config:\n  botfleet:monitoring: { retention: 7d, storage: { prometheus: 20Gi }, chartVersion: 75.15.1 } # small\n",
     ],
     [
       "with its parent map, when the file has neither",

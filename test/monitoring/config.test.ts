@@ -20,14 +20,15 @@ describe("botfleet:monitoring", () => {
       enabled: true,
       chartVersion: KPS_CHART_VERSION,
       retention: "15d",
-      storage: "50Gi",
-      alertmanagerStorage: "5Gi",
-      grafanaStorage: "5Gi",
+      storage: { prometheus: "50Gi", alertmanager: "5Gi", grafana: "5Gi" },
       backupMaxAge: "26h",
     });
     expect(c.storageClass).toBeUndefined();
     expect(c.ingress).toBeUndefined();
-    expect(c.resources.prometheus).toEqual({ cpu: "500m", memory: "2Gi", memoryLimit: "4Gi" });
+    expect(c.resources.prometheus).toEqual({
+      requests: { cpu: "500m", memory: "2Gi" },
+      limits: { memory: "4Gi" },
+    });
     expect(Object.keys(c.resources).sort()).toEqual([
       "alertmanager",
       "grafana",
@@ -65,14 +66,17 @@ describe("botfleet:monitoring", () => {
       { chartVersion: "latest" },
       `chartVersion: must be an exact chart version such as "${KPS_CHART_VERSION}", got "latest"`,
     ],
-    [{ storage: "1Gi" }, "storage: must be at least 2Gi for the Prometheus TSDB, got 1Gi"],
     [
-      { resources: { grafana: { cpu: "100m", memory: "1Gi", memoryLimit: "512Mi" } } },
-      "resources.grafana.memoryLimit: must be >= memory (1Gi), got 512Mi",
+      { storage: { prometheus: "1Gi" } },
+      "storage.prometheus: must be at least 2Gi for the Prometheus TSDB, got 1Gi",
     ],
     [
-      { resources: { prometheus: { cpu: "50m", memory: "2Gi", memoryLimit: "4Gi" } } },
-      "resources.prometheus.cpu: must be at least 100m for Prometheus, got 50m",
+      { resources: { grafana: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "512Mi" } } } },
+      "resources.grafana.limits.memory: must be >= requests.memory (1Gi), got 512Mi",
+    ],
+    [
+      { resources: { prometheus: { requests: { cpu: "50m", memory: "2Gi" }, limits: { memory: "4Gi" } } } },
+      "resources.prometheus.requests.cpu: must be at least 100m for Prometheus, got 50m",
     ],
     [{ storageClass: "Fast_SSD" }, "storageClass: must be a DNS-1123 label"],
     [{ retentoin: "15d" }, 'Unrecognized key: "retentoin"'],

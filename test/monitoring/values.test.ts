@@ -177,7 +177,7 @@ describe("size-based retention", () => {
   test("the values carry it, derived from the configured storage", () => {
     expect(at(variants[0][1], "prometheus.prometheusSpec.retentionSize")).toBe("43520MB");
     const big = buildHelmValues({
-      config: monitoringSchema.parse({ storage: "100Gi", retention: "30d" }),
+      config: monitoringSchema.parse({ storage: { prometheus: "100Gi" }, retention: "30d" }),
       environment: "prod",
     });
     expect(at(big, "prometheus.prometheusSpec.retentionSize")).toBe("87040MB");

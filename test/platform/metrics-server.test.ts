@@ -61,7 +61,7 @@ describe("metrics-server Helm values (pure)", () => {
     expect(values.apiService).toEqual({ create: true });
     const custom = metricsServerValues({
       ...defaults,
-      resources: { cpu: "50m", memory: "64Mi", memoryLimit: "128Mi" },
+      resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
     });
     expect(custom.resources).toEqual({
       requests: { cpu: "50m", memory: "64Mi" },
@@ -113,7 +113,7 @@ describe("botfleet:platform.metricsServer config", () => {
       mode: "install",
       namespace: "botfleet-metrics-server",
       kubeletInsecureTls: false,
-      resources: { cpu: "100m", memory: "200Mi", memoryLimit: "400Mi" },
+      resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "400Mi" } },
     });
   });
 
@@ -134,9 +134,9 @@ describe("botfleet:platform.metricsServer config", () => {
       /^botfleet:platform\.metricsServer\.namespace: must differ from namespaces\.bots, got "fleet" for both$/,
     ],
     [
-      { resources: { cpu: "100m", memory: "200Mi", memoryLimit: "100Mi" } },
+      { resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "100Mi" } } },
       undefined,
-      /^botfleet:platform\.metricsServer\.resources\.memoryLimit: must be >= memory \(200Mi\), got 100Mi$/,
+      /^botfleet:platform\.metricsServer\.resources\.limits\.memory: must be >= requests\.memory \(200Mi\), got 100Mi$/,
     ],
     [
       { kubeletInsecureTls: "yes" },

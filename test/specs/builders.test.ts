@@ -174,7 +174,9 @@ describe("namespaces and network policies", () => {
       persistentvolumeclaims: "3",
       "services.loadbalancers": "0",
     });
-    expect(limitRangeSpec({ cpu: "50m", memory: "64Mi", memoryLimit: "128Mi" }).limits).toEqual([
+    expect(
+      limitRangeSpec({ requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } }).limits,
+    ).toEqual([
       { type: "Container", defaultRequest: { cpu: "50m", memory: "64Mi" }, default: { memory: "128Mi" } },
     ]);
   });

@@ -2,7 +2,7 @@
 import { parse } from "yaml";
 import { plainIsString, toYaml } from "../../components/specs/yaml";
 import { botConfigData } from "../../components/bots/presets";
-import { parseFleet, rawFleet } from "../bots/fixtures";
+import { parseHummingbot, rawFleet } from "../bots/fixtures";
 
 // Strings YAML 1.1 reads as booleans, numbers, dates, null or a merge key; and some 1.2 reads as numbers.
 const RETYPED = [
@@ -67,14 +67,14 @@ test("numbers, booleans, null and multi-line strings keep their types; block tex
 });
 
 test('a hummingbot script config value such as "on" reaches PyYAML (YAML 1.1) as a string', () => {
-  const [bot] = parseFleet([rawFleet[0]]);
-  const conf = bot.hummingbot!.configFiles["scripts/conf_pmm_btc.yml"];
+  const bot = parseHummingbot(rawFleet[0]);
+  const conf = bot.hummingbot.configFiles["scripts/conf_pmm_btc.yml"];
   const withOn = {
     ...bot,
     hummingbot: {
-      ...bot.hummingbot!,
+      ...bot.hummingbot,
       configFiles: {
-        ...bot.hummingbot!.configFiles,
+        ...bot.hummingbot.configFiles,
         "scripts/conf_pmm_btc.yml": { ...conf, price_type: "on" },
       },
     },

@@ -1,6 +1,6 @@
 /** The custom preset: the user's image, command, ports and probes, under the fleet's hardening. */
 import type * as k8s from "@pulumi/kubernetes";
-import type { BotConfig } from "../../../config/bots";
+import type { CustomBot, CustomProbe } from "../../../config/bots";
 import { restrictedContainerSecurityContext } from "../../specs/security";
 import { dataClientEnv, fromSecret } from "../data-clients";
 import { resources, tmpVolume, type PodContext, type PodParts } from "../containers";
@@ -11,8 +11,6 @@ type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
 type Probe = k8s.types.input.core.v1.Probe;
 
-type CustomProbe = NonNullable<NonNullable<BotConfig["custom"]>["probes"]["liveness"]>;
-
 export function customProbe(p: CustomProbe): Probe {
   const timing = {
     initialDelaySeconds: p.initialDelaySeconds,
@@ -20,13 +18,13 @@ export function customProbe(p: CustomProbe): Probe {
     timeoutSeconds: p.timeoutSeconds,
     failureThreshold: p.failureThreshold,
   };
-  if (p.type === "http") return { httpGet: { path: p.path!, port: p.port! }, ...timing };
-  if (p.type === "tcp") return { tcpSocket: { port: p.port! }, ...timing };
-  return { exec: { command: p.command! }, ...timing };
+  if (p.type === "http") return { httpGet: { path: p.path, port: p.port }, ...timing };
+  if (p.type === "tcp") return { tcpSocket: { port: p.port }, ...timing };
+  return { exec: { command: p.command }, ...timing };
 }
 
-function customPod(bot: BotConfig, ctx: PodContext): PodParts {
-  const c = bot.custom!;
+function customPod(bot: CustomBot, ctx: PodContext): PodParts {
+  const c = bot.custom;
   const secret = botSecretName(bot);
   const main: Container = {
     name: "bot",
@@ -60,7 +58,7 @@ function customPod(bot: BotConfig, ctx: PodContext): PodParts {
   return { containers: [main], initContainers: [], volumes, uid: c.runAsUser };
 }
 
-export const custom: BotPreset = {
+export const custom: BotPreset<CustomBot> = {
   // A custom bot's config is its env and Secret keys: no files, no fleet scripts.
   configData: () => ({}),
   scripts: () => [],

@@ -1,6 +1,6 @@
 /** The freqtrade preset: a trader runs `trade` and serves the API its metrics sidecar polls. */
 import type * as k8s from "@pulumi/kubernetes";
-import type { BotConfig } from "../../../config/bots";
+import type { FreqtradeBot } from "../../../config/bots";
 import { deepMerge } from "../../../config/common";
 import { withFreqtradeDefaults } from "../../../config/freqtrade";
 import { restrictedContainerSecurityContext } from "../../specs/security";
@@ -36,8 +36,8 @@ type VolumeMount = k8s.types.input.core.v1.VolumeMount;
  * `api_server` section goes to traders only, whose credentials arrive as FREQTRADE__API_SERVER__* env
  * (freqtrade's schema requires them wherever the section appears).
  */
-export function freqtradeConfig(bot: BotConfig): Record<string, unknown> {
-  const ft = bot.freqtrade!;
+export function freqtradeConfig(bot: FreqtradeBot): Record<string, unknown> {
+  const ft = bot.freqtrade;
   return deepMerge(withFreqtradeDefaults(ft.config), {
     bot_name: bot.name,
     dry_run: bot.paperTrading,
@@ -61,17 +61,15 @@ export function freqtradeConfig(bot: BotConfig): Record<string, unknown> {
 }
 
 /** config.json and the strategy files, named `<Name>.py`: they never collide with config.json. */
-function freqtradeConfigData(bot: BotConfig): Record<string, string> {
+function freqtradeConfigData(bot: FreqtradeBot): Record<string, string> {
   return {
     "config.json": JSON.stringify(freqtradeConfig(bot), null, 2) + "\n",
-    ...Object.fromEntries(
-      Object.entries(bot.freqtrade!.strategyFiles).sort(([a], [b]) => a.localeCompare(b)),
-    ),
+    ...Object.fromEntries(Object.entries(bot.freqtrade.strategyFiles).sort(([a], [b]) => a.localeCompare(b))),
   };
 }
 
-function freqtradePod(bot: BotConfig, ctx: PodContext): PodParts {
-  const ft = bot.freqtrade!;
+function freqtradePod(bot: FreqtradeBot, ctx: PodContext): PodParts {
+  const ft = bot.freqtrade;
   const secret = botSecretName(bot);
   const has = (k: string) => ctx.secretKeys.includes(k);
   const configPath = "/freqtrade/config/config.json";
@@ -211,7 +209,7 @@ function freqtradePod(bot: BotConfig, ctx: PodContext): PodParts {
   return { containers: [main, exporter], initContainers: [userdir], volumes, uid: FREQTRADE_UID };
 }
 
-export const freqtrade: BotPreset = {
+export const freqtrade: BotPreset<FreqtradeBot> = {
   configData: freqtradeConfigData,
   // A scheduled run serves no API: no exporter.
   scripts: (bot) => (bot.workload === "scheduled" ? [] : ["exporter-freqtrade.py"]),

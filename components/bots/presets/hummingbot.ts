@@ -1,6 +1,6 @@
 /** The hummingbot preset: headless mode, config copied to a writable dir, MQTT heartbeat probes. */
 import type * as k8s from "@pulumi/kubernetes";
-import type { BotConfig } from "../../../config/bots";
+import type { HummingbotBot } from "../../../config/bots";
 import { deepMerge } from "../../../config/common";
 import { withStrategyDefaults } from "../../../config/hummingbot";
 import { restrictedContainerSecurityContext } from "../../specs/security";
@@ -32,8 +32,8 @@ type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 type Probe = k8s.types.input.core.v1.Probe;
 
 /** hummingbot's conf_client.yml: the user's, with the fleet's instance id and MQTT bridge on top. */
-export function hummingbotClientConfig(bot: BotConfig, mqtt: MqttEndpoint): Record<string, unknown> {
-  const hb = bot.hummingbot!;
+export function hummingbotClientConfig(bot: HummingbotBot, mqtt: MqttEndpoint): Record<string, unknown> {
+  const hb = bot.hummingbot;
   return deepMerge(hb.configFiles["conf_client.yml"] ?? {}, {
     instance_id: hb.instanceId,
     mqtt_bridge: {
@@ -53,8 +53,8 @@ export function hummingbotClientConfig(bot: BotConfig, mqtt: MqttEndpoint): Reco
  * The ConfigMap data (non-secret only). Hummingbot reads script configs with PyYAML's safe_load
  * (YAML 1.1, hummingbot/client/runner.py at v2.16.0), so strings such as "on" are written quoted.
  */
-function hummingbotConfigData(bot: BotConfig, mqtt: MqttEndpoint): Record<string, string> {
-  const hb = bot.hummingbot!;
+function hummingbotConfigData(bot: HummingbotBot, mqtt: MqttEndpoint): Record<string, string> {
+  const hb = bot.hummingbot;
   const files: Record<string, Record<string, unknown>> = {
     ...hb.configFiles,
     "conf_client.yml": hummingbotClientConfig(bot, mqtt),
@@ -81,8 +81,8 @@ function heartbeatProbe(python: string, mode: "readiness" | "liveness", timing: 
   };
 }
 
-function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
-  const hb = bot.hummingbot!;
+function hummingbotPod(bot: HummingbotBot, ctx: PodContext): PodParts {
+  const hb = bot.hummingbot;
   const secret = botSecretName(bot);
   const has = (k: string) => ctx.secretKeys.includes(k);
   const home = "/home/hummingbot";
@@ -223,7 +223,7 @@ function hummingbotPod(bot: BotConfig, ctx: PodContext): PodParts {
   return { containers: [main, exporter], initContainers: [init], volumes, uid: HUMMINGBOT_UID };
 }
 
-export const hummingbot: BotPreset = {
+export const hummingbot: BotPreset<HummingbotBot> = {
   configData: hummingbotConfigData,
   scripts: () => [
     "hummingbot-init.sh",

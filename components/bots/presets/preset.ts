@@ -2,10 +2,11 @@
 import type { BotConfig } from "../../../config/bots";
 import type { MqttEndpoint, PodContext, PodParts } from "../containers";
 
-export interface BotPreset {
+/** `B`: the bots of this preset (config/bots.ts), whose own section is always there. */
+export interface BotPreset<B extends BotConfig = BotConfig> {
   /** The bot's ConfigMap data (non-secret only). */
-  configData(bot: BotConfig, mqtt: MqttEndpoint): Record<string, string>;
+  configData(bot: B, mqtt: MqttEndpoint): Record<string, string>;
   /** The scripts its pods run: a change to one rolls the bots that opt in to config rolls. */
-  scripts(bot: BotConfig): string[];
-  pod(bot: BotConfig, ctx: PodContext): PodParts;
+  scripts(bot: B): string[];
+  pod(bot: B, ctx: PodContext): PodParts;
 }
