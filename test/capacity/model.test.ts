@@ -387,7 +387,7 @@ describe("verdict", () => {
       },
     };
     const r = assessCapacity({ stack: "dev", cluster: DEV_DO }, inventoryOf([ds]));
-    expect(r.daemonSetsPerNode).toEqual({ cpuMillis: 100, memoryBytes: 100 * MiB, pods: 1 });
+    expect(r.daemonSetsPerNode).toEqual({ cpuMillis: 100, memoryBytes: 100 * MiB, pods: 1, volumes: 0 });
     expect(r.allocatable?.atMax.cpuMillis).toBe(1530 + 3 * 3520 - 200);
   });
   test("existing cluster: requests only, verdict unknown, no cost", () => {
@@ -395,7 +395,7 @@ describe("verdict", () => {
     expect(r.verdict).toBe("unknown");
     expect(r.allocatable).toBeUndefined();
     expect(r.cost).toBeUndefined();
-    expect(r.requests.min).toEqual({ cpuMillis: 1500, memoryBytes: 3 * GiB, pods: 3 });
+    expect(r.requests.min).toEqual({ cpuMillis: 1500, memoryBytes: 3 * GiB, pods: 3, volumes: 3 });
   });
 });
 
@@ -526,7 +526,7 @@ describe("capacityFromRun (the synth's path)", () => {
         { type: "kubernetes:core/v1:ConfigMap", name: "ignored", inputs: { data: {} } },
       ],
     });
-    expect(report.requests.min).toEqual({ cpuMillis: 500, memoryBytes: GiB, pods: 1 });
+    expect(report.requests.min).toEqual({ cpuMillis: 500, memoryBytes: GiB, pods: 1, volumes: 1 });
     expect(report.cost?.lines[0]).toEqual({
       item: "system nodes (1 x s-2vcpu-4gb at $20)",
       minUsd: 20,
