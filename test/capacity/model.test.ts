@@ -1,6 +1,5 @@
 /** The pure capacity and cost model: quantities, pod arithmetic, node reservations, verdicts, prices. */
 import { z } from "zod";
-import { clusterSchema, type ClusterConfig } from "../../config/cluster";
 import { costsSchema } from "../../config/costs";
 import { monitoringSchema } from "../../config/monitoring";
 import { buildHelmValues } from "../../components/monitoring/values";
@@ -24,18 +23,10 @@ import {
   type RecordedResource,
   type WorkloadDemand,
 } from "../../lib/capacity";
+import { DEV_DO, cluster } from "./clusters";
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
-
-const cluster = (raw: unknown): ClusterConfig => clusterSchema.parse(raw);
-const DEV_DO = cluster({
-  provider: "digitalocean",
-  region: "fra1",
-  version: "1.33",
-  systemPool: { size: "s-2vcpu-4gb", count: 1 },
-  pools: [{ name: "bots", size: "s-4vcpu-8gb", minNodes: 1, maxNodes: 3 }],
-});
 
 const container = (cpu: string, memory: string, extra: Record<string, unknown> = {}) => ({
   name: "c",

@@ -3,7 +3,6 @@
  * attaches, and the verdicts they drive (refused at max nodes, autoscaling beyond min nodes).
  */
 import { CATALOGS, DOKS_VOLUMES_PER_NODE, lkeVolumesPerNode } from "../../config/catalog";
-import { clusterSchema, type ClusterConfig } from "../../config/cluster";
 import {
   assessCapacity,
   capacityMarkdown,
@@ -12,22 +11,9 @@ import {
   kubePrometheusStack,
   type RecordedResource,
 } from "../../lib/capacity";
+import { DEV_DO, cluster, devCluster } from "./clusters";
 
-const cluster = (raw: unknown): ClusterConfig => clusterSchema.parse(raw);
-const DEV_DO = cluster({
-  provider: "digitalocean",
-  region: "fra1",
-  version: "1.33",
-  systemPool: { size: "s-2vcpu-4gb", count: 1 },
-  pools: [{ name: "bots", size: "s-4vcpu-8gb", minNodes: 1, maxNodes: 3 }],
-});
-const DEV_LKE = cluster({
-  provider: "linode",
-  region: "eu-central",
-  version: "1.33",
-  systemPool: { size: "g6-standard-2", count: 1 },
-  pools: [{ name: "bots", size: "g6-standard-6", minNodes: 1, maxNodes: 2 }],
-});
+const DEV_LKE = devCluster("linode", { system: "g6-standard-2", bots: "g6-standard-6" }, 2);
 
 const podSpec = (volumes: unknown[] = []) => ({
   containers: [
@@ -137,20 +123,13 @@ describe("inventory: the volumes each pod attaches", () => {
     expect(fleetAmount(suspended.workloads, "min").volumes).toBe(0);
   });
   test("a generic ephemeral volume attaches with each pod", () => {
-    const inv = inventoryOf([
-      {
-        type: "kubernetes:apps/v1:Deployment",
-        name: "w",
-        props: {
-          metadata: { name: "w", namespace: "x" },
-          spec: {
-            replicas: 2,
-            template: { spec: podSpec([{ name: "s", ephemeral: { volumeClaimTemplate: {} } }]) },
-          },
-        },
-      },
-    ]);
-    expect(fleetAmount(inv.workloads, "min").volumes).toBe(2);
+    const ephemeral = { name: "s", ephemeral: { volumeClaimTemplate: {} } };
+    const deployment: RecordedResource = {
+      type: "kubernetes:apps/v1:Deployment",
+      name: "w",
+      props: { metadata: { name: "w" }, spec: { replicas: 2, template: { spec: podSpec([ephemeral]) } } },
+    };
+    expect(fleetAmount(inventoryOf([deployment]).workloads, "min").volumes).toBe(2);
   });
   test("kube-prometheus-stack: Prometheus and Alertmanager per replica, Grafana's one shared claim", () => {
     const storage = { volumeClaimTemplate: { spec: { resources: { requests: { storage: "20Gi" } } } } };
@@ -196,13 +175,9 @@ describe("verdicts: volume attachments beside CPU, memory and pods", () => {
     ]);
   });
   test("the suggested maxNodes is enough: applying it needs autoscaling, not refusal", () => {
-    const bigger = cluster({
-      ...DEV_DO,
-      pools: [{ name: "bots", size: "s-4vcpu-8gb", minNodes: 1, maxNodes: 4 }],
-    });
-    expect(assessCapacity({ stack: "dev", cluster: bigger }, inventoryOf(traders(30))).verdict).toBe(
-      "needs-autoscaling",
-    );
+    const four = devCluster("digitalocean", { system: "s-2vcpu-4gb", bots: "s-4vcpu-8gb" }, 4);
+    const r = assessCapacity({ stack: "dev", cluster: four }, inventoryOf(traders(30)));
+    expect([r.verdict, r.allocatable?.atMax.volumes]).toEqual(["needs-autoscaling", 35]);
   });
   test("more volumes than min nodes attach: a warning naming the volumes at min and max", () => {
     const r = assessCapacity({ stack: "dev", cluster: DEV_DO }, inventoryOf(traders(20)));
