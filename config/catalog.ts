@@ -21,7 +21,36 @@ export interface CloudCatalog {
   readonly loadBalancerUsd: number;
   /** Max pods a node runs (DOKS and LKE both cap at 110). */
   readonly maxPodsPerNode: number;
+  /**
+   * Block-storage volumes one node of this size can attach: what the cloud's CSI node plugin reports
+   * as `MaxVolumesPerNode` (the scheduler's per-node volume limit). Sources next to each cloud's value.
+   */
+  readonly volumesPerNode: (size: NodeSize) => number;
 }
+
+/**
+ * DOKS: 7 per node whatever the size. The DigitalOcean CSI driver (github.com/digitalocean/csi-digitalocean,
+ * tag v4.16.0) reports `MaxVolumesPerNode: d.volumeLimit` in driver/node.go `NodeGetInfo`, from the
+ * `--volume-limit` flag whose default is 7 in cmd/do-csi-plugin/main.go ("needs to match limit imposed
+ * by DO storage backend"; driver/driver.go `defaultMaxVolumesPerNode = 7`). DigitalOcean's API docs for
+ * a bare Droplet say more (up to 15 volumes per Droplet, pydo `volume_actions.post_by_id`); on DOKS the
+ * scheduler obeys the driver's 7.
+ */
+export const DOKS_VOLUMES_PER_NODE = 7;
+
+/**
+ * LKE: the Linode Block Storage CSI driver (github.com/linode/linode-blockstorage-csi-driver, tag v1.1.4)
+ * reports `maxVolumeAttachments(memory) - diskCount` in internal/driver/nodeserver.go `NodeGetInfo`.
+ * internal/driver/limits.go: `maxVolumeAttachments` = whole GiB of memory, at least 8
+ * (`maxPersistentAttachments`) and at most 64 (`maxAttachments`); `diskCount` counts the instance's own
+ * QEMU disks (boot and swap). docs/deployment.md says the same ("volume + disk attachments": 8 up to
+ * 8 GB, 16 at 16 GB, 32 at 32 GB, 64 from 64 GB). We count 2 instance disks (boot + swap, the driver's
+ * own test case: 1 GiB with 2 disks leaves 6); check a node with `kubectl get csinode -o yaml`
+ * (`spec.drivers[].allocatable.count`).
+ */
+export const LKE_INSTANCE_DISKS = 2;
+export const lkeVolumesPerNode = (size: Pick<NodeSize, "memoryGiB">): number =>
+  Math.min(Math.max(Math.floor(size.memoryGiB), 8), 64) - LKE_INSTANCE_DISKS;
 
 export const DIGITALOCEAN: CloudCatalog = {
   regions: ["nyc1", "nyc3", "sfo2", "sfo3", "ams3", "sgp1", "lon1", "fra1", "tor1", "blr1", "syd1", "atl1"],
@@ -44,6 +73,7 @@ export const DIGITALOCEAN: CloudCatalog = {
   volumeUsdPerGiB: 0.1,
   loadBalancerUsd: 12,
   maxPodsPerNode: 110,
+  volumesPerNode: () => DOKS_VOLUMES_PER_NODE,
 };
 
 export const LINODE: CloudCatalog = {
@@ -92,6 +122,7 @@ export const LINODE: CloudCatalog = {
   volumeUsdPerGiB: 0.1,
   loadBalancerUsd: 10,
   maxPodsPerNode: 110,
+  volumesPerNode: lkeVolumesPerNode,
 };
 
 export const CATALOGS = { digitalocean: DIGITALOCEAN, linode: LINODE } as const;

@@ -67,7 +67,12 @@ export function kubePrometheusStack(
     name: string,
     containers: { resources?: ContainerLike["resources"]; fromValues: boolean }[],
     pods: number,
-    extra: { perNode?: boolean; inits?: ContainerLike[] } = {},
+    extra: {
+      perNode?: boolean;
+      inits?: ContainerLike[];
+      claimsPerPod?: number;
+      sharedClaims?: string[];
+    } = {},
   ) => {
     const pod = podResources({ containers, initContainers: extra.inits ?? [] });
     workloads.push({
@@ -80,46 +85,54 @@ export function kubePrometheusStack(
       pod,
       source: containers.every((c) => c.fromValues) ? "chart values" : "estimate",
       note: "helm chart",
+      ...(extra.claimsPerPod ? { claimsPerPod: extra.claimsPerPod } : {}),
+      ...(extra.sharedClaims?.length ? { sharedClaims: extra.sharedClaims } : {}),
     });
   };
   const reloader = { resources: KPS_ESTIMATES.configReloader, fromValues: false };
-  const claim = (name: string, spec: unknown, count: number) => {
+  /** Records the claim template's volumes; returns the claims each pod attaches (0 or 1). */
+  const claim = (name: string, spec: unknown, count: number): number => {
     const size = parseQuantity(
       pick(asRecord(spec), ["volumeClaimTemplate", "spec", "resources", "requests", "storage"]),
     );
-    if (size !== undefined)
-      volumes.push({ namespace, name: `${release}-${name}`, bytes: size, count, source: "chart values" });
+    if (size === undefined) return 0;
+    volumes.push({ namespace, name: `${release}-${name}`, bytes: size, count, source: "chart values" });
+    return 1;
   };
 
   if (enabled(["prometheus", "enabled"])) {
     const spec = ["prometheus", "prometheusSpec"];
     const replicas = int(pick(values, [...spec, "replicas"]), 1);
+    const claimsPerPod = claim("prometheus", pick(values, [...spec, "storageSpec"]), replicas);
     add(
       "prometheus",
       [chartContainer(values, [...spec, "resources"], KPS_ESTIMATES.prometheus), reloader],
       replicas,
-      {
-        inits: [reloader],
-      },
+      { inits: [reloader], claimsPerPod },
     );
-    claim("prometheus", pick(values, [...spec, "storageSpec"]), replicas);
   }
   if (enabled(["alertmanager", "enabled"])) {
     const spec = ["alertmanager", "alertmanagerSpec"];
     const replicas = int(pick(values, [...spec, "replicas"]), 1);
+    const claimsPerPod = claim("alertmanager", pick(values, [...spec, "storage"]), replicas);
     add(
       "alertmanager",
       [chartContainer(values, [...spec, "resources"], KPS_ESTIMATES.alertmanager), reloader],
       replicas,
-      { inits: [reloader] },
+      { inits: [reloader], claimsPerPod },
     );
-    claim("alertmanager", pick(values, [...spec, "storage"]), replicas);
   }
   if (enabled(["grafana", "enabled"])) {
     const sidecars = ["dashboards", "datasources"].filter((s) =>
       enabled(["grafana", "sidecar", s, "enabled"]),
     );
     const sidecar = chartContainer(values, ["grafana", "sidecar", "resources"], KPS_ESTIMATES.grafanaSidecar);
+    // The chart's persistence is one claim its Deployment's pods share.
+    const persistence = asRecord(pick(values, ["grafana", "persistence"]));
+    const size = parseQuantity(persistence.size);
+    const persisted = persistence.enabled === true && size !== undefined;
+    if (persisted)
+      volumes.push({ namespace, name: `${release}-grafana`, bytes: size, count: 1, source: "chart values" });
     add(
       "grafana",
       [
@@ -127,11 +140,8 @@ export function kubePrometheusStack(
         ...sidecars.map(() => sidecar),
       ],
       int(pick(values, ["grafana", "replicas"]), 1),
+      persisted ? { sharedClaims: [`${namespace}/${release}-grafana`] } : {},
     );
-    const persistence = asRecord(pick(values, ["grafana", "persistence"]));
-    const size = parseQuantity(persistence.size);
-    if (persistence.enabled === true && size !== undefined)
-      volumes.push({ namespace, name: `${release}-grafana`, bytes: size, count: 1, source: "chart values" });
   }
   if (enabled(["prometheusOperator", "enabled"]))
     add("operator", [chartContainer(values, ["prometheusOperator", "resources"], KPS_ESTIMATES.operator)], 1);

@@ -19,6 +19,8 @@ export { KPS_ESTIMATES, METRICS_SERVER_ESTIMATES, kubePrometheusStack, metricsSe
 export { MANAGED_SYSTEM_PODS, nodeAllocatable, nodeReserved } from "./nodes";
 export {
   assessCapacity,
+  fleetAmount,
+  volumesPerPod,
   poolsOf,
   type Amount,
   type CapacityInput,

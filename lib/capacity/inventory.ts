@@ -40,6 +40,16 @@ export interface WorkloadDemand {
   readonly source: Source;
   /** Why a number is what it is (HPA, suspended, chart default...). */
   readonly note?: string;
+  /**
+   * Block volumes each pod attaches for itself: StatefulSet claim templates and generic ephemeral
+   * volumes, one per pod. Absent means 0.
+   */
+  readonly claimsPerPod?: number;
+  /**
+   * `namespace/name` of existing PersistentVolumeClaims the pods mount: a ReadWriteOnce claim attaches
+   * once, to the node of the pod that mounts it, however many pods share it. Absent means none.
+   */
+  readonly sharedClaims?: readonly string[];
 }
 
 export interface VolumeDemand {
@@ -49,6 +59,8 @@ export interface VolumeDemand {
   /** Volumes of this size (one per StatefulSet replica for a claim template). */
   readonly count: number;
   readonly source: Source;
+  /** Recorded as a standalone PersistentVolumeClaim (not a claim template or chart value). */
+  readonly fromClaim?: boolean;
 }
 
 export interface Inventory {
@@ -100,6 +112,33 @@ const KIND: Record<string, string> = {
   "kubernetes:core/v1:Pod": "Pod",
 };
 
+/** The claims a pod spec mounts: per pod (generic ephemeral) and existing claims by `namespace/name`. */
+function podClaims(podSpec: unknown, namespace: string): { ephemeral: number; shared: string[] } {
+  let ephemeral = 0;
+  const shared = new Set<string>();
+  for (const v of asArray(asRecord(podSpec).volumes)) {
+    const vol = asRecord(v);
+    const claimName = asRecord(vol.persistentVolumeClaim).claimName;
+    if (typeof claimName === "string") shared.add(`${namespace}/${claimName}`);
+    else if (Object.keys(asRecord(vol.ephemeral)).length > 0) ephemeral++;
+  }
+  return { ephemeral, shared: [...shared] };
+}
+
+/**
+ * Drops a standalone PersistentVolumeClaim that a StatefulSet's claim template already counts: the
+ * controller names its claims `<template>-<statefulset>-<ordinal>` and adopts an existing claim of that
+ * name, so a claim recorded both ways is one volume.
+ */
+function withoutTemplateDuplicates(
+  volumes: readonly VolumeDemand[],
+  templates: readonly { namespace: string; prefix: string; sets: number }[],
+): VolumeDemand[] {
+  const claimed = new Set<string>();
+  for (const t of templates) for (let i = 0; i < t.sets; i++) claimed.add(`${t.namespace}/${t.prefix}-${i}`);
+  return volumes.filter((v) => !(v.fromClaim === true && claimed.has(`${v.namespace}/${v.name}`)));
+}
+
 /** Builds the inventory from every recorded resource (HPAs are matched to their targets by name). */
 export function inventoryOf(resources: readonly RecordedResource[]): Inventory {
   const hpas = new Map<string, { min: number; max: number }>();
@@ -118,6 +157,7 @@ export function inventoryOf(resources: readonly RecordedResource[]): Inventory {
 
   const workloads: WorkloadDemand[] = [];
   const volumes: VolumeDemand[] = [];
+  const templates: { namespace: string; prefix: string; sets: number }[] = [];
   const loadBalancers: string[] = [];
   const unreadable: string[] = [];
   for (const r of resources) {
@@ -132,6 +172,7 @@ export function inventoryOf(resources: readonly RecordedResource[]): Inventory {
       let pods = 1;
       let note: string | undefined;
       let podsMax: number | undefined;
+      let templateClaims = 0;
       if (kind === "CronJob") {
         const job = asRecord(asRecord(spec.jobTemplate).spec);
         podPath = ["spec", "jobTemplate", "spec", "template", "spec"];
@@ -157,6 +198,8 @@ export function inventoryOf(resources: readonly RecordedResource[]): Inventory {
             const tm = asRecord(t);
             const size = parseQuantity(asRecord(asRecord(asRecord(tm.spec).resources).requests).storage);
             const claim = str(asRecord(tm.metadata).name, "data");
+            templateClaims++;
+            templates.push({ namespace, prefix: `${claim}-${name}`, sets });
             if (size === undefined) unreadable.push(`${kind} ${namespace}/${name} claim ${claim}`);
             else
               volumes.push({
@@ -176,6 +219,7 @@ export function inventoryOf(resources: readonly RecordedResource[]): Inventory {
       ];
       if (podSpec.output || containers.some((c) => hasOutput(asRecord(c).resources)))
         unreadable.push(`${kind} ${namespace}/${name}`);
+      const claims = podClaims(podSpec.value, namespace);
       workloads.push({
         kind,
         namespace,
@@ -186,11 +230,13 @@ export function inventoryOf(resources: readonly RecordedResource[]): Inventory {
         pod: podResources(podSpec.value),
         source: "manifest",
         ...(note !== undefined ? { note } : {}),
+        ...(templateClaims + claims.ephemeral > 0 ? { claimsPerPod: templateClaims + claims.ephemeral } : {}),
+        ...(claims.shared.length > 0 ? { sharedClaims: claims.shared } : {}),
       });
     } else if (r.type === "kubernetes:core/v1:PersistentVolumeClaim") {
       const size = parseQuantity(asRecord(asRecord(spec.resources).requests).storage);
       if (size === undefined) unreadable.push(`PersistentVolumeClaim ${namespace}/${name}`);
-      else volumes.push({ namespace, name, bytes: size, count: 1, source: "manifest" });
+      else volumes.push({ namespace, name, bytes: size, count: 1, source: "manifest", fromClaim: true });
     } else if (r.type === "kubernetes:core/v1:Service") {
       if (spec.type === "LoadBalancer") loadBalancers.push(`${namespace}/${name}`);
     } else if (r.type === "kubernetes:helm.sh/v3:Release") {
@@ -208,5 +254,5 @@ export function inventoryOf(resources: readonly RecordedResource[]): Inventory {
       }
     }
   }
-  return { workloads, volumes, loadBalancers, unreadable };
+  return { workloads, volumes: withoutTemplateDuplicates(volumes, templates), loadBalancers, unreadable };
 }

@@ -3,7 +3,9 @@
  * needs autoscaling / cannot fit even at max).
  *
  * The model is an aggregate one: it sums requests and allocatable capacity cluster-wide and checks the
- * largest pod against the largest node. It does not bin-pack, follow nodeSelectors or taints, or model
+ * largest pod against the largest node. Four scarce things are counted: CPU, memory, pods and block
+ * volume attachments (a node attaches at most `volumesPerNode` of the catalog; a pod's claims attach to
+ * its node). It does not bin-pack, follow nodeSelectors or taints, or model
  * the cluster autoscaler: a "fits" verdict is necessary, not sufficient. Sources of every number that
  * does not come from the program's own manifests are cited where the number is defined.
  */
@@ -11,13 +13,15 @@ import { CATALOGS } from "../../config/catalog";
 import type { ClusterConfig } from "../../config/cluster";
 import type { CostsConfig } from "../../config/costs";
 import { type CostEstimate, estimateCost } from "./cost";
-import type { Inventory } from "./inventory";
+import type { Inventory, WorkloadDemand } from "./inventory";
 import { MANAGED_SYSTEM_PODS, nodeAllocatable } from "./nodes";
 import type { Resources } from "./pods";
 import { GiB, MiB, fmtCpu, fmtGiB } from "./quantities";
 
 export interface Amount extends Resources {
   readonly pods: number;
+  /** Block volumes attached (demand) or attachable (capacity). */
+  readonly volumes: number;
 }
 
 export interface PoolCapacity {
@@ -51,12 +55,35 @@ export interface CapacityReport {
   readonly cost?: CostEstimate;
 }
 
-export const ZERO: Amount = { cpuMillis: 0, memoryBytes: 0, pods: 0 };
+export const ZERO: Amount = { cpuMillis: 0, memoryBytes: 0, pods: 0, volumes: 0 };
 export const plus = (a: Amount, b: Amount, times = 1): Amount => ({
   cpuMillis: a.cpuMillis + b.cpuMillis * times,
   memoryBytes: a.memoryBytes + b.memoryBytes * times,
   pods: a.pods + b.pods * times,
+  volumes: a.volumes + b.volumes * times,
 });
+
+/** Volumes one pod of the workload attaches: its own claims plus every existing claim it mounts. */
+export const volumesPerPod = (w: WorkloadDemand): number =>
+  (w.claimsPerPod ?? 0) + (w.sharedClaims?.length ?? 0);
+
+/**
+ * What the workloads (DaemonSets excluded) request, HPAs at min or max. A pod's own claims (templates,
+ * ephemeral) attach with each pod; an existing claim attaches once, to one node, while any pod that
+ * mounts it runs. Pods at 0 (a stopped trader, a suspended CronJob) attach nothing: their claims exist
+ * but sit on no node.
+ */
+export function fleetAmount(workloads: readonly WorkloadDemand[], at: "min" | "max"): Amount {
+  let total = ZERO;
+  const shared = new Set<string>();
+  for (const w of workloads) {
+    if (w.perNode) continue;
+    const pods = at === "min" ? w.podsMin : w.podsMax;
+    total = plus(total, { ...w.pod.requests, pods: 1, volumes: w.claimsPerPod ?? 0 }, pods);
+    if (pods > 0) for (const c of w.sharedClaims ?? []) shared.add(c);
+  }
+  return { ...total, volumes: total.volumes + shared.size };
+}
 
 /** Node pools from the cluster config; the fixed system pool counts as min = max = count. */
 export function poolsOf(
@@ -83,16 +110,6 @@ export function poolsOf(
   return pools;
 }
 
-function sumRequests(inv: Inventory, at: "min" | "max"): Amount {
-  let total = ZERO;
-  for (const w of inv.workloads) {
-    if (w.perNode) continue;
-    const pods = at === "min" ? w.podsMin : w.podsMax;
-    total = plus(total, { ...w.pod.requests, pods: 1 }, pods);
-  }
-  return total;
-}
-
 function sumLimits(inv: Inventory, at: "min" | "max"): Resources {
   let cpu = 0;
   let mem = 0;
@@ -103,6 +120,14 @@ function sumLimits(inv: Inventory, at: "min" | "max"): Resources {
     mem += w.pod.limits.memoryBytes * pods;
   }
   return { cpuMillis: cpu, memoryBytes: mem };
+}
+
+/** "7 per node", or "7 per s-2vcpu-4gb node, 14 per g6-standard-6 node" when sizes differ. */
+function volumesPerNodeText(pools: readonly PoolCapacity[]): string {
+  const bySize = new Map(pools.map((p) => [p.size, p.perNode.volumes]));
+  const counts = new Set(bySize.values());
+  if (counts.size === 1) return `${[...counts][0]} per node`;
+  return [...bySize].map(([size, n]) => `${n} per ${size} node`).join(", ");
 }
 
 const describePools = (pools: readonly PoolCapacity[], at: "min" | "max") =>
@@ -128,7 +153,7 @@ export interface CapacityInput {
 /** The capacity verdict and cost estimate for one stack's inventory. */
 export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityReport {
   const { cluster } = input;
-  const requests = { min: sumRequests(inv, "min"), max: sumRequests(inv, "max") };
+  const requests = { min: fleetAmount(inv.workloads, "min"), max: fleetAmount(inv.workloads, "max") };
   const limits = {
     min: sumLimits(inv, "min"),
     max: sumLimits(inv, "max"),
@@ -137,7 +162,12 @@ export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityRe
   };
   let daemonSetsPerNode = ZERO;
   for (const w of inv.workloads)
-    if (w.perNode) daemonSetsPerNode = plus(daemonSetsPerNode, { ...w.pod.requests, pods: 1 }, w.podsMin);
+    if (w.perNode)
+      daemonSetsPerNode = plus(
+        daemonSetsPerNode,
+        { ...w.pod.requests, pods: 1, volumes: volumesPerPod(w) },
+        w.podsMin,
+      );
   const warnings: string[] = [];
   const problems: string[] = [];
   if (inv.unreadable.length > 0)
@@ -170,6 +200,7 @@ export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityRe
         cpuMillis: node.cpuMillis - overhead.cpuMillis,
         memoryBytes: node.memoryBytes - overhead.memoryBytes,
         pods: catalog.maxPodsPerNode - overhead.pods,
+        volumes: catalog.volumesPerNode(catalog.sizes[p.size]) - overhead.volumes,
       },
     };
   });
@@ -188,10 +219,16 @@ export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityRe
       Math.ceil(Math.max(short.cpuMillis, 0) / Math.max(grow.perNode.cpuMillis, 1)),
       Math.ceil(Math.max(short.memoryBytes, 0) / Math.max(grow.perNode.memoryBytes, 1)),
       Math.ceil(Math.max(short.pods, 0) / Math.max(grow.perNode.pods, 1)),
+      Math.ceil(Math.max(short.volumes, 0) / Math.max(grow.perNode.volumes, 1)),
     );
+    // On DOKS every size attaches 7 volumes: a larger size is no fix for a volume shortage there.
+    const slots = (size: string) => catalog.volumesPerNode(catalog.sizes[size]);
+    const largerHelps =
+      short.volumes <= 0 ||
+      Object.values(catalog.sizes).some((s) => catalog.volumesPerNode(s) > slots(grow.size));
     return grow.key === "systemPool"
       ? `raise systemPool.count to ${grow.maxNodes + nodes} or add a worker pool`
-      : `raise ${grow.key}.maxNodes to ${grow.maxNodes + nodes} or use a larger size`;
+      : `raise ${grow.key}.maxNodes to ${grow.maxNodes + nodes}${largerHelps ? " or use a larger size" : ""}`;
   };
   const shortAtMax = plus(requests.min, allocatable.atMax, -1);
   const atMaxPools = describePools(pools, "max");
@@ -207,6 +244,10 @@ export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityRe
   if (shortAtMax.pods > 0)
     cannot.push(
       `${requests.min.pods} pods but the pools run at most ${allocatable.atMax.pods} (${catalog.maxPodsPerNode} per node)`,
+    );
+  if (shortAtMax.volumes > 0)
+    cannot.push(
+      `${requests.min.volumes} volume attachments but the pools attach at most ${allocatable.atMax.volumes} (${volumesPerNodeText(pools)})`,
     );
   if (cannot.length > 0)
     problems.push(
@@ -228,6 +269,12 @@ export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityRe
       if (w.perNode || w.podsMax === 0) continue;
       const cpu = w.pod.requests.cpuMillis > Math.max(...pools.map((p) => p.perNode.cpuMillis));
       const mem = w.pod.requests.memoryBytes > Math.max(...pools.map((p) => p.perNode.memoryBytes));
+      const attaches = volumesPerPod(w);
+      const mostVolumes = Math.max(...pools.map((p) => p.perNode.volumes));
+      if (attaches > mostVolumes)
+        problems.push(
+          `botfleet: ${w.kind} ${w.namespace}/${w.name} attaches ${attaches} volumes per pod but a node attaches at most ${mostVolumes} (${volumesPerNodeText(pools)}); use fewer claims per pod`,
+        );
       if (cpu || mem)
         problems.push(
           `botfleet: ${w.kind} ${w.namespace}/${w.name} requests ${fmtCpu(w.pod.requests.cpuMillis)} vCPU and ${fmtGiB(w.pod.requests.memoryBytes)} GiB per pod but the largest node gives ${fmtCpu(biggest.perNode.cpuMillis)} vCPU and ${fmtGiB(biggest.perNode.memoryBytes)} GiB allocatable (${biggest.size}); use a larger size or lower the requests`,
@@ -236,18 +283,22 @@ export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityRe
   }
 
   const exceeds = (a: Amount, b: Amount) =>
-    a.cpuMillis > b.cpuMillis || a.memoryBytes > b.memoryBytes || a.pods > b.pods;
+    a.cpuMillis > b.cpuMillis || a.memoryBytes > b.memoryBytes || a.pods > b.pods || a.volumes > b.volumes;
+  // Volumes are named only where they are short, so CPU/memory-only warnings read as before.
+  const vol = (need: Amount, have: Amount, text: (n: number) => string) =>
+    need.volumes > have.volumes ? text(need.volumes) : "";
   let verdict: Verdict;
   if (problems.length > 0) verdict = "cannot-fit";
   else if (!exceeds(requests.max, allocatable.atMin)) verdict = "fits";
   else {
     verdict = "needs-autoscaling";
+    const { atMin, atMax } = allocatable;
     warnings.push(
-      `botfleet: the fleet needs ${fmtCpu(requests.min.cpuMillis)} vCPU and ${fmtGiB(requests.min.memoryBytes)} GiB of requests (${fmtCpu(requests.max.cpuMillis)} vCPU and ${fmtGiB(requests.max.memoryBytes)} GiB with HPAs at max) but the pools give ${fmtCpu(allocatable.atMin.cpuMillis)} vCPU and ${fmtGiB(allocatable.atMin.memoryBytes)} GiB allocatable at min nodes (${describePools(pools, "min")}); the cluster autoscaler must add nodes (at most ${fmtCpu(allocatable.atMax.cpuMillis)} vCPU and ${fmtGiB(allocatable.atMax.memoryBytes)} GiB at max nodes)`,
+      `botfleet: the fleet needs ${fmtCpu(requests.min.cpuMillis)} vCPU and ${fmtGiB(requests.min.memoryBytes)} GiB of requests (${fmtCpu(requests.max.cpuMillis)} vCPU and ${fmtGiB(requests.max.memoryBytes)} GiB with HPAs at max)${vol(requests.max, atMin, (n) => ` and ${n} volume attachments`)} but the pools give ${fmtCpu(atMin.cpuMillis)} vCPU and ${fmtGiB(atMin.memoryBytes)} GiB allocatable${vol(requests.max, atMin, () => ` and ${atMin.volumes} volume attachments (${volumesPerNodeText(pools)})`)} at min nodes (${describePools(pools, "min")}); the cluster autoscaler must add nodes (at most ${fmtCpu(atMax.cpuMillis)} vCPU and ${fmtGiB(atMax.memoryBytes)} GiB${vol(requests.max, atMin, () => ` and ${atMax.volumes} volume attachments`)} at max nodes)`,
     );
     if (exceeds(requests.max, allocatable.atMax))
       warnings.push(
-        `botfleet: with every HPA at maxReplicas the fleet needs ${fmtCpu(requests.max.cpuMillis)} vCPU and ${fmtGiB(requests.max.memoryBytes)} GiB but the pools give at most ${fmtCpu(allocatable.atMax.cpuMillis)} vCPU and ${fmtGiB(allocatable.atMax.memoryBytes)} GiB: the last replicas would stay Pending; ${fix(plus(requests.max, allocatable.atMax, -1))}`,
+        `botfleet: with every HPA at maxReplicas the fleet needs ${fmtCpu(requests.max.cpuMillis)} vCPU and ${fmtGiB(requests.max.memoryBytes)} GiB${vol(requests.max, allocatable.atMax, (n) => ` and ${n} volume attachments`)} but the pools give at most ${fmtCpu(allocatable.atMax.cpuMillis)} vCPU and ${fmtGiB(allocatable.atMax.memoryBytes)} GiB${vol(requests.max, allocatable.atMax, () => ` and ${allocatable.atMax.volumes} volume attachments`)}: the last replicas would stay Pending; ${fix(plus(requests.max, allocatable.atMax, -1))}`,
       );
   }
   return {

@@ -61,8 +61,9 @@ export function nodeAllocatable(size: Pick<NodeSize, "vcpu" | "memoryGiB">): Res
  *   node plugin and the cloud's node agent: 300m CPU and 400Mi in all, 4 pods;
  * - per cluster: CoreDNS, 2 replicas of 100m / 70Mi (requests of CoreDNS's upstream Kubernetes
  *   deployment manifest, coredns/deployment kubernetes/coredns.yaml.sed).
+ * None of them mounts a block volume.
  */
 export const MANAGED_SYSTEM_PODS = {
-  perNode: { cpuMillis: 300, memoryBytes: 400 * MiB, pods: 4 },
-  cluster: { cpuMillis: 2 * 100, memoryBytes: 2 * 70 * MiB, pods: 2 },
+  perNode: { cpuMillis: 300, memoryBytes: 400 * MiB, pods: 4, volumes: 0 },
+  cluster: { cpuMillis: 2 * 100, memoryBytes: 2 * 70 * MiB, pods: 2, volumes: 0 },
 } as const;

@@ -1,9 +1,9 @@
 /** The capacity report as markdown, stack outputs and a cost chart. */
-import { type Amount, type CapacityReport, type Verdict, ZERO, plus } from "./model";
+import { type Amount, type CapacityReport, type Verdict, fleetAmount } from "./model";
 import { fmtCpu, fmtGiB } from "./quantities";
 
 const amountRow = (label: string, a: Amount) =>
-  `| ${label} | ${fmtCpu(a.cpuMillis)} | ${fmtGiB(a.memoryBytes)} | ${a.pods} |`;
+  `| ${label} | ${fmtCpu(a.cpuMillis)} | ${fmtGiB(a.memoryBytes)} | ${a.pods} | ${a.volumes} |`;
 const usd = (v: number) => `$${v.toFixed(2)}`;
 
 const VERDICT_TEXT: Record<Verdict, string> = {
@@ -16,7 +16,7 @@ const VERDICT_TEXT: Record<Verdict, string> = {
 /** The capacity and cost summary as markdown lines (for the synth's summary.md). */
 export function capacityMarkdown(report: CapacityReport): string[] {
   const lines = ["", `### Capacity: ${VERDICT_TEXT[report.verdict]}`, ""];
-  lines.push("| | vCPU | memory GiB | pods |", "|---|---|---|---|");
+  lines.push("| | vCPU | memory GiB | pods | volumes |", "|---|---|---|---|---|");
   lines.push(amountRow("fleet requests (HPAs at min)", report.requests.min));
   lines.push(amountRow("fleet requests (HPAs at max)", report.requests.max));
   lines.push(amountRow("DaemonSets, per node", report.daemonSetsPerNode));
@@ -31,26 +31,37 @@ export function capacityMarkdown(report: CapacityReport): string[] {
   if (report.pools.length > 0) {
     lines.push(
       "",
-      "| pool | size | nodes | per node for the fleet (vCPU / GiB / pods) |",
+      "| pool | size | nodes | per node for the fleet (vCPU / GiB / pods / volumes) |",
       "|---|---|---|---|",
     );
     for (const p of report.pools)
       lines.push(
-        `| ${p.name} (\`${p.key}\`) | ${p.size} | ${p.minNodes === p.maxNodes ? p.minNodes : `${p.minNodes}-${p.maxNodes}`} | ${fmtCpu(p.perNode.cpuMillis)} / ${fmtGiB(p.perNode.memoryBytes)} / ${p.perNode.pods} |`,
+        `| ${p.name} (\`${p.key}\`) | ${p.size} | ${p.minNodes === p.maxNodes ? p.minNodes : `${p.minNodes}-${p.maxNodes}`} | ${fmtCpu(p.perNode.cpuMillis)} / ${fmtGiB(p.perNode.memoryBytes)} / ${p.perNode.pods} / ${p.perNode.volumes} |`,
       );
     lines.push(
       "",
-      "Per node: size minus GKE-style kube/system reservations and eviction threshold, minus estimated managed node agents and the fleet's DaemonSets (see `lib/capacity/nodes.ts`).",
+      "Per node: size minus GKE-style kube/system reservations and eviction threshold, minus estimated managed node agents and the fleet's DaemonSets (see `lib/capacity/nodes.ts`); volumes: the CSI driver's per-node attachment limit (see `config/catalog.ts`).",
     );
   }
-  const byNs = new Map<string, Amount>();
-  for (const w of report.inventory.workloads) {
-    if (w.perNode) continue;
-    byNs.set(w.namespace, plus(byNs.get(w.namespace) ?? ZERO, { ...w.pod.requests, pods: 1 }, w.podsMax));
-  }
-  if (byNs.size > 0) {
-    lines.push("", "| namespace | vCPU | memory GiB | pods (HPAs at max) |", "|---|---|---|---|");
-    for (const [ns, a] of [...byNs].sort(([x], [y]) => x.localeCompare(y))) lines.push(amountRow(ns, a));
+  const namespaces = [
+    ...new Set(report.inventory.workloads.filter((w) => !w.perNode).map((w) => w.namespace)),
+  ];
+  if (namespaces.length > 0) {
+    lines.push(
+      "",
+      "| namespace | vCPU | memory GiB | pods (HPAs at max) | volumes |",
+      "|---|---|---|---|---|",
+    );
+    for (const ns of namespaces.sort((x, y) => x.localeCompare(y)))
+      lines.push(
+        amountRow(
+          ns,
+          fleetAmount(
+            report.inventory.workloads.filter((w) => w.namespace === ns),
+            "max",
+          ),
+        ),
+      );
   }
   const estimated = report.inventory.workloads.filter((w) => w.source === "estimate").map((w) => w.name);
   if (estimated.length > 0)
@@ -75,6 +86,7 @@ export function capacityOutputs(report: CapacityReport): Record<string, unknown>
     cpu: Number(fmtCpu(a.cpuMillis)),
     memoryGiB: Number(fmtGiB(a.memoryBytes)),
     pods: a.pods,
+    volumes: a.volumes,
   });
   return {
     verdict: report.verdict,

@@ -1,6 +1,5 @@
 /** The pure capacity and cost model: quantities, pod arithmetic, node reservations, verdicts, prices. */
 import { z } from "zod";
-import { clusterSchema, type ClusterConfig } from "../../config/cluster";
 import { costsSchema } from "../../config/costs";
 import { monitoringSchema } from "../../config/monitoring";
 import { buildHelmValues } from "../../components/monitoring/values";
@@ -24,18 +23,10 @@ import {
   type RecordedResource,
   type WorkloadDemand,
 } from "../../lib/capacity";
+import { DEV_DO, cluster } from "./clusters";
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
-
-const cluster = (raw: unknown): ClusterConfig => clusterSchema.parse(raw);
-const DEV_DO = cluster({
-  provider: "digitalocean",
-  region: "fra1",
-  version: "1.33",
-  systemPool: { size: "s-2vcpu-4gb", count: 1 },
-  pools: [{ name: "bots", size: "s-4vcpu-8gb", minNodes: 1, maxNodes: 3 }],
-});
 
 const container = (cpu: string, memory: string, extra: Record<string, unknown> = {}) => ({
   name: "c",
@@ -387,7 +378,7 @@ describe("verdict", () => {
       },
     };
     const r = assessCapacity({ stack: "dev", cluster: DEV_DO }, inventoryOf([ds]));
-    expect(r.daemonSetsPerNode).toEqual({ cpuMillis: 100, memoryBytes: 100 * MiB, pods: 1 });
+    expect(r.daemonSetsPerNode).toEqual({ cpuMillis: 100, memoryBytes: 100 * MiB, pods: 1, volumes: 0 });
     expect(r.allocatable?.atMax.cpuMillis).toBe(1530 + 3 * 3520 - 200);
   });
   test("existing cluster: requests only, verdict unknown, no cost", () => {
@@ -395,7 +386,7 @@ describe("verdict", () => {
     expect(r.verdict).toBe("unknown");
     expect(r.allocatable).toBeUndefined();
     expect(r.cost).toBeUndefined();
-    expect(r.requests.min).toEqual({ cpuMillis: 1500, memoryBytes: 3 * GiB, pods: 3 });
+    expect(r.requests.min).toEqual({ cpuMillis: 1500, memoryBytes: 3 * GiB, pods: 3, volumes: 3 });
   });
 });
 
@@ -526,7 +517,7 @@ describe("capacityFromRun (the synth's path)", () => {
         { type: "kubernetes:core/v1:ConfigMap", name: "ignored", inputs: { data: {} } },
       ],
     });
-    expect(report.requests.min).toEqual({ cpuMillis: 500, memoryBytes: GiB, pods: 1 });
+    expect(report.requests.min).toEqual({ cpuMillis: 500, memoryBytes: GiB, pods: 1, volumes: 1 });
     expect(report.cost?.lines[0]).toEqual({
       item: "system nodes (1 x s-2vcpu-4gb at $20)",
       minUsd: 20,

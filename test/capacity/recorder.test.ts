@@ -60,6 +60,7 @@ describe("capacity check around the whole program (dev: 1 x s-2vcpu-4gb + 1-3 x 
       cpu: Number((engine.requests.min.cpuMillis / 1000).toFixed(1)),
       memoryGiB: Number((engine.requests.min.memoryBytes / 2 ** 30).toFixed(1)),
       pods: engine.requests.min.pods,
+      volumes: engine.requests.min.volumes,
     });
   });
 
@@ -84,10 +85,11 @@ describe("capacity check around the whole program (dev: 1 x s-2vcpu-4gb + 1-3 x 
     const capacity = r.outputs.capacity as Record<string, unknown>;
     expect(capacity.verdict).toBe(engine.verdict);
     expect(capacity.verdict).toBe("needs-autoscaling");
-    const amount = (a: { cpuMillis: number; memoryBytes: number; pods: number }) => ({
+    const amount = (a: { cpuMillis: number; memoryBytes: number; pods: number; volumes: number }) => ({
       cpu: Number((a.cpuMillis / 1000).toFixed(1)),
       memoryGiB: Number((a.memoryBytes / 2 ** 30).toFixed(1)),
       pods: a.pods,
+      volumes: a.volumes,
     });
     expect(capacity.requests).toEqual({ min: amount(engine.requests.min), max: amount(engine.requests.max) });
     expect(engine.requests.max.pods - engine.requests.min.pods).toBe(2); // the HPA's 2 -> 4
@@ -98,8 +100,19 @@ describe("capacity check around the whole program (dev: 1 x s-2vcpu-4gb + 1-3 x 
     expect(r.error).toBeUndefined();
     expect((r.outputs.capacity as { verdict: string }).verdict).toBe("needs-autoscaling");
     const warning = r.warnings.find((w) => w.startsWith("botfleet: the fleet needs"));
+    // 16 traders' state, Redis, Postgres, Prometheus, Alertmanager and Grafana: 21 volumes, 7 per DOKS node.
     expect(warning).toMatch(
-      /allocatable at min nodes \(system: 1 x s-2vcpu-4gb, bots: 1 x s-4vcpu-8gb\); the cluster autoscaler must add nodes/,
+      /with HPAs at max\) and 21 volume attachments but .* allocatable and 14 volume attachments \(7 per node\) at min nodes \(system: 1 x s-2vcpu-4gb, bots: 1 x s-4vcpu-8gb\); the cluster autoscaler must add nodes \(at most .* and 28 volume attachments at max nodes\)$/,
+    );
+  });
+
+  test("30 small traders with volumes: CPU and memory would fit, their volumes cannot attach", async () => {
+    const small = freqtradeOnly(30).map((b) => ({ ...b, resources: { cpu: "50m", memory: "128Mi" } }));
+    const r = await run("dev", { ...DATA, bots: small });
+    expect(r.error).toBeInstanceOf(CapacityError);
+    // 30 traders' state, Redis, Postgres, Prometheus, Alertmanager, Grafana: 35; 4 DOKS nodes attach 28.
+    expect(r.error!.message).toBe(
+      "botfleet: the fleet needs 35 volume attachments but the pools attach at most 28 (7 per node) at max nodes (system: 1 x s-2vcpu-4gb, bots: 3 x s-4vcpu-8gb); raise pools[0].maxNodes to 4",
     );
   });
 
