@@ -16,10 +16,22 @@ import { postgresClientSettings } from "./components/data/postgres-client";
 import { redisClientSecretData } from "./components/data/redis-client";
 import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";
+import { VolumeClaimLedger } from "./components/volume-claims";
+import type { ClaimRecords } from "./lib/volume-claim-changes";
 
-export function program(): Record<string, unknown> {
+export interface ProgramOptions {
+  /**
+   * The `volumeClaims` output of the stack's last deployment, asked for once the config is valid
+   * (index.ts reads it with a StackReference to the stack itself). @default no history
+   */
+  readonly previousVolumeClaims?: () => pulumi.Input<ClaimRecords | undefined>;
+}
+
+export function program(options: ProgramOptions = {}): Record<string, unknown> {
   // Throws one error listing every config problem before any resource is registered.
   const config = loadConfig();
+  // A volume claim grows in place, never shrinks or changes class (lib/volume-claim-changes.ts).
+  const volumeClaims = new VolumeClaimLedger(options.previousVolumeClaims?.());
   // Records every workload as it registers, so the capacity check counts exactly what is deployed.
   const capacity = startCapacityRecorder(config);
   const cluster = createCluster(config);
@@ -51,6 +63,7 @@ export function program(): Record<string, unknown> {
       environment: config.environment,
       credentials: config.credentials,
       protect: config.protect,
+      volumeClaims,
     },
     afterPlatform,
   );
@@ -64,6 +77,7 @@ export function program(): Record<string, unknown> {
       environment: config.environment,
       credentials: config.credentials,
       protect: config.protect,
+      volumeClaims,
     },
     afterPlatform,
   );
@@ -130,6 +144,8 @@ export function program(): Record<string, unknown> {
     images: Object.fromEntries(config.bots.map((b) => [b.name, b.image])),
     chartVersions: { kps: config.monitoring.chartVersion },
     capacity: capacityOutputs(capacityReport),
+    // Read back by the next deployment: what each claim was made with.
+    volumeClaims: volumeClaims.records,
   };
 }
 

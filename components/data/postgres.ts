@@ -7,6 +7,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { VolumeClaimLedger, statefulSetWithClaims } from "../volume-claims";
 import type { Secretify } from "../../config/common";
 import { standardLabels } from "../specs/labels";
 import type { BackupCredentials, PostgresConfig } from "../../config/postgres";
@@ -49,6 +50,8 @@ export interface PostgresArgs {
   readonly credentials: Credentials;
   /** Protect and retain the StatefulSets and the credentials Secret (prod). @default false */
   readonly protect?: boolean;
+  /** Checks the data claims against the last deployment. @default a ledger with no history */
+  readonly volumeClaims?: VolumeClaimLedger;
 }
 
 export class Postgres extends pulumi.ComponentResource {
@@ -120,18 +123,25 @@ export class Postgres extends pulumi.ComponentResource {
     new k8s.networking.v1.NetworkPolicy(`${name}-networkpolicy`, serverNetworkPolicy(spec), child);
 
     const dependsOn = [credentials, configMap, sa, headless];
-    const primary = new k8s.apps.v1.StatefulSet(`${name}-primary`, postgresStatefulSet(spec, "primary"), {
-      ...child,
-      ...keep,
-      dependsOn,
-    });
+    const claims = {
+      keys: { storage: "postgres.storage", storageClass: "postgres.storageClass" },
+      ledger: args.volumeClaims ?? new VolumeClaimLedger(),
+      protect,
+    };
+    const primary = statefulSetWithClaims(
+      `${name}-primary`,
+      postgresStatefulSet(spec, "primary"),
+      { ...claims, ordinals: 1 },
+      { ...child, ...keep, dependsOn },
+    );
     if (config.instances > 1) {
-      new k8s.apps.v1.StatefulSet(`${name}-replica`, postgresStatefulSet(spec, "replica"), {
-        ...child,
-        ...keep,
+      statefulSetWithClaims(
+        `${name}-replica`,
+        postgresStatefulSet(spec, "replica"),
+        { ...claims, ordinals: config.instances - 1 },
         // A replica's init container waits for the primary anyway; ordering just avoids noisy restarts.
-        dependsOn: [...dependsOn, primary, rw],
-      });
+        { ...child, ...keep, dependsOn: [...dependsOn, primary, rw] },
+      );
     }
 
     let cronJob: k8s.batch.v1.CronJob | undefined;

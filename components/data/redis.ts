@@ -10,10 +10,11 @@ import { REDIS_PORT, SENTINEL_MASTER_NAME, SENTINEL_PORT } from "./redis-conf";
 import { redisAuthSecret, redisClientSecret, redisClientHost } from "./redis-client";
 import { checksum } from "../specs/checksum";
 import { redisConfigMap, redisConfigMapData } from "./redis-configmap";
-import { sentinelAddresses, type RedisSpecArgs } from "./redis-names";
+import { redisPodCount, sentinelAddresses, type RedisSpecArgs } from "./redis-names";
 import { serviceHost } from "../specs/dns";
 import { redisNetworkPolicy } from "./redis-network-policy";
 import { redisStatefulSet } from "./redis-server";
+import { VolumeClaimLedger, statefulSetWithClaims } from "../volume-claims";
 import {
   redisClientService,
   redisHeadlessService,
@@ -36,6 +37,8 @@ export interface RedisArgs {
   readonly credentials: Credentials;
   /** Protect the StatefulSet and keep it on delete (prod). @default false */
   readonly protect?: boolean;
+  /** Checks the data claims against the last deployment. @default a ledger with no history */
+  readonly volumeClaims?: VolumeClaimLedger;
 }
 
 export class Redis extends pulumi.ComponentResource {
@@ -89,9 +92,15 @@ export class Redis extends pulumi.ComponentResource {
     new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, redisPodDisruptionBudget(spec), child);
     new k8s.networking.v1.NetworkPolicy(`${name}-networkpolicy`, redisNetworkPolicy(spec), child);
 
-    const statefulSet = new k8s.apps.v1.StatefulSet(
+    const statefulSet = statefulSetWithClaims(
       `${name}-statefulset`,
       redisStatefulSet(spec, checksum(configData)),
+      {
+        ordinals: redisPodCount(config),
+        keys: { storage: "redis.storage", storageClass: "redis.storageClass" },
+        ledger: args.volumeClaims ?? new VolumeClaimLedger(),
+        protect,
+      },
       {
         ...child,
         dependsOn: [authSecret, configMap, serviceAccount, headless],

@@ -107,7 +107,10 @@ describe("capacity check around the whole program (dev: 1 x s-2vcpu-4gb + 1-3 x 
   });
 
   test("30 small traders with volumes: CPU and memory would fit, their volumes cannot attach", async () => {
-    const small = freqtradeOnly(30).map((b) => ({ ...b, resources: { cpu: "50m", memory: "128Mi" } }));
+    const small = freqtradeOnly(30).map((b) => ({
+      ...b,
+      resources: { requests: { cpu: "50m", memory: "128Mi" } },
+    }));
     const r = await run("dev", { ...DATA, bots: small });
     expect(r.error).toBeInstanceOf(CapacityError);
     // 30 traders' state, Redis, Postgres, Prometheus, Alertmanager, Grafana: 35; 4 DOKS nodes attach 28.

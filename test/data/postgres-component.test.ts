@@ -71,6 +71,7 @@ describe.each<[string, PostgresConfig, boolean, string[]]>([
     [
       "ConfigMap botfleet-data/postgres-scripts",
       "NetworkPolicy botfleet-data/postgres-server",
+      "PersistentVolumeClaim botfleet-data/data-postgres-primary-0",
       "PodDisruptionBudget botfleet-data/postgres",
       "Secret botfleet-bots/postgres-client",
       "Secret botfleet-data/postgres-credentials",
@@ -90,6 +91,9 @@ describe.each<[string, PostgresConfig, boolean, string[]]>([
       "CronJob botfleet-data/postgres-backup",
       "NetworkPolicy botfleet-data/postgres-backup",
       "NetworkPolicy botfleet-data/postgres-server",
+      "PersistentVolumeClaim botfleet-data/data-postgres-primary-0",
+      "PersistentVolumeClaim botfleet-data/data-postgres-replica-0",
+      "PersistentVolumeClaim botfleet-data/data-postgres-replica-1",
       "PodDisruptionBudget botfleet-data/postgres",
       "Secret botfleet-bots/postgres-client",
       "Secret botfleet-data/postgres-backup-s3",
@@ -186,6 +190,20 @@ describe.each<[string, PostgresConfig, boolean, string[]]>([
       expect([r.name, r.protect, r.retainOnDelete]).toEqual([r.name, protect, protect]);
     }
     expect(find(result.resources, "Service", "postgres-rw").protect).toBe(false);
+  });
+
+  test("each pod's data claim is its own resource, kept on delete, protected with the data; templates ignored", () => {
+    const claims = result.resources.filter(
+      (x) => isKubernetesObject(x) && kindOf(x) === "PersistentVolumeClaim",
+    );
+    expect(claims.length).toBe(config.instances);
+    for (const c of claims) {
+      expect([nameOf(c), c.retainOnDelete, c.protect]).toEqual([nameOf(c), true, protect]);
+      expect(c.inputs.metadata.annotations["botfleet.io/size-key"]).toBe("postgres.storage");
+      expect(c.inputs.spec.resources.requests.storage).toBe(config.storage);
+    }
+    for (const sts of result.resources.filter((x) => isKubernetesObject(x) && kindOf(x) === "StatefulSet"))
+      expect(sts.ignoreChanges).toEqual(["spec.volumeClaimTemplates"]);
   });
 
   test("exports the rw/ro hosts and the client Secret name", () => {

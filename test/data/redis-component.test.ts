@@ -11,6 +11,7 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { REDACTED, runProgram, type ProgramRun, type RegisteredResource } from "../../lib/mockrun";
 import { redisSchema, type RedisConfig } from "../../config/redis";
 import { Redis } from "../../components/data/redis";
@@ -30,6 +31,7 @@ const MODELS: Record<string, new (data: Any) => { validate(): void }> = {
   "kubernetes:core/v1:ServiceAccount": ServiceAccount,
   "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
   "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,
+  "kubernetes:core/v1:PersistentVolumeClaim": PersistentVolumeClaim,
 };
 
 async function run(config: RedisConfig, environment: Environment, protect: boolean) {
@@ -80,6 +82,7 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
       [
         "ConfigMap/redis-config",
         "NetworkPolicy/redis",
+        ...(config.ha ? [0, 1, 2] : [0]).map((i) => `PersistentVolumeClaim/data-redis-${i}`),
         "PodDisruptionBudget/redis",
         "Secret/redis-auth",
         "Secret/redis-client",
@@ -150,6 +153,25 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
     expect(sts.protect).toBe(protect);
     expect(sts.retainOnDelete).toBe(protect);
     expect((sts.inputs.spec as Any).replicas).toBe(config.ha ? 3 : 1);
+  });
+
+  test("each pod's data claim is its own resource: grows in place, kept on delete, made before the StatefulSet", () => {
+    const sts = named(result.resources, "StatefulSet", "redis");
+    const claims = byKind(result.resources, "PersistentVolumeClaim");
+    expect(claims).toHaveLength(config.ha ? 3 : 1);
+    // A template edit would replace the StatefulSet: it is ignored, the claims carry the size.
+    expect(sts.ignoreChanges).toContain("spec.volumeClaimTemplates");
+    const template = (sts.inputs.spec as Any).volumeClaimTemplates[0];
+    for (const claim of claims) {
+      expect(claim.retainOnDelete).toBe(true);
+      expect(claim.protect).toBe(protect);
+      expect(claim.inputs.spec).toEqual(template.spec);
+      expect(claim.inputs.metadata.annotations).toEqual({
+        "pulumi.com/patchForce": "true",
+        "botfleet.io/size-key": "redis.storage",
+      });
+      expect(sts.dependencies?.filter((urn) => urn.endsWith(`::${claim.name}`))).toHaveLength(1);
+    }
   });
 
   test("stack-facing outputs name the services and secrets", () => {

@@ -117,13 +117,61 @@ test("a second up right after changes nothing (no perpetual diff)", async () => 
   (await ws.run(["preview", "--stack", STACK, "--expect-no-changes"])).check();
 });
 
+const botIndex = (name: string) =>
+  (parse(ws.readStackFile(STACK)).config["botfleet:bots"] as { name: string }[]).findIndex(
+    (b) => b.name === name,
+  );
+
+test("a live trader's volume grows in place; a shrink or a class change is refused at preview", async () => {
+  const ns = "botfleet-bots";
+  const live = () => ({
+    pod: podUid(ns, "ft-live-0"),
+    statefulSet: JSON.parse(cp.kubectl(["get", "statefulset", "ft-live", "-n", ns, "-o", "json"])).metadata
+      .uid as string,
+  });
+  const claim = () =>
+    JSON.parse(cp.kubectl(["get", "pvc", "state-ft-live-0", "-n", ns, "-o", "json"])) as {
+      metadata: { uid: string };
+      spec: { resources: { requests: { storage: string } } };
+    };
+  const before = { ...live(), claim: claim().metadata.uid };
+  const key = `bots[${botIndex("ft-live")}]`;
+  const size = claim().spec.resources.requests.storage;
+  expect(size).toBe("1Gi");
+
+  config(`${key}.storage`, "2Gi");
+  const steps = previewSteps(await ws.run(["preview", "--stack", STACK, "--json"]));
+  expect(steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.type} ${s.name}`)).toEqual([
+    expect.stringMatching(/^update kubernetes:core\/v1:PersistentVolumeClaim .*state-ft-live-0$/),
+  ]);
+  (await ws.run(["up", "--stack", STACK, "--yes"])).check();
+  expect(claim().spec.resources.requests.storage).toBe("2Gi");
+  expect({ ...live(), claim: claim().metadata.uid }).toEqual(before);
+
+  // Back to 1Gi: a shrink. The program refuses it, naming the key, before the API server sees it.
+  config(`${key}.storage`, "1Gi");
+  const shrink = await ws.run(["preview", "--stack", STACK]);
+  expect(shrink.code).not.toBe(0);
+  expect(shrink.output).toContain(
+    `botfleet:${key}.storage: 1Gi is smaller than the 2Gi volume claim ${ns}/state-ft-live-0 holds`,
+  );
+  config(`${key}.storage`, "2Gi");
+
+  config(`${key}.storageClass`, "other");
+  const move = await ws.run(["preview", "--stack", STACK]);
+  expect(move.code).not.toBe(0);
+  expect(move.output).toContain(
+    `botfleet:${key}.storageClass: (the cluster default) -> other would replace volume claim`,
+  );
+  ws.cli(["config", "rm", "--stack", STACK, "--path", `${key}.storageClass`]).check();
+  (await ws.run(["preview", "--stack", STACK, "--expect-no-changes"])).check();
+  expect({ ...live(), claim: claim().metadata.uid }).toEqual(before);
+});
+
 test("a live trader's config edit updates in place and never restarts its pod; a paper trader rolls", async () => {
   const liveUid = podUid("botfleet-bots", "ft-live-0");
   const paperUid = podUid("botfleet-bots", "ft-paper-0");
-  const index = (name: string) =>
-    (parse(ws.readStackFile(STACK)).config["botfleet:bots"] as { name: string }[]).findIndex(
-      (b) => b.name === name,
-    );
+  const index = botIndex;
 
   config(`bots[${index("ft-live")}].freqtrade.config.max_open_trades`, "3");
   const steps = previewSteps(await ws.run(["preview", "--stack", STACK, "--json"]));
