@@ -59,18 +59,34 @@ remembered_primary() {
 		END { if (host != "") print (epoch ~ /^[0-9]+$/ ? epoch : 0), host, port }' "$sentinel_conf"
 }
 
-# reported_primaries MASTER: one "epoch host port" line per reachable Sentinel that knows a primary
-# (`SENTINEL MASTER` gives its address and config epoch).
+# sentinel_master HOST PORT MASTER: "epoch host port" from one `SENTINEL MASTER` reply (one snapshot),
+# "busy" while that Sentinel leads a failover (it shows the new epoch with the old address until the
+# failover ends), nothing when it knows no primary or does not answer.
+sentinel_master() {
+	REDISCLI_AUTH="$password" timeout "$query_timeout" \
+		redis-cli -h "$1" -p "$2" --raw SENTINEL MASTER "$3" 2>/dev/null |
+		awk 'NR % 2 == 1 { key = $0; next } { value[key] = $0 }
+			END {
+				if (value["flags"] ~ /failover_in_progress/) print "busy"
+				else if (value["port"] ~ /^[0-9]+$/ && value["config-epoch"] ~ /^[0-9]+$/)
+					print value["config-epoch"], value["ip"], value["port"]
+			}' || true
+}
+
+# reported_primaries MASTER: one "epoch host port" line per reachable Sentinel that knows a primary;
+# a Sentinel in the middle of a failover is asked again each second, up to 10 times.
 reported_primaries() {
 	old_ifs=$IFS
 	IFS=,
 	for sentinel in $sentinels; do
 		IFS=$old_ifs
-		REDISCLI_AUTH="$password" timeout "$query_timeout" \
-			redis-cli -h "${sentinel%:*}" -p "${sentinel##*:}" --raw SENTINEL MASTER "$1" 2>/dev/null |
-			awk 'NR % 2 == 1 { key = $0; next } { value[key] = $0 }
-				END { if (value["port"] ~ /^[0-9]+$/ && value["config-epoch"] ~ /^[0-9]+$/)
-					print value["config-epoch"], value["ip"], value["port"] }' || true
+		tries=0
+		while answer=$(sentinel_master "${sentinel%:*}" "${sentinel##*:}" "$1") && [ "$answer" = "busy" ]; do
+			tries=$((tries + 1))
+			[ "$tries" -lt 10 ] || break
+			sleep 1
+		done
+		[ "$answer" = "busy" ] || [ -z "$answer" ] || printf '%s\n' "$answer"
 	done
 	IFS=$old_ifs
 }
@@ -85,6 +101,7 @@ find_primary() {
 	master=$(master_name)
 	reported=$(reported_primaries "$master")
 	remembered=$(remembered_primary "$master")
+	log "known primaries (config epoch, host, port): reported [$(printf '%s' "$reported" | tr '\n' ';')] remembered [$remembered]"
 	found=$(printf '%s\n%s\n' "$reported" "$remembered" | awk 'NF == 3' | sort | uniq -c |
 		sort -k2,2nr -k1,1nr | awk 'NR == 1 { print $2, $3, $4 }')
 	if [ -n "$found" ]; then
