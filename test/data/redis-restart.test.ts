@@ -6,44 +6,28 @@
  * resync from.
  */
 import * as fs from "fs";
-import { redisSchema } from "../../config/redis";
 import { HOST, RedisTestCluster, waitFor } from "../support/redis";
-import {
-  countPresent,
-  primaryFromSentinel,
-  role,
-  sentinelMaster,
-  startInOrder,
-  writeBatch,
-} from "../support/redis-ha";
+import * as ha from "../support/redis-ha";
 
 jest.setTimeout(180_000);
 
-const PASSWORD = "Test0Password0Only0For0This0Run";
-
-const haConfig = redisSchema.parse({
-  ha: true,
-  replicas: 3,
-  sentinelQuorum: 2,
-  downAfterMilliseconds: 1000,
-  failoverTimeoutMilliseconds: 3000,
-});
+const PASSWORD = ha.TEST_PASSWORD;
 
 describe("whole-set restart after a failover", () => {
-  const cluster = new RedisTestCluster(haConfig, PASSWORD);
+  const cluster = new RedisTestCluster(ha.haTestConfig, PASSWORD);
   afterAll(() => cluster.stopAll());
 
   test("the member with the newest epoch stays primary: every WAIT-acknowledged write is found, replicas follow it", async () => {
     await cluster.addPods(3);
-    await startInOrder(cluster);
+    await ha.startInOrder(cluster);
     const [p0, p1, p2] = cluster.pods;
-    expect(await role(cluster, p0)).toBe("master");
+    expect(await ha.role(cluster, p0)).toBe("master");
 
     // Ordinal 0's pod dies; the Sentinels of pods 1 and 2 promote one of their Redis.
     p0.redis!.child.kill("SIGKILL");
     p0.sentinel!.child.kill("SIGKILL");
     const primaryPort = await waitFor("a failover away from ordinal 0", async () => {
-      const [a, b] = [await primaryFromSentinel(cluster, p1), await primaryFromSentinel(cluster, p2)];
+      const [a, b] = [await ha.primaryFromSentinel(cluster, p1), await ha.primaryFromSentinel(cluster, p2)];
       return a !== undefined && a === b && a !== p0.port ? a : undefined;
     });
     const primary = cluster.pods.find((p) => p.port === primaryPort)!;
@@ -56,8 +40,8 @@ describe("whole-set restart after a failover", () => {
     // Writes acknowledged by a replica (WAIT 1) while ordinal 0 is down.
     const acked: string[] = [];
     for (let from = 0; acked.length < 1000; from += 100)
-      acked.push(...(await writeBatch(primaryPort, PASSWORD, "outage", from, 100)));
-    const epochBefore = (await sentinelMaster(cluster, primary))["config-epoch"];
+      acked.push(...(await ha.writeBatch(primaryPort, PASSWORD, "outage", from, 100)));
+    const epochBefore = (await ha.sentinelMaster(cluster, primary))["config-epoch"];
 
     // The outage: every process still running dies at once.
     for (const p of [p1, p2]) {
@@ -68,14 +52,15 @@ describe("whole-set restart after a failover", () => {
     }
 
     // Everything comes back from the same volumes, ordinal 0 first.
-    await startInOrder(cluster);
+    const restartedAt = Date.now();
+    await ha.startInOrder(cluster);
     const elected = await waitFor(
       "every Sentinel to agree on one primary that every Redis follows",
       async () => {
-        const ports = await Promise.all(cluster.pods.map((p) => primaryFromSentinel(cluster, p)));
+        const ports = await Promise.all(cluster.pods.map((p) => ha.primaryFromSentinel(cluster, p)));
         if (ports[0] === undefined || ports.some((p) => p !== ports[0])) return undefined;
         const leader = cluster.pods.find((p) => p.port === ports[0])!;
-        if ((await role(cluster, leader)) !== "master") return undefined;
+        if ((await ha.role(cluster, leader)) !== "master") return undefined;
         for (const p of cluster.pods.filter((q) => q !== leader)) {
           const i = await cluster.info(p, "replication");
           if (i.master_port !== String(leader.port) || i.master_link_status !== "up") return undefined;
@@ -85,14 +70,16 @@ describe("whole-set restart after a failover", () => {
       90_000,
     );
 
-    const foundOnPrimary = await countPresent(cluster, elected, acked);
+    const convergedMs = Date.now() - restartedAt;
+    const foundOnPrimary = await ha.countPresent(cluster, elected, acked);
     const foundOnReplicas = await Promise.all(
-      cluster.pods.filter((p) => p !== elected).map((p) => countPresent(cluster, p, acked)),
+      cluster.pods.filter((p) => p !== elected).map((p) => ha.countPresent(cluster, p, acked)),
     );
     console.log(
       `whole-set restart: primary before redis-${primary.ordinal} (config epoch ${epochBefore}), ` +
         `elected redis-${elected.ordinal}; acked by WAIT 1 ${acked.length}, found on primary ` +
-        `${foundOnPrimary}, on replicas ${foundOnReplicas.join(", ")}\n` +
+        `${foundOnPrimary}, on replicas ${foundOnReplicas.join(", ")}; converged ${convergedMs} ms after ` +
+        `the restart began\n` +
         `redis-0: ${p0.redis!.log().match(/starting as [^\n]*/)?.[0]}\n` +
         `redis-${primary.ordinal}: ${primary.redis!.log().match(/starting as [^\n]*/)?.[0]}`,
     );

@@ -2,8 +2,20 @@
  * Helpers for the real-server Sentinel tests: start a 3-pod set the way the StatefulSet does, ask
  * Sentinels for the primary, write keys acknowledged by `WAIT 1` and count them back.
  */
+import { redisSchema } from "../../config/redis";
 import { SENTINEL_MASTER_NAME } from "../../components/data/redis-conf";
 import { HOST, RedisTestCluster, cli, waitFor, type RedisPod } from "./redis";
+
+export const TEST_PASSWORD = "Test0Password0Only0For0This0Run";
+
+/** 3 pods, quorum 2, fast failure detection (1 s) so a failover fits in a test. */
+export const haTestConfig = redisSchema.parse({
+  ha: true,
+  replicas: 3,
+  sentinelQuorum: 2,
+  downAfterMilliseconds: 1000,
+  failoverTimeoutMilliseconds: 3000,
+});
 
 export async function role(cluster: RedisTestCluster, pod: RedisPod): Promise<string> {
   return (await cluster.info(pod, "replication")).role ?? "";
