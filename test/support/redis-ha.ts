@@ -11,7 +11,7 @@ export const TEST_PASSWORD = "Test0Password0Only0For0This0Run";
 /** 3 pods, quorum 2, fast failure detection (1 s) so a failover fits in a test. */
 export const haTestConfig = redisSchema.parse({
   ha: true,
-  replicas: 3,
+  instances: 3,
   sentinelQuorum: 2,
   downAfterMilliseconds: 1000,
   failoverTimeoutMilliseconds: 3000,
