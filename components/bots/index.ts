@@ -12,7 +12,12 @@ import { botCredentialKeys, botCredentialName, type Credentials } from "../../li
 import { fleetHealth, serviceHealth, traderHealth, type BotHealth, type FleetHealth } from "./health";
 import { configChecksum } from "./checksum";
 import { dataClientSettings, type DataClientSettings } from "./data-clients";
-import { botsServiceAccount, scriptsConfigMap, tradersHeadlessService } from "./fleet-objects";
+import {
+  botsServiceAccount,
+  liveTradersPdb,
+  scriptsConfigMap,
+  tradersHeadlessService,
+} from "./fleet-objects";
 import { botLabels, isLiveTrader } from "./labels";
 import {
   DEFAULT_MQTT_IMAGE,
@@ -34,7 +39,6 @@ import {
   serviceHpa,
   servicePdb,
   serviceService,
-  traderPdb,
   traderStatefulSet,
 } from "./workloads";
 
@@ -96,6 +100,10 @@ export class BotFleet extends pulumi.ComponentResource {
     }
     if (args.bots.some((b) => b.workload === "trader")) {
       new k8s.core.v1.Service(`${name}-traders`, tradersHeadlessService(ns.bots), child);
+    }
+    if (args.bots.some(isLiveTrader)) {
+      // No eviction moves a live trader: a drain would apply its staged template unannounced.
+      new k8s.policy.v1.PodDisruptionBudget(`${name}-live-traders`, liveTradersPdb(ns.bots), child);
     }
 
     if (hasHummingbot) {
@@ -185,10 +193,6 @@ export class BotFleet extends pulumi.ComponentResource {
           { ...workload, deleteBeforeReplace: true },
         );
         health[bot.name] = sts.status.apply((status) => traderHealth(bot.stopped, status));
-        if (isLiveTrader(bot)) {
-          // No eviction moves a live trader: a drain would apply its staged template unannounced.
-          new k8s.policy.v1.PodDisruptionBudget(`${prefix}-pdb`, traderPdb(bot, ns.bots), child);
-        }
       } else if (bot.workload === "service") {
         const deployment = new k8s.apps.v1.Deployment(
           `${prefix}-deployment`,

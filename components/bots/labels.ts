@@ -2,7 +2,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { BotConfig } from "../../config/bots";
 import { POSTGRES_CLIENT, REDIS_CLIENT } from "../data/contract";
-import { selectorLabels, standardLabels } from "../specs/labels";
+import { PART_OF, selectorLabels, standardLabels } from "../specs/labels";
 
 /** The fleet label contract: monitoring selects on these. */
 export function botLabels(bot: BotConfig): Record<string, string> {
@@ -24,6 +24,16 @@ export function botLabels(bot: BotConfig): Record<string, string> {
  * goes live only when an operator deletes the pod.
  */
 export const isLiveTrader = (bot: BotConfig): boolean => bot.workload === "trader" && !bot.paperTrading;
+
+/**
+ * The labels of {@link botLabels} that only a live trader's pods carry together: the fleet's one
+ * live-traders PodDisruptionBudget selects on them, so no trader needs a budget of its own.
+ */
+export const LIVE_TRADER_SELECTOR: Readonly<Record<string, string>> = {
+  "app.kubernetes.io/part-of": PART_OF,
+  "botfleet.io/workload": "trader",
+  "botfleet.io/mode": "live",
+};
 
 export function botSelector(bot: BotConfig): Record<string, string> {
   return selectorLabels({ name: bot.preset, instance: bot.name });
