@@ -13,10 +13,17 @@ export function botLabels(bot: BotConfig): Record<string, string> {
     "botfleet.io/mode": bot.paperTrading ? "paper" : "live",
     "botfleet.io/exchange": bot.exchange,
   };
+  for (const port of bot.egressPorts) extra[egressPortLabel(port)] = "true";
   if (bot.usesRedis) extra[REDIS_CLIENT.label] = "true";
   if (bot.usesPostgres) extra[POSTGRES_CLIENT.label] = "true";
   return standardLabels({ name: bot.preset, instance: bot.name, component: bot.workload }, extra);
 }
+
+/**
+ * The label of the bots that list `port` (1-65535) in `egressPorts`: the fleet's one policy for that
+ * port selects on it, so no bot needs an egress policy of its own.
+ */
+export const egressPortLabel = (port: number): string => `botfleet.io/egress-port-${port}`;
 
 /**
  * A trader placing real orders: its pod is never evicted unannounced (a PodDisruptionBudget that allows

@@ -163,10 +163,13 @@ test("per bot only what it needs: a trader is a StatefulSet, a ConfigMap and a S
   // A live trader too: the fleet's one live-traders PDB covers it (see below).
   expect(perBot("ft-live")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
   expect(perBot("eth-usdt-live")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
-  // A custom trader without config files needs no ConfigMap.
-  // Its extra egress port comes with a policy of its own.
-  expect(perBot("arb-watcher")).toEqual(["NetworkPolicy", "Secret", "StatefulSet"]);
+  // A custom trader too, with no env: its ConfigMap is empty. Its extra egress port is the fleet's
+  // policy for that port, selecting it by label.
+  expect(perBot("arb-watcher")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
+  expect(named("ConfigMap", "arb-watcher-config").data).toEqual({});
+  // A custom service's env is its ConfigMap.
   expect(perBot("signal-api")).toEqual([
+    "ConfigMap",
     "Deployment",
     "HorizontalPodAutoscaler",
     "NetworkPolicy",
@@ -228,7 +231,7 @@ test("shared objects exist once, and every Kubernetes resource gets the explicit
     ofKind("NetworkPolicy")
       .map((r) => r.inputs.metadata.name)
       .sort(),
-  ).toEqual(["arb-watcher-egress", "botfleet-bots", "botfleet-mqtt", "signal-api-clients"]);
+  ).toEqual(["botfleet-bots", "botfleet-bots-egress-8765", "botfleet-mqtt", "signal-api-clients"]);
   for (const r of k8sObjects()) expect(r.provider).toMatch(/k8s/);
 });
 
@@ -440,6 +443,23 @@ test("each bot's Secret holds its derived keys unless botSecrets gives them", ()
   );
   // The derived keys are the names the bot specs read.
   for (const key of Object.keys(BOT_CREDENTIALS)) expect(Object.values(SECRET_KEYS)).toContain(key);
+});
+
+test("a custom bot's env is its ConfigMap, read by key in the order given, and covered by the checksum", () => {
+  const signal = named("Deployment", "signal-api").spec.template;
+  expect(named("ConfigMap", "signal-api-config").data).toEqual({ LOG_LEVEL: "info" });
+  expect(signal.spec.containers[0].env[0]).toEqual({
+    name: "LOG_LEVEL",
+    valueFrom: { configMapKeyRef: { name: "signal-api-config", key: "LOG_LEVEL" } },
+  });
+  // No plain value left: every custom env var is a reference.
+  for (const w of [...ofKind("Deployment"), ...ofKind("StatefulSet")])
+    for (const c of w.inputs.spec.template.spec.containers as Obj[])
+      if (w.inputs.metadata.labels["botfleet.io/preset"] === "custom")
+        expect((c.env as Obj[]).filter((e) => e.value !== undefined)).toEqual([]);
+  expect(signal.metadata.annotations["botfleet.io/config-checksum"]).toBe(
+    configChecksum({ LOG_LEVEL: "info" }, {}, {}),
+  );
 });
 
 test("bot pods carry the fleet labels and get data-layer credentials only by secretKeyRef", () => {
