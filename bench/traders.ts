@@ -6,11 +6,7 @@
 export const TRADER_PRESETS = ["hummingbot", "freqtrade", "custom"] as const;
 export type TraderPreset = (typeof TRADER_PRESETS)[number];
 
-// The same checked pins as the shipped stacks (README "Pinned versions").
-const FREQTRADE_IMAGE = "freqtradeorg/freqtrade:2025.11";
-const HUMMINGBOT_IMAGE = "hummingbot/hummingbot:version-2.16.0";
-const CUSTOM_IMAGE = "ghcr.io/stefanprodan/podinfo:6.14.1";
-const EXCHANGES = ["binance", "kraken", "kucoin", "bybit", "okx"];
+import { EXCHANGES, FREQTRADE_IMAGE, HUMMINGBOT_IMAGE, SERVICE_IMAGE, podinfoCustom } from "./fleet";
 
 /** The `i`-th trader of `preset` (names `<preset>-<mode>-<i>`). */
 export function traderEntry(preset: TraderPreset, i: number, live = false): Record<string, unknown> {
@@ -51,20 +47,8 @@ export function traderEntry(preset: TraderPreset, i: number, live = false): Reco
     case "custom":
       return {
         ...base,
-        image: CUSTOM_IMAGE,
-        custom: {
-          command: ["/home/app/podinfo"],
-          args: ["--port=8000", "--port-metrics=9100"],
-          env: { PODINFO_UI_MESSAGE: base.name },
-          ports: [
-            { name: "http", containerPort: 8000 },
-            { name: "metrics", containerPort: 9100 },
-          ],
-          probes: {
-            liveness: { type: "http", path: "/healthz", port: "http" },
-            readiness: { type: "http", path: "/readyz", port: "http" },
-          },
-        },
+        image: SERVICE_IMAGE,
+        custom: podinfoCustom({ PODINFO_UI_MESSAGE: base.name }),
       };
   }
 }
