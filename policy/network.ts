@@ -39,3 +39,22 @@ export function selects(selector: unknown, labels: Record<string, string>): bool
     })
   );
 }
+
+/**
+ * Whether every pod a selector selects carries label `key` (with `value` when given): through
+ * matchLabels, or a matchExpressions `Exists` (no value) or `In` with that one value.
+ */
+export function requiresLabel(selector: unknown, key: string, value?: string): boolean {
+  const s = obj(selector);
+  const exact = obj(s.matchLabels)[key];
+  if (typeof exact === "string" && (value === undefined || exact === value)) return true;
+  return arr(s.matchExpressions).some((e) => {
+    const x = obj(e);
+    if (x.key !== key) return false;
+    if (x.operator === "Exists") return value === undefined;
+    const values = arr(x.values);
+    return (
+      x.operator === "In" && values.length > 0 && values.every((v) => value === undefined || v === value)
+    );
+  });
+}

@@ -2,6 +2,7 @@
 import {
   K,
   arr,
+  containerRule,
   containersOf,
   isBatch,
   isHpa,
@@ -15,7 +16,6 @@ import {
   metadata,
   num,
   obj,
-  perContainer,
   podTemplate,
   show,
   str,
@@ -301,19 +301,17 @@ export const objectRules: readonly ResourceRule[] = [
       });
     },
   },
-  {
-    name: "redis-cli-password-from-env",
-    description:
-      "redis-cli takes its password from REDISCLI_AUTH, never -a on the command line (hardening 12).",
-    check: (r) =>
-      perContainer(r, (v) => {
-        const c = v.c;
-        const text = JSON.stringify([c.readinessProbe, c.livenessProbe, c.startupProbe, c.command, c.args]);
-        return /redis-cli/.test(text) && /"-a"/.test(text)
-          ? [`${label(v)}: redis-cli must read the password from REDISCLI_AUTH, not -a (it shows in ps)`]
-          : [];
-      }),
-  },
+  containerRule(
+    "redis-cli-password-from-env",
+    "redis-cli takes its password from REDISCLI_AUTH, never -a on the command line (hardening 12).",
+    (v) => {
+      const c = v.c;
+      const text = JSON.stringify([c.readinessProbe, c.livenessProbe, c.startupProbe, c.command, c.args]);
+      return /redis-cli/.test(text) && /"-a"/.test(text)
+        ? [`${label(v)}: redis-cli must read the password from REDISCLI_AUTH, not -a (it shows in ps)`]
+        : [];
+    },
+  ),
   {
     name: "postgres-pod",
     description:

@@ -6,6 +6,7 @@ import {
   label,
   looksLikeSecretName,
   num,
+  containerRule,
   obj,
   perContainer,
   podTemplate,
@@ -30,77 +31,81 @@ const ALLOWED_VOLUME_KEYS = new Set([
 
 /** What every container and pod spec must hold, whatever the workload. */
 export const podRules: readonly ResourceRule[] = [
-  {
-    name: "pod-run-as-non-root",
-    description: "Pods run as a numeric non-root user with runAsNonRoot (hardening 3).",
-    check: (r) =>
-      perContainer(r, (v, pod) => {
-        const psc = obj(pod.securityContext);
-        const csc = obj(v.c.securityContext);
-        const nonRoot = csc.runAsNonRoot ?? psc.runAsNonRoot;
-        const uid = num(csc.runAsUser) ?? num(psc.runAsUser);
-        const out: string[] = [];
-        if (nonRoot !== true) out.push(`${label(v)}: runAsNonRoot must be true, got ${show(nonRoot)}`);
-        if (uid === undefined || uid === 0)
-          out.push(`${label(v)}: runAsUser must be a numeric non-zero uid, got ${show(uid)}`);
-        return out;
-      }),
-  },
-  {
-    name: "no-privilege-escalation",
-    description:
-      "Every container sets allowPrivilegeEscalation: false and is not privileged (hardening 2, 6).",
-    check: (r) =>
-      perContainer(r, (v) => {
-        const sc = obj(v.c.securityContext);
-        const out: string[] = [];
-        if (sc.allowPrivilegeEscalation !== false)
-          out.push(
-            `${label(v)}: allowPrivilegeEscalation must be false, got ${show(sc.allowPrivilegeEscalation)}`,
-          );
-        if (sc.privileged === true) out.push(`${label(v)}: privileged must not be true`);
-        return out;
-      }),
-  },
-  {
-    name: "drop-all-capabilities",
-    description: "Every container drops ALL capabilities and adds at most NET_BIND_SERVICE (hardening 5).",
-    check: (r) =>
-      perContainer(r, (v) => {
-        const caps = obj(obj(v.c.securityContext).capabilities);
-        const drop = arr(caps.drop);
-        const extra = arr(caps.add).filter((c) => c !== "NET_BIND_SERVICE");
-        const out: string[] = [];
-        if (!drop.includes("ALL"))
-          out.push(`${label(v)}: capabilities.drop must include "ALL", got ${show(caps.drop)}`);
-        if (extra.length > 0) out.push(`${label(v)}: only NET_BIND_SERVICE may be added, got ${show(extra)}`);
-        return out;
-      }),
-  },
+  containerRule(
+    "pod-run-as-non-root",
+    "Pods run as a numeric non-root user with runAsNonRoot (hardening 3).",
+    (v, pod) => {
+      const psc = obj(pod.securityContext);
+      const csc = obj(v.c.securityContext);
+      const nonRoot = csc.runAsNonRoot ?? psc.runAsNonRoot;
+      const uid = num(csc.runAsUser) ?? num(psc.runAsUser);
+      const out: string[] = [];
+      if (nonRoot !== true) out.push(`${label(v)}: runAsNonRoot must be true, got ${show(nonRoot)}`);
+      if (uid === undefined || uid === 0)
+        out.push(`${label(v)}: runAsUser must be a numeric non-zero uid, got ${show(uid)}`);
+      return out;
+    },
+  ),
+  containerRule(
+    "no-privilege-escalation",
+    "Every container sets allowPrivilegeEscalation: false and is not privileged (hardening 2, 6).",
+    (v) => {
+      const sc = obj(v.c.securityContext);
+      const out: string[] = [];
+      if (sc.allowPrivilegeEscalation !== false)
+        out.push(
+          `${label(v)}: allowPrivilegeEscalation must be false, got ${show(sc.allowPrivilegeEscalation)}`,
+        );
+      if (sc.privileged === true) out.push(`${label(v)}: privileged must not be true`);
+      return out;
+    },
+  ),
+  containerRule(
+    "drop-all-capabilities",
+    "Every container drops ALL capabilities and adds at most NET_BIND_SERVICE (hardening 5).",
+    (v) => {
+      const caps = obj(obj(v.c.securityContext).capabilities);
+      const drop = arr(caps.drop);
+      const extra = arr(caps.add).filter((c) => c !== "NET_BIND_SERVICE");
+      const out: string[] = [];
+      if (!drop.includes("ALL"))
+        out.push(`${label(v)}: capabilities.drop must include "ALL", got ${show(caps.drop)}`);
+      if (extra.length > 0) out.push(`${label(v)}: only NET_BIND_SERVICE may be added, got ${show(extra)}`);
+      return out;
+    },
+  ),
   {
     name: "seccomp-runtime-default",
     description:
-      "Every container runs under the RuntimeDefault (or a Localhost) seccomp profile (hardening 4).",
-    check: (r) =>
-      perContainer(r, (v, pod) => {
-        const type =
-          str(obj(obj(v.c.securityContext).seccompProfile).type) ??
-          str(obj(obj(pod.securityContext).seccompProfile).type);
-        return type === "RuntimeDefault" || type === "Localhost"
+      "The pod sets the RuntimeDefault seccomp profile and every container runs under it (or a Localhost profile) (hardening 4).",
+    check: (r) => {
+      const pod = podTemplate(r);
+      if (pod === undefined) return [];
+      // On the pod too: a container added later without its own profile still gets the default.
+      const podType = str(obj(obj(pod.spec.securityContext).seccompProfile).type);
+      const out =
+        podType === "RuntimeDefault"
           ? []
-          : [`${label(v)}: seccompProfile.type must be RuntimeDefault, got ${show(type)}`];
-      }),
+          : [`pod: securityContext.seccompProfile.type must be RuntimeDefault, got ${show(podType)}`];
+      return [
+        ...out,
+        ...perContainer(r, (v) => {
+          const type = str(obj(obj(v.c.securityContext).seccompProfile).type) ?? podType;
+          return type === "RuntimeDefault" || type === "Localhost"
+            ? []
+            : [`${label(v)}: seccompProfile.type must be RuntimeDefault, got ${show(type)}`];
+        }),
+      ];
+    },
   },
-  {
-    name: "read-only-root-filesystem",
-    description:
-      "Every container has a read-only root filesystem; writable paths are emptyDir or PVC (hardening 8).",
-    check: (r) =>
-      perContainer(r, (v) => {
-        const ro = obj(v.c.securityContext).readOnlyRootFilesystem;
-        return ro === true ? [] : [`${label(v)}: readOnlyRootFilesystem must be true, got ${show(ro)}`];
-      }),
-  },
+  containerRule(
+    "read-only-root-filesystem",
+    "Every container has a read-only root filesystem; writable paths are emptyDir or PVC (hardening 8).",
+    (v) => {
+      const ro = obj(v.c.securityContext).readOnlyRootFilesystem;
+      return ro === true ? [] : [`${label(v)}: readOnlyRootFilesystem must be true, got ${show(ro)}`];
+    },
+  ),
   {
     name: "host-access-and-volumes",
     description: "No host namespaces, hostPort or hostPath; only restricted volume types (hardening 6, 7).",
@@ -122,57 +127,52 @@ export const podRules: readonly ResourceRule[] = [
       return out;
     },
   },
-  {
-    name: "resources-requests-limits",
-    description: "Every container requests cpu and memory and limits memory (hardening 9).",
-    check: (r) =>
-      perContainer(r, (v) => {
-        if (v.kind === "ephemeralContainer") return [];
-        const res = obj(v.c.resources);
-        const req = obj(res.requests);
-        const lim = obj(res.limits);
-        const missing = [
-          req.cpu === undefined ? "requests.cpu" : undefined,
-          req.memory === undefined ? "requests.memory" : undefined,
-          lim.memory === undefined ? "limits.memory" : undefined,
-        ].filter((m): m is string => m !== undefined);
-        return missing.length === 0 ? [] : [`${label(v)}: resources must set ${missing.join(", ")}`];
-      }),
-  },
-  {
-    name: "pinned-images",
-    description: "Images are pinned to a version tag or a digest, never latest or untagged (hardening 10).",
-    check: (r) =>
-      perContainer(r, (v) => {
-        const image = v.c.image;
-        // An unknown image (undefined during preview) is not a finding; a missing one is caught by the API server.
-        if (image === undefined) return [];
-        return typeof image === "string" && isPinnedImage(image)
-          ? []
-          : [
-              `${label(v)}: image must be pinned to a tag other than latest or a sha256 digest, got ${show(image)}`,
-            ];
-      }),
-  },
-  {
-    name: "no-literal-secret-env",
-    description:
-      "No secret-like env var carries a literal value; use secretKeyRef or a mounted file (hardening 30).",
-    check: (r) =>
-      perContainer(r, (v) =>
-        arr(v.c.env)
-          .map(obj)
-          .filter(
-            (e) =>
-              typeof e.name === "string" &&
-              looksLikeSecretName(e.name) &&
-              typeof e.value === "string" &&
-              e.value !== "",
-          )
-          .map(
-            (e) =>
-              `${label(v)}: env ${str(e.name)} has a literal value; use valueFrom.secretKeyRef or a secret file`,
-          ),
-      ),
-  },
+  containerRule(
+    "resources-requests-limits",
+    "Every container requests cpu and memory and limits memory (hardening 9).",
+    (v) => {
+      if (v.kind === "ephemeralContainer") return [];
+      const res = obj(v.c.resources);
+      const req = obj(res.requests);
+      const lim = obj(res.limits);
+      const missing = [
+        req.cpu === undefined ? "requests.cpu" : undefined,
+        req.memory === undefined ? "requests.memory" : undefined,
+        lim.memory === undefined ? "limits.memory" : undefined,
+      ].filter((m): m is string => m !== undefined);
+      return missing.length === 0 ? [] : [`${label(v)}: resources must set ${missing.join(", ")}`];
+    },
+  ),
+  containerRule(
+    "pinned-images",
+    "Images are pinned to a version tag or a digest, never latest or untagged (hardening 10).",
+    (v) => {
+      const image = v.c.image;
+      // An unknown image (undefined during preview) is not a finding; a missing one is caught by the API server.
+      if (image === undefined) return [];
+      return typeof image === "string" && isPinnedImage(image)
+        ? []
+        : [
+            `${label(v)}: image must be pinned to a tag other than latest or a sha256 digest, got ${show(image)}`,
+          ];
+    },
+  ),
+  containerRule(
+    "no-literal-secret-env",
+    "No secret-like env var carries a literal value; use secretKeyRef or a mounted file (hardening 30).",
+    (v) =>
+      arr(v.c.env)
+        .map(obj)
+        .filter(
+          (e) =>
+            typeof e.name === "string" &&
+            looksLikeSecretName(e.name) &&
+            typeof e.value === "string" &&
+            e.value !== "",
+        )
+        .map(
+          (e) =>
+            `${label(v)}: env ${str(e.name)} has a literal value; use valueFrom.secretKeyRef or a secret file`,
+        ),
+  ),
 ];

@@ -7,8 +7,10 @@
  */
 import { cloudRules } from "./cloud-rules";
 import { hardeningRules } from "./hardening-rules";
-import { stackRules } from "./stack-rules";
-import type { Environment, PolicyResource, ResourceRule, RuleContext, Violation } from "./types";
+import { secretRules } from "./secret-rules";
+import { stackRules as workloadStackRules } from "./stack-rules";
+import { workloadRules } from "./workload-rules";
+import type { Environment, PolicyResource, ResourceRule, RuleContext, StackRule, Violation } from "./types";
 
 export type {
   Environment,
@@ -29,7 +31,9 @@ export {
   objectName,
   podTemplate,
 } from "./shapes";
-export { stackRules };
+
+/** Every rule over the whole stack: HPAs, PDBs, default deny, databases, spreading, governing Services, secret values. */
+export const stackRules: readonly StackRule[] = [...workloadStackRules, ...workloadRules, ...secretRules];
 
 /** Every per-resource rule, the checklist's first, then the cloud rules. */
 export const resourceRules: readonly ResourceRule[] = [...hardeningRules, ...cloudRules];

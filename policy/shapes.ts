@@ -1,5 +1,5 @@
 /** Reading Kubernetes objects as plain JSON: pod templates, containers, names, images, secret-like names. */
-import type { PolicyResource } from "./types";
+import type { PolicyResource, ResourceRule } from "./types";
 
 // ---------------------------------------------------------------- plain-JSON helpers
 
@@ -31,6 +31,7 @@ export const K = {
   service: "kubernetes:core/v1:Service",
   namespace: "kubernetes:core/v1:Namespace",
   configMap: "kubernetes:core/v1:ConfigMap",
+  secret: "kubernetes:core/v1:Secret",
   serviceAccount: "kubernetes:core/v1:ServiceAccount",
   networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
   role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
@@ -128,11 +129,18 @@ export function perContainer(r: PolicyResource, check: (v: ContainerView, pod: O
   return containersOf(pod.spec).flatMap((v) => check(v, pod.spec));
 }
 
+/** A rule that checks every container of every workload (see {@link perContainer}). */
+export const containerRule = (
+  name: string,
+  description: string,
+  check: (v: ContainerView, pod: Obj) => string[],
+): ResourceRule => ({ name, description, check: (r) => perContainer(r, check) });
+
 // ---------------------------------------------------------------- images and secrets
 
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
 
-/** True for `repo@sha256:<64 hex>` or `repo:<tag>` with a tag other than `latest` (item 10). */
+/** True for `repo@sha256:<64 hex>` or `repo:<tag>` with a tag other than `latest` (docs/hardening.md #10). */
 export function isPinnedImage(image: string): boolean {
   if (image.includes("@")) return DIGEST.test(image);
   const lastSlash = image.lastIndexOf("/");

@@ -28,7 +28,7 @@ const selectorMatches = (selector: Record<string, string>, labels: Record<string
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /** Whether `name` is `r`'s Kubernetes name: explicit, or Pulumi's autoname `<logical name>-<suffix>`. */
-function namesObject(r: PolicyResource, name: string): boolean {
+export function namesObject(r: PolicyResource, name: string): boolean {
   const explicit = str(metadata(r).name);
   if (explicit !== undefined) return explicit === name;
   return (
@@ -38,14 +38,14 @@ function namesObject(r: PolicyResource, name: string): boolean {
   );
 }
 
-interface HpaTarget {
+export interface HpaTarget {
   readonly hpa: PolicyResource;
   readonly kind: string;
   readonly name: string | undefined;
   readonly target: PolicyResource | undefined;
 }
 
-function hpaTargets(resources: readonly PolicyResource[]): HpaTarget[] {
+export function hpaTargets(resources: readonly PolicyResource[]): HpaTarget[] {
   return resources
     .filter((r) => isHpa(r.type))
     .map((hpa) => {
@@ -68,6 +68,17 @@ const replicasOf = (r: PolicyResource): number | undefined =>
   r.type === K.deployment || r.type === K.statefulSet || r.type === K.replicaSet
     ? (num(obj(r.props.spec).replicas) ?? 1)
     : undefined;
+
+/**
+ * Pods a Deployment, StatefulSet or ReplicaSet runs at the least: its HPA's minReplicas when one scales
+ * it, else spec.replicas (1 when unset); undefined for other resources.
+ */
+export function minimumPods(w: PolicyResource, targets: readonly HpaTarget[]): number | undefined {
+  const replicas = replicasOf(w);
+  if (replicas === undefined) return undefined;
+  const scaler = targets.find((t) => t.target === w);
+  return scaler === undefined ? replicas : (num(obj(scaler.hpa.props.spec).minReplicas) ?? 1);
+}
 
 export const stackRules: readonly StackRule[] = [
   {
@@ -96,14 +107,14 @@ export const stackRules: readonly StackRule[] = [
   },
   {
     name: "hpa-scaled-without-replicas",
-    description: "A Deployment scaled by an HPA sets no spec.replicas (hardening 16).",
+    description: "A workload scaled by an HPA (of any kind) sets no spec.replicas (hardening 16).",
     check: (resources) =>
-      hpaTargets(resources).flatMap(({ target }): StackFinding[] =>
-        target !== undefined && target.type === K.deployment && obj(target.props.spec).replicas !== undefined
+      hpaTargets(resources).flatMap(({ kind, target }): StackFinding[] =>
+        target !== undefined && obj(target.props.spec).replicas !== undefined
           ? [
               {
                 resource: target,
-                message: `Deployment scaled by an HPA must not set spec.replicas, got ${show(obj(target.props.spec).replicas)}`,
+                message: `${kind} scaled by an HPA must not set spec.replicas, got ${show(obj(target.props.spec).replicas)}`,
               },
             ]
           : [],
@@ -118,10 +129,11 @@ export const stackRules: readonly StackRule[] = [
       "eviction would apply its staged template unannounced (hardening 17).",
     check: (resources) => {
       const pdbs = resources.filter((r) => r.type === K.pdb);
-      const scaled = new Set(hpaTargets(resources).flatMap((t) => (t.target ? [t.target] : [])));
+      const targets = hpaTargets(resources);
+      const scaled = new Set(targets.flatMap((t) => (t.target ? [t.target] : [])));
       const findings: StackFinding[] = [];
       for (const w of resources) {
-        const replicas = replicasOf(w);
+        const replicas = minimumPods(w, targets);
         if (replicas === undefined) continue;
         const labels = podTemplate(w)?.labels ?? {};
         const covering = pdbs.filter(
@@ -138,10 +150,14 @@ export const stackRules: readonly StackRule[] = [
         const live = isLiveTrader(w) && !replicated;
         for (const p of covering) {
           const spec = obj(p.props.spec);
-          if (replicated && blocksEvictions(spec))
+          const minAvailable = num(spec.minAvailable);
+          if (
+            replicated &&
+            (blocksEvictions(spec) || (minAvailable !== undefined && minAvailable >= replicas))
+          )
             findings.push({
               resource: p,
-              message: `PDB on replicated workload ${objectName(w)} allows no disruption; use maxUnavailable: 1`,
+              message: `PDB on replicated workload ${objectName(w)} (at least ${replicas} pods) allows no disruption; use maxUnavailable: 1`,
             });
           if (!replicated && !live && (spec.minAvailable === 1 || blocksEvictions(spec)))
             findings.push({

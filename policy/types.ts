@@ -13,6 +13,12 @@ export type Environment = "dev" | "staging" | "prod" | "local";
 
 export interface RuleContext {
   readonly environment: Environment;
+  /**
+   * Secret values the caller knows beyond those the stack's Secret objects carry (the test harness
+   * passes the fake secrets it gave the program and the passwords derived from them; the pack, none).
+   * @default []
+   */
+  readonly secretValues?: readonly string[];
 }
 
 export interface Violation {

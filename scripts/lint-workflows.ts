@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { credentialRules, readStackProviders, StackProviders, triggersOf } from "./workflow-credentials";
 
 export interface Finding {
   readonly file: string;
@@ -21,12 +22,18 @@ type RunActionlint = (
   path: string,
 ) => { line: number; column: number; message: string; kind: string }[];
 
-/** Secrets a workflow may read: the deploy credentials and the job's own token. */
+/**
+ * Secrets a workflow may read: each environment's deploy credentials (suffix = environment, README
+ * "CI credentials") and the job's own token.
+ */
 export const ALLOWED_SECRETS = new Set([
-  "PULUMI_ACCESS_TOKEN",
-  "PULUMI_CONFIG_PASSPHRASE",
-  "DIGITALOCEAN_TOKEN",
-  "LINODE_TOKEN",
+  "PULUMI_ACCESS_TOKEN_DEV",
+  "PULUMI_CONFIG_PASSPHRASE_DEV",
+  "DIGITALOCEAN_TOKEN_DEV",
+  "LINODE_TOKEN_DEV",
+  "PULUMI_ACCESS_TOKEN_PROD",
+  "PULUMI_CONFIG_PASSPHRASE_PROD",
+  "DIGITALOCEAN_TOKEN_PROD",
   "GITHUB_TOKEN",
 ]);
 
@@ -60,15 +67,17 @@ function usesOf(workflow: Obj): string[] {
   });
 }
 
-/** House rules over one parsed workflow. */
-export function houseRules(file: string, text: string): Finding[] {
+/** House rules over one parsed workflow; `stacks` maps each stack to its cluster provider. */
+export function houseRules(
+  file: string,
+  text: string,
+  stacks: StackProviders = readStackProviders(ROOT),
+): Finding[] {
   const out: Finding[] = [];
   const add = (check: string, message: string) => out.push({ file, check, message });
   const workflow = parse(text) as unknown;
   if (!isObj(workflow)) return [{ file, check: "yaml", message: "not a YAML mapping" }];
-  const on = workflow.on ?? workflow[true as unknown as string];
-  const triggers = isObj(on) ? Object.keys(on) : Array.isArray(on) ? on : [on];
-  if (triggers.includes("pull_request_target"))
+  if (triggersOf(workflow).includes("pull_request_target"))
     add("trigger", "pull_request_target runs fork code with secrets: use pull_request");
 
   for (const uses of usesOf(workflow)) {
@@ -85,7 +94,7 @@ export function houseRules(file: string, text: string): Finding[] {
     if (!("permissions" in job))
       add("permissions", `job ${id} must declare its own least-privilege permissions`);
     const perms = job.permissions;
-    if (perms === "write-all" || (isObj(perms) && Object.keys(perms).length > 3))
+    if (perms === "write-all" || perms === "read-all" || (isObj(perms) && Object.keys(perms).length > 3))
       add("permissions", `job ${id} asks for too much: ${JSON.stringify(perms)}`);
     const steps = Array.isArray(job.steps) ? job.steps.filter(isObj) : [];
     const runsUp = steps.some(
@@ -100,6 +109,7 @@ export function houseRules(file: string, text: string): Finding[] {
   for (const m of text.matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g))
     if (!ALLOWED_SECRETS.has(m[1]))
       add("secrets", `secret ${m[1]} is not one of ${[...ALLOWED_SECRETS].join(", ")}`);
+  for (const f of credentialRules(workflow, text, stacks)) add(f.check, f.message);
   return out;
 }
 

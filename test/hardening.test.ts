@@ -1,311 +1,354 @@
-/** The hardening checker must fail on the things it exists to catch; otherwise it proves nothing. */
-import type { RegisteredResource } from "../lib/mockrun";
-import { hardeningViolations } from "./support/hardening";
+/**
+ * The checks that once lived only in a test-side checker, now policy pack rules (policy/, the one
+ * hardening checker; items cite docs/hardening.md). Each must fail on a bad object, pass on every
+ * rendered stack, and fail again once a rendered object is broken: it reads what the program renders.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+  evaluate,
+  fromHarness,
+  K,
+  resourceRules,
+  stackRules,
+  type PolicyResource,
+  type RuleContext,
+} from "../policy/rules";
+import { selects } from "../policy/network";
+import { runStackFile, STACKS, type StackRun } from "./support/stacks";
 
-const namespaces = { bots: "bots", data: "data", monitoring: "mon" };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are edited as free-form JSON
+type Json = any;
 
-function k8s(type: string, inputs: Record<string, unknown>): RegisteredResource {
-  return {
-    type,
-    name: "x",
-    custom: true,
-    inputs,
-    redacted: inputs,
-    protect: false,
-    retainOnDelete: false,
-    ignoreChanges: [],
-    parent: "",
-    provider: "",
-  };
-}
-
-const goodContainer = {
-  name: "app",
-  image: "example/app:1.0.0",
-  ports: [{ name: "http", containerPort: 8080 }],
-  securityContext: {
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    runAsUser: 1000,
-    capabilities: { drop: ["ALL"] },
-    seccompProfile: { type: "RuntimeDefault" },
-  },
-  resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-  readinessProbe: { httpGet: { path: "/ready", port: "http" } },
-  livenessProbe: { httpGet: { path: "/health", port: "http" } },
+/** The rules moved from the test-side checker (or widened to what it checked), by checklist item. */
+const MOVED: Record<string, number> = {
+  "pod-security-enforced": 1,
+  "seccomp-runtime-default": 4,
+  "hpa-scaled-without-replicas": 16,
+  "pdb-coverage": 17,
+  "replicated-pods-spread": 18,
+  "statefulset-governing-service": 19,
+  "internet-egress-only-for-bots-backups-alertmanager": 27,
+  "no-secret-values-outside-secrets": 30,
 };
-const labels = { "app.kubernetes.io/name": "app", "app.kubernetes.io/instance": "a" };
 
-function deployment(container: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  return k8s("kubernetes:apps/v1:Deployment", {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: "app", namespace: "bots" },
+const dev: RuleContext = { environment: "dev" };
+
+/** `name: message` of one rule's findings over some resources. */
+const findings = (rule: string, resources: readonly PolicyResource[], ctx = dev): string[] =>
+  evaluate(resources, ctx)
+    .filter((v) => v.rule === rule)
+    .map((v) => `${v.name}: ${v.message}`);
+
+const object = (type: string, name: string, props: Json, namespace = "bots"): PolicyResource => ({
+  type,
+  name,
+  props: { ...props, metadata: { name, namespace, ...(props.metadata ?? {}) } },
+});
+
+const labels = { "app.kubernetes.io/name": "app", "app.kubernetes.io/instance": "app" };
+const container = {
+  name: "app",
+  securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+};
+const podSpec = (extra: Json = {}) => ({
+  securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+  containers: [container],
+  ...extra,
+});
+const workload = (type: string, spec: Json = {}, pod: Json = {}) =>
+  object(type, "app", {
     spec: {
       selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          automountServiceAccountToken: false,
-          securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-          containers: [container],
-          ...extra,
-        },
-      },
+      template: { metadata: { labels }, spec: podSpec(pod) },
+      ...spec,
     },
   });
+const hpa = (kind: string, minReplicas = 2) =>
+  object(K.hpaV2, "app", {
+    spec: { scaleTargetRef: { apiVersion: "apps/v1", kind, name: "app" }, minReplicas, maxReplicas: 5 },
+  });
+const pdb = (spec: Json) =>
+  object(K.pdb, "app", {
+    spec: { selector: { matchLabels: labels }, unhealthyPodEvictionPolicy: "AlwaysAllow", ...spec },
+  });
+const spread = {
+  topologySpreadConstraints: [
+    { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway" },
+  ],
+};
+
+describe("each moved rule fails on a bad object and passes on a good one", () => {
+  test("#1 pod-security-enforced: restricted everywhere; privileged only for the monitoring namespace", () => {
+    const ns = (enforce: string | undefined, component?: string) =>
+      object(K.namespace, "ns", {
+        metadata: {
+          labels: {
+            ...(enforce ? { "pod-security.kubernetes.io/enforce": enforce } : {}),
+            ...(component ? { "app.kubernetes.io/component": component } : {}),
+          },
+        },
+      });
+    const rule = "pod-security-enforced";
+    expect(findings(rule, [ns("restricted"), ns("privileged", "monitoring")])).toEqual([]);
+    expect(findings(rule, [ns("baseline")])).toEqual([
+      'ns: label pod-security.kubernetes.io/enforce must be "restricted" (only the monitoring namespace may be "privileged"), got "baseline"',
+    ]);
+    expect(findings(rule, [ns(undefined)])).toHaveLength(1);
+    expect(findings(rule, [ns("privileged", "bots")])).toHaveLength(1);
+  });
+
+  test("#4 seccomp-runtime-default: the pod sets RuntimeDefault, not only its containers", () => {
+    const noPodProfile = workload(K.deployment, {}, { securityContext: {} });
+    expect(findings("seccomp-runtime-default", [workload(K.deployment)])).toEqual([]);
+    expect(findings("seccomp-runtime-default", [noPodProfile])).toEqual([
+      "app: pod: securityContext.seccompProfile.type must be RuntimeDefault, got nothing",
+    ]);
+  });
+
+  test("#16 hpa-scaled-without-replicas: any kind an HPA scales, StatefulSets too", () => {
+    const sts = workload(K.statefulSet, { replicas: 3 });
+    expect(findings("hpa-scaled-without-replicas", [workload(K.statefulSet), hpa("StatefulSet")])).toEqual(
+      [],
+    );
+    expect(findings("hpa-scaled-without-replicas", [sts, hpa("StatefulSet")])).toEqual([
+      "app: StatefulSet scaled by an HPA must not set spec.replicas, got 3",
+    ]);
+  });
+
+  test("#17 pdb-coverage: a minAvailable as large as the HPA's minimum allows no disruption", () => {
+    const scaled = [workload(K.deployment, {}, spread), hpa("Deployment", 3)];
+    expect(findings("pdb-coverage", [...scaled, pdb({ minAvailable: 2 })])).toEqual([]);
+    expect(findings("pdb-coverage", [...scaled, pdb({ minAvailable: 3 })])).toEqual([
+      "app: PDB on replicated workload app (at least 3 pods) allows no disruption; use maxUnavailable: 1",
+    ]);
+  });
+
+  test("#18 replicated-pods-spread: two or more pods (or an HPA's minimum) need anti-affinity or spread", () => {
+    const rule = "replicated-pods-spread";
+    const antiAffinity = {
+      affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } },
+    };
+    expect(findings(rule, [workload(K.deployment, { replicas: 2 }, spread)])).toEqual([]);
+    expect(findings(rule, [workload(K.deployment, { replicas: 2 }, antiAffinity)])).toEqual([]);
+    expect(findings(rule, [workload(K.deployment, { replicas: 1 })])).toEqual([]);
+    expect(findings(rule, [workload(K.deployment, { replicas: 2 })])).toEqual([
+      "app: workload app runs at least 2 pods but neither podAntiAffinity nor topologySpreadConstraints keeps them apart: one node lost takes them all",
+    ]);
+    expect(findings(rule, [workload(K.deployment), hpa("Deployment", 2)])).toHaveLength(1);
+  });
+
+  test("#19 statefulset-governing-service: serviceName names a headless Service in the namespace", () => {
+    const rule = "statefulset-governing-service";
+    const sts = workload(K.statefulSet, { serviceName: "app-headless" });
+    const service = (clusterIP: string | undefined, namespace = "bots") =>
+      object(K.service, "app-headless", { spec: { clusterIP, selector: labels } }, namespace);
+    expect(findings(rule, [sts, service("None")])).toEqual([]);
+    const missing = [
+      'app: serviceName "app-headless" names no headless Service (clusterIP: None) in namespace bots: its pods get no stable DNS names',
+    ];
+    expect(findings(rule, [sts])).toEqual(missing);
+    expect(findings(rule, [sts, service(undefined)])).toEqual(missing);
+    expect(findings(rule, [sts, service("None", "elsewhere")])).toEqual(missing);
+  });
+
+  test("#27 internet-egress-only-for-bots-backups-alertmanager: databases never reach the internet", () => {
+    const rule = "internet-egress-only-for-bots-backups-alertmanager";
+    const internet = [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }] }];
+    const policy = (podSelector: Json, egress: Json = internet) =>
+      object(K.networkPolicy, "out", { spec: { podSelector, egress } });
+    expect(
+      findings(rule, [
+        policy({ matchExpressions: [{ key: "botfleet.io/bot", operator: "Exists" }] }),
+        policy({
+          matchLabels: { "app.kubernetes.io/component": "backup", "app.kubernetes.io/name": "postgres" },
+        }),
+        policy({ matchLabels: { "app.kubernetes.io/name": "alertmanager" } }),
+        policy({ matchLabels: { "app.kubernetes.io/name": "postgres" } }, [{ to: [{ podSelector: {} }] }]),
+      ]),
+    ).toEqual([]);
+    expect(findings(rule, [policy({ matchLabels: { "app.kubernetes.io/name": "postgres" } })])).toEqual([
+      'out: egress to 0.0.0.0/0 from podSelector {"matchLabels":{"app.kubernetes.io/name":"postgres"}}: only bot pods (botfleet.io/bot), backups (app.kubernetes.io/component: backup), Alertmanager (app.kubernetes.io/name: alertmanager) may reach the internet',
+    ]);
+    // Everything in a namespace is not "bots": the selector must require the label.
+    expect(findings(rule, [policy({})])).toHaveLength(1);
+    expect(
+      findings(rule, [policy({ matchExpressions: [{ key: "botfleet.io/bot", operator: "DoesNotExist" }] })]),
+    ).toHaveLength(1);
+  });
+
+  test("#30 no-secret-values-outside-secrets: a Secret's value in a ConfigMap, an env literal or an annotation", () => {
+    const rule = "no-secret-values-outside-secrets";
+    const password = "Xk3v9QpL2mN8rT5wY7zA";
+    const secret = object(K.secret, "db", { stringData: { password, username: "trader-user" } });
+    const encoded = object(K.secret, "db", { data: { password: Buffer.from(password).toString("base64") } });
+    const config = (text: string) => object(K.configMap, "cfg", { data: { "conf.yml": text } });
+    expect(findings(rule, [secret, config("user: trader-user\nport: 5432")])).toEqual([]);
+    const leak = [
+      'cfg: ConfigMap cfg holds the value of Secret db key "password" in clear; reference the Secret instead',
+    ];
+    expect(findings(rule, [secret, config(`password: ${password}`)])).toEqual(leak);
+    expect(findings(rule, [encoded, config(`password: ${password}`)])).toEqual(leak);
+    const env = workload(
+      K.deployment,
+      {},
+      { containers: [{ ...container, env: [{ name: "DSN", value: `pg://u:${password}@db` }] }] },
+    );
+    expect(findings(rule, [secret, env])).toHaveLength(1);
+    // Values the caller knows (fakes, derived passwords) count even when no Secret carries them.
+    expect(
+      findings(rule, [config("seed: FAKESECRET-seed-123")], {
+        ...dev,
+        secretValues: ["FAKESECRET-seed-123"],
+      }),
+    ).toEqual([
+      "cfg: ConfigMap cfg holds the value of a secret value the stack was given or derived in clear; reference the Secret instead",
+    ]);
+    // Too short to tell from ordinary text.
+    expect(findings(rule, [config("x: true")], { ...dev, secretValues: ["true"] })).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- over the rendered stacks
+
+const runs = new Map<string, StackRun>();
+beforeAll(async () => {
+  for (const stack of STACKS) runs.set(stack, await runStackFile(stack));
+}, 120_000);
+
+const rendered = (stack: string): PolicyResource[] => {
+  const run = runs.get(stack);
+  if (run === undefined) throw new Error(`stack ${stack} did not run`);
+  return run.resources.map(fromHarness);
+};
+const ctxOf = (stack: string): RuleContext => ({
+  environment: "dev",
+  secretValues: runs.get(stack)?.secretValues,
+});
+
+test.each(STACKS)("stack %s: no moved rule finds anything in what the program renders", (stack) => {
+  const resources = rendered(stack);
+  expect(resources.length).toBeGreaterThan(20);
+  for (const rule of Object.keys(MOVED))
+    expect({ rule, found: findings(rule, resources, ctxOf(stack)) }).toEqual({ rule, found: [] });
+});
+
+/** Deep-copies the first resource `pick` chooses and edits it; throws when nothing matches. */
+function breakOne(
+  resources: PolicyResource[],
+  pick: (r: PolicyResource) => boolean,
+  edit: (props: Json) => void,
+) {
+  const i = resources.findIndex(pick);
+  if (i < 0) throw new Error("no rendered object to break");
+  const props = structuredClone(resources[i].props);
+  edit(props);
+  return resources.map((r, j) => (j === i ? { ...r, props } : r));
 }
 
-test("a hardened Deployment passes", () => {
-  expect(hardeningViolations([deployment(goodContainer)], { namespaces })).toEqual([]);
-});
+const named = (type: string, name: string) => (r: PolicyResource) =>
+  r.type === type && (r.props.metadata as Json)?.name === name;
+const podLabelsOf = (r: PolicyResource): Record<string, string> =>
+  (r.props.spec as Json)?.template?.metadata?.labels ?? {};
 
-test.each([
-  [
-    "privilege escalation",
-    { securityContext: { ...goodContainer.securityContext, allowPrivilegeEscalation: true } },
-    "[2]",
-  ],
-  ["root", { securityContext: { ...goodContainer.securityContext, runAsUser: 0 } }, "[3]"],
-  [
-    "capabilities kept",
-    { securityContext: { ...goodContainer.securityContext, capabilities: { drop: [] } } },
-    "[5]",
-  ],
-  [
-    "SYS_ADMIN added",
-    {
-      securityContext: {
-        ...goodContainer.securityContext,
-        capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] },
+describe("stack dev: breaking one rendered object trips the moved rule", () => {
+  const cases: [rule: string, (resources: PolicyResource[]) => PolicyResource[]][] = [
+    [
+      "pod-security-enforced",
+      (rs) =>
+        breakOne(
+          rs,
+          named(K.namespace, "botfleet-data"),
+          (p) => (p.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline"),
+        ),
+    ],
+    [
+      "seccomp-runtime-default",
+      (rs) =>
+        breakOne(
+          rs,
+          named(K.statefulSet, "redis"),
+          (p) => delete p.spec.template.spec.securityContext.seccompProfile,
+        ),
+    ],
+    [
+      "hpa-scaled-without-replicas",
+      (rs) => breakOne(rs, named(K.deployment, "signal-api"), (p) => (p.spec.replicas = 2)),
+    ],
+    [
+      "pdb-coverage",
+      (rs) => {
+        const api = rs.find(named(K.deployment, "signal-api"));
+        if (api === undefined) throw new Error("no signal-api");
+        const covers = (r: PolicyResource) =>
+          r.type === K.pdb && selects((r.props.spec as Json).selector, podLabelsOf(api));
+        return breakOne(rs, covers, (p) => {
+          delete p.spec.maxUnavailable;
+          p.spec.minAvailable = 2;
+        });
       },
-    },
-    "[5]",
-  ],
-  [
-    "writable root",
-    { securityContext: { ...goodContainer.securityContext, readOnlyRootFilesystem: false } },
-    "[8]",
-  ],
-  ["no memory limit", { resources: { requests: { cpu: "1", memory: "1Gi" } } }, "[9]"],
-  ["latest image", { image: "example/app:latest" }, "[10]"],
-  ["untagged image", { image: "example/app" }, "[10]"],
-  ["no liveness probe", { livenessProbe: undefined }, "[11]"],
-  ["same probes", { livenessProbe: goodContainer.readinessProbe }, "[11]"],
-  ["probe on an undeclared port", { livenessProbe: { httpGet: { path: "/", port: 9999 } } }, "[11]"],
-  ["literal password env", { env: [{ name: "DB_PASSWORD", value: "hunter2" }] }, "[30]"],
-  ["redis-cli -a", { readinessProbe: { exec: { command: ["redis-cli", "-a", "pw", "ping"] } } }, "[12]"],
-])("catches %s", (_name, override, item) => {
-  const violations = hardeningViolations([deployment({ ...goodContainer, ...override })], { namespaces });
-  expect(violations.some((v) => v.startsWith(item))).toBe(true);
-});
-
-test.each([
-  ["hostPath volume", { volumes: [{ name: "h", hostPath: { path: "/" } }] }, "[7]"],
-  ["host network", { hostNetwork: true }, "[6]"],
-  ["token automount", { automountServiceAccountToken: true }, "[29]"],
-])("catches pod-level %s", (_name, extra, item) => {
-  expect(
-    hardeningViolations([deployment(goodContainer, extra)], { namespaces }).some((v) => v.startsWith(item)),
-  ).toBe(true);
-});
-
-test("catches an HPA-scaled Deployment with replicas, a PDB-less replicated workload and a blocking PDB", () => {
-  const dep = deployment(goodContainer);
-  (dep.inputs.spec as Record<string, unknown>).replicas = 3;
-  const hpa = k8s("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", {
-    apiVersion: "autoscaling/v2",
-    metadata: { name: "app", namespace: "bots" },
-    spec: { scaleTargetRef: { kind: "Deployment", name: "app" }, minReplicas: 1, maxReplicas: 1 },
-  });
-  const v = hardeningViolations([dep, hpa], { namespaces });
-  expect(v).toEqual(
-    expect.arrayContaining([
-      expect.stringMatching(/^\[16\]/),
-      expect.stringMatching(/^\[15\] HPA app: needs minReplicas >= 2/),
-      expect.stringMatching(/^\[15\] HPA app: needs a scale-down stabilization window/),
-    ]),
-  );
-  const single = deployment(goodContainer);
-  const pdb = k8s("kubernetes:policy/v1:PodDisruptionBudget", {
-    metadata: { name: "app", namespace: "bots" },
-    spec: { selector: { matchLabels: labels }, maxUnavailable: 0, unhealthyPodEvictionPolicy: "AlwaysAllow" },
-  });
-  expect(hardeningViolations([single, pdb], { namespaces })).toEqual([
-    expect.stringMatching(/^\[17\] PDB app: allows no disruption/),
-  ]);
-  const twoReplicas = deployment(goodContainer);
-  (twoReplicas.inputs.spec as Record<string, unknown>).replicas = 2;
-  expect(hardeningViolations([twoReplicas], { namespaces })).toEqual([
-    expect.stringMatching(/^\[17\] .* 2 replicas need a PodDisruptionBudget/),
-    expect.stringMatching(/^\[18\]/),
-  ]);
-});
-
-test("a live trader must be shielded from drains and the autoscaler; its blocking PDB is not a violation", () => {
-  const live = { ...labels, "botfleet.io/workload": "trader", "botfleet.io/mode": "live" };
-  const trader = (annotations?: Record<string, string>, podLabels = live) =>
-    k8s("kubernetes:apps/v1:StatefulSet", {
-      metadata: { name: "a", namespace: "bots" },
-      spec: {
-        replicas: 1,
-        serviceName: "traders",
-        selector: { matchLabels: labels },
-        updateStrategy: { type: "OnDelete" },
-        template: {
-          metadata: { labels: podLabels, ...(annotations ? { annotations } : {}) },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-            containers: [goodContainer],
-          },
-        },
+    ],
+    [
+      "replicated-pods-spread",
+      (rs) =>
+        breakOne(rs, named(K.deployment, "signal-api"), (p) => {
+          delete p.spec.template.spec.affinity;
+          delete p.spec.template.spec.topologySpreadConstraints;
+        }),
+    ],
+    [
+      "statefulset-governing-service",
+      (rs) => breakOne(rs, named(K.service, "redis-headless"), (p) => delete p.spec.clusterIP),
+    ],
+    [
+      "internet-egress-only-for-bots-backups-alertmanager",
+      (rs) =>
+        breakOne(
+          rs,
+          // A policy with internet egress (the bots' one), given to the database's pods.
+          (r) =>
+            r.type === K.networkPolicy &&
+            JSON.stringify((r.props.spec as Json).egress ?? []).includes('"0.0.0.0/0"'),
+          (p) => (p.spec.podSelector = { matchLabels: { "app.kubernetes.io/name": "postgres" } }),
+        ),
+    ],
+    [
+      "no-secret-values-outside-secrets",
+      (rs) => {
+        const auth = rs.find(named(K.secret, "redis-auth"));
+        const password = (auth?.props.stringData as Json)?.password;
+        if (typeof password !== "string") throw new Error("no redis-auth password");
+        return breakOne(
+          rs,
+          (r) => r.type === K.configMap,
+          (p) => (p.data = { ...p.data, "leak.conf": `requirepass ${password}` }),
+        );
       },
-    });
-  const headless = k8s("kubernetes:core/v1:Service", {
-    metadata: { name: "traders", namespace: "bots" },
-    spec: { clusterIP: "None", selector: labels },
+    ],
+  ];
+  test.each(cases)("%s", (rule, broken) => {
+    expect(findings(rule, rendered("dev"), ctxOf("dev"))).toEqual([]);
+    expect(findings(rule, broken(rendered("dev")), ctxOf("dev"))).not.toEqual([]);
   });
-  const blocking = k8s("kubernetes:policy/v1:PodDisruptionBudget", {
-    metadata: { name: "a", namespace: "bots" },
-    spec: { selector: { matchLabels: labels }, maxUnavailable: 0, unhealthyPodEvictionPolicy: "AlwaysAllow" },
-  });
-  const pinned = { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" };
-  const v17 = (rs: RegisteredResource[]) =>
-    hardeningViolations(rs, { namespaces }).filter((x) => x.startsWith("[17]"));
-  expect(v17([trader(pinned), headless, blocking])).toEqual([]);
-  expect(v17([trader(), headless])).toEqual([
-    "[17] StatefulSet bots/a: a live trader needs a PodDisruptionBudget with maxUnavailable: 0",
-    '[17] StatefulSet bots/a: a live trader\'s pods need cluster-autoscaler.kubernetes.io/safe-to-evict: "false"',
-  ]);
-  // The same budget on a paper trader blocks drains for nothing.
-  expect(v17([trader(undefined, { ...live, "botfleet.io/mode": "paper" }), headless, blocking])).toEqual([
-    expect.stringMatching(/^\[17\] PDB a: allows no disruption of StatefulSet bots\/a/),
-  ]);
 });
 
-test("catches namespaces without default deny or with the wrong Pod Security level, and open internet egress", () => {
-  const ns = k8s("kubernetes:core/v1:Namespace", {
-    metadata: { name: "data", labels: { "pod-security.kubernetes.io/enforce": "baseline" } },
-  });
-  const egress = k8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", {
-    metadata: { name: "db-out", namespace: "data" },
-    spec: {
-      podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } },
-      egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }],
-    },
-  });
-  expect(hardeningViolations([ns, egress], { namespaces })).toEqual([
-    "[1] Namespace data: pod-security enforce must be restricted",
-    "[25] Namespace data: needs a default-deny NetworkPolicy for Ingress and Egress",
-    "[27] NetworkPolicy db-out: internet egress must except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16",
-    "[27] NetworkPolicy db-out: only bots, backups and Alertmanager may reach the internet",
-  ]);
+test("every moved rule is in the pack and cites its item in its description", () => {
+  for (const [rule, item] of Object.entries(MOVED)) {
+    const found = [...resourceRules, ...stackRules].find((r) => r.name === rule);
+    const cited = found?.description
+      .match(/\(hardening ([\d, ]+)\)/)?.[1]
+      .split(", ")
+      .map(Number);
+    expect({ rule, cited }).toEqual({ rule, cited: expect.arrayContaining([item]) });
+  }
 });
 
-test("catches StatefulSets without a headless Service or retained claims, and unsafe CronJobs", () => {
-  const sts = k8s("kubernetes:apps/v1:StatefulSet", {
-    metadata: { name: "db", namespace: "bots" },
-    spec: {
-      serviceName: "db",
-      selector: { matchLabels: labels },
-      volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { resources: { requests: {} } } }],
-      template: {
-        metadata: { labels },
-        spec: {
-          automountServiceAccountToken: false,
-          securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-          containers: [goodContainer],
-        },
-      },
-    },
-  });
-  const cron = k8s("kubernetes:batch/v1:CronJob", {
-    metadata: { name: "job", namespace: "bots" },
-    spec: {
-      schedule: "@daily",
-      jobTemplate: {
-        spec: {
-          ttlSecondsAfterFinished: 10,
-          template: {
-            metadata: { labels },
-            spec: {
-              restartPolicy: "Always",
-              automountServiceAccountToken: false,
-              securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-              containers: [goodContainer],
-            },
-          },
-        },
-      },
-    },
-  });
-  const v = hardeningViolations([sts, cron], { namespaces });
-  expect(v).toEqual([
-    expect.stringMatching(/^\[19\] StatefulSet bots\/db: serviceName db must name a headless Service/),
-    expect.stringMatching(/^\[20\] .*claim data needs a size/),
-    expect.stringMatching(/^\[20\] .*Retain\/Retain/),
-    expect.stringMatching(/^\[24\] .*concurrencyPolicy must be Forbid/),
-    expect.stringMatching(/^\[24\] .*startingDeadlineSeconds/),
-    expect.stringMatching(/^\[24\] .*no ttlSecondsAfterFinished/),
-    expect.stringMatching(/^\[24\] .*restartPolicy/),
-  ]);
-});
-
-test("catches a secret value in a ConfigMap and RBAC that reads secrets", () => {
-  const cm = k8s("kubernetes:core/v1:ConfigMap", {
-    metadata: { name: "cfg", namespace: "bots" },
-    data: { "conf.yml": "password: FAKESECRET-0-x" },
-  });
-  const role = k8s("kubernetes:rbac.authorization.k8s.io/v1:Role", {
-    metadata: { name: "r", namespace: "bots" },
-    rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }],
-  });
-  expect(hardeningViolations([cm, role], { namespaces })).toEqual([
-    "[29] Role r: must not read secrets or exec/attach",
-    "[30] ConfigMap cfg: holds a secret value",
-  ]);
-});
-
-test("catches a derived password, which has no recognisable prefix, in a ConfigMap", () => {
-  const cm = k8s("kubernetes:core/v1:ConfigMap", {
-    metadata: { name: "cfg", namespace: "bots" },
-    data: { "conf.yml": "password: Xk3v9QpL2mN8rT5wY7zA1bC4dE6fG0hJ" },
-  });
-  expect(hardeningViolations([cm], { namespaces })).toEqual([]);
-  expect(
-    hardeningViolations([cm], { namespaces, secretValues: ["Xk3v9QpL2mN8rT5wY7zA1bC4dE6fG0hJ"] }),
-  ).toEqual(["[30] ConfigMap cfg: holds a secret value"]);
-});
-
-test("requires hard anti-affinity once a database has two pods, even across StatefulSets", () => {
-  const db = (name: string, component: string) =>
-    k8s("kubernetes:apps/v1:StatefulSet", {
-      metadata: { name, namespace: "data" },
-      spec: {
-        serviceName: "none",
-        replicas: 1,
-        selector: {
-          matchLabels: { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": component },
-        },
-        template: {
-          metadata: {
-            labels: { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": component },
-          },
-          spec: { containers: [] },
-        },
-      },
-    });
-  const only = hardeningViolations([db("pg-primary", "primary")], { namespaces }).filter((v) =>
-    v.startsWith("[18]"),
-  );
-  expect(only).toEqual([]);
-  const pair = hardeningViolations([db("pg-primary", "primary"), db("pg-replica", "replica")], {
-    namespaces,
-  });
-  expect(pair.filter((v) => v.startsWith("[18]"))).toEqual([
-    "[18] StatefulSet data/pg-primary: databases with 2 pods need required hostname anti-affinity",
-    "[18] StatefulSet data/pg-replica: databases with 2 pods need required hostname anti-affinity",
-  ]);
+test("every rule docs/hardening.md names under 'Checked by' is a rule of the pack", () => {
+  const text = fs.readFileSync(path.join(__dirname, "../docs/hardening.md"), "utf8");
+  const checkedBy = [...text.matchAll(/Checked by:([\s\S]*?)(?=\n\d+\. \*\*|\n## |$)/g)].map((m) => m[1]);
+  const named = checkedBy.flatMap((t) => [...t.matchAll(/`([a-z]+(?:-[a-z]+)+)`/g)].map((m) => m[1]));
+  const pack = new Set([...resourceRules, ...stackRules].map((r) => r.name));
+  expect(named.length).toBeGreaterThan(30);
+  expect(named.filter((n) => !pack.has(n))).toEqual([]);
+  for (const rule of Object.keys(MOVED)) expect(named).toContain(rule);
 });

@@ -1,7 +1,7 @@
 /**
  * The Postgres component under Pulumi's mock engine (lib/mockrun.ts calls pulumi.runtime.setMocks before
  * the program runs): every Kubernetes object is validated against the Kubernetes OpenAPI schema
- * (kubernetes-models) and the shared hardening checklist; secrets stay secrets.
+ * (kubernetes-models) and the policy pack (docs/hardening.md); secrets stay secrets.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -10,7 +10,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { REDACTED, runProgram, type ProgramRun, type RegisteredResource } from "../../lib/mockrun";
 import { postgresSchema, type PostgresConfig } from "../../config/postgres";
 import { Postgres } from "../../components/data/postgres";
-import { hardeningViolations } from "../support/hardening";
+import { COMPONENT_ONLY, policyViolations } from "../support/policy";
 import { derived, testCredentials } from "../support/credentials";
 import { isKubernetesObject, kindOf, nameOf, schemaError } from "../support/k8s";
 
@@ -132,7 +132,7 @@ describe.each<[string, PostgresConfig, boolean, string[]]>([
   });
 
   test("passes the hardening checklist", () => {
-    expect(hardeningViolations(result.resources, { namespaces })).toEqual([]);
+    expect(policyViolations(result.resources, { skip: COMPONENT_ONLY })).toEqual([]);
   });
 
   test("passwords and keys reach the engine only as secrets, inside Secrets", () => {

@@ -15,7 +15,7 @@ import {
   planPromotion,
   tagImagesToResolve,
 } from "../../scripts/promote";
-import { hardeningViolations } from "../support/hardening";
+import { policyViolations } from "../support/policy";
 import { readStackFile } from "../../lib/stackfile";
 import { REPO, runConfig, runStackFile } from "../support/stacks";
 
@@ -548,8 +548,9 @@ describe("the shipped dev -> prod promotion", () => {
     const result = planPromotion(dev, prodConfig(), { sources, digests });
     if (!result.ok) throw new Error(result.errors.join("\n"));
     const run = await runConfig("prod", result.config);
-    const namespaces = run.outputs.namespaces as { bots: string; data: string; monitoring: string };
-    expect(hardeningViolations(run.resources, { namespaces })).toEqual([]);
+    expect(policyViolations(run.resources, { environment: "prod", secretValues: run.secretValues })).toEqual(
+      [],
+    );
     expect(
       Object.values(run.outputs.images as Record<string, string>).every((i) => /:[^/@]+@sha256:/.test(i)),
     ).toBe(true);

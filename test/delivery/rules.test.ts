@@ -91,7 +91,17 @@ const service = (): PolicyResource => ({
       selector: { matchLabels: { "app.kubernetes.io/instance": "signals" } },
       template: {
         metadata: { labels: { "app.kubernetes.io/instance": "signals", "botfleet.io/workload": "service" } },
-        spec: podSpec(),
+        spec: {
+          ...podSpec(),
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "kubernetes.io/hostname",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: { "app.kubernetes.io/instance": "signals" } },
+            },
+          ],
+        },
       },
     },
   },
@@ -148,7 +158,11 @@ const liveTraderPdb = (): PolicyResource =>
 const namespace = (name: string): PolicyResource => ({
   type: K.namespace,
   name,
-  props: { apiVersion: "v1", kind: "Namespace", metadata: { name } },
+  props: {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+  },
 });
 
 const defaultDeny = (ns: string): PolicyResource => ({
@@ -162,10 +176,23 @@ const defaultDeny = (ns: string): PolicyResource => ({
   },
 });
 
+/** The trader's governing Service: headless, so each pod gets a stable DNS name. */
+const headless = (): PolicyResource => ({
+  type: K.service,
+  name: "btc-bot",
+  props: {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "btc-bot", namespace: "botfleet-bots" },
+    spec: { clusterIP: "None", selector: { "app.kubernetes.io/instance": "btc-bot" } },
+  },
+});
+
 const goodStack = (): PolicyResource[] => [
   namespace("botfleet-bots"),
   defaultDeny("botfleet-bots"),
   trader(),
+  headless(),
   service(),
   hpa(),
   pdb(),
@@ -249,10 +276,7 @@ describe("workload rules (failing resource -> exact message)", () => {
     ],
     [
       "seccomp-runtime-default",
-      inTemplate((s) => {
-        delete s.securityContext.seccompProfile;
-        s.containers[0].securityContext.seccompProfile = { type: "Unconfined" };
-      }),
+      inMain((c) => (c.securityContext.seccompProfile = { type: "Unconfined" })),
       'container "bot": seccompProfile.type must be RuntimeDefault, got "Unconfined"',
     ],
     [
@@ -563,7 +587,7 @@ describe("stack rules", () => {
       p.spec.selector.matchLabels = { "app.kubernetes.io/instance": "signals" };
     });
     expect(stackMessages("pdb-coverage", [...goodStack(), onService])).toEqual([
-      "btc-bot-pdb: PDB on replicated workload signals allows no disruption; use maxUnavailable: 1",
+      "btc-bot-pdb: PDB on replicated workload signals (at least 2 pods) allows no disruption; use maxUnavailable: 1",
     ]);
   });
 
@@ -675,7 +699,7 @@ describe("cloud rules", () => {
   });
 });
 
-describe("checklist rules the mock-engine checker also enforces", () => {
+describe("more checklist rules (docs/hardening.md)", () => {
   test("a NodePort Service is refused; ClusterIP passes", () => {
     const svc = (type: string): PolicyResource => ({
       type: K.service,

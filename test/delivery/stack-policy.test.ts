@@ -4,6 +4,7 @@
  * --policy-pack policy` runs. A violation here is a violation in CI's preview.
  */
 import { environmentOf, evaluate, fromHarness, K, type PolicyResource } from "../../policy/rules";
+import { policyViolations } from "../support/policy";
 import { runStackFile, STACKS, type StackRun } from "../support/stacks";
 
 const runs = new Map<string, StackRun>();
@@ -20,8 +21,9 @@ describe.each(STACKS)("stack %s", (stack) => {
     const run = runs.get(stack);
     if (run === undefined) throw new Error(`stack ${stack} did not run`);
     expect(run.resources.length).toBeGreaterThan(0);
-    const violations = evaluate(run.resources.map(fromHarness), { environment: environment(run) });
-    expect(violations.map((v) => `${v.rule} ${v.type} ${v.name}: ${v.message}`)).toEqual([]);
+    expect(
+      policyViolations(run.resources, { environment: environment(run), secretValues: run.secretValues }),
+    ).toEqual([]);
   });
 });
 

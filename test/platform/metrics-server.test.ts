@@ -15,7 +15,7 @@ import { capacityFromRun } from "../../lib/capacity";
 import { MOCK_DO_API_SERVER_IP, MOCK_LKE_API_SERVER_IP, type RegisteredResource } from "../../lib/mockrun";
 import { readStackFile } from "../../lib/stackfile";
 import { ciliumPolicyErrors } from "../support/cilium";
-import { hardeningViolations } from "../support/hardening";
+import { policyViolations } from "../support/policy";
 import { kindOf, nameOf, namespaceOf, schemaError, type Obj } from "../support/k8s";
 import { REPO, runConfig, type StackRun } from "../support/stacks";
 
@@ -315,7 +315,7 @@ describe("the program installs metrics-server where an HPA needs it (mocks)", ()
       const objects = inNs(run).filter((r) => kindOf(r) !== "CiliumNetworkPolicy");
       expect(objects.map(schemaError).filter((e) => e !== undefined)).toEqual([]);
       expect(
-        hardeningViolations(runs.get(run)!.resources, { namespaces: runs.get(run)!.outputs.namespaces }),
+        policyViolations(runs.get(run)!.resources, { secretValues: runs.get(run)!.secretValues }),
       ).toEqual([]);
     }
   });

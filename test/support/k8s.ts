@@ -1,5 +1,6 @@
 /** Helpers over the resources the mock harness records: Kubernetes objects, pod specs, schema checks. */
 import { isKubernetesObject, type RegisteredResource } from "../../lib/mockrun";
+import { selects as policySelects } from "../../policy/network";
 
 export { isKubernetesObject };
 
@@ -107,27 +108,10 @@ export function containersOf(podSpec: Obj): { container: Obj; init: boolean }[] 
   ];
 }
 
-/** Does a label selector (matchLabels only, the way this program writes them) select these labels? */
+/**
+ * Does a label selector (matchLabels and matchExpressions) select these labels? The policy pack's
+ * semantics (policy/network.ts), except that a missing selector selects nothing here.
+ */
 export function selects(selector: Obj | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return false;
-  const match = (selector.matchLabels ?? {}) as Record<string, string>;
-  const exprs = (selector.matchExpressions ?? []) as Obj[];
-  return (
-    Object.entries(match).every(([k, v]) => labels[k] === v) &&
-    exprs.every((e) => {
-      const v = labels[e.key];
-      switch (e.operator) {
-        case "In":
-          return v !== undefined && e.values.includes(v);
-        case "NotIn":
-          return v === undefined || !e.values.includes(v);
-        case "Exists":
-          return v !== undefined;
-        case "DoesNotExist":
-          return v === undefined;
-        default:
-          return false;
-      }
-    })
-  );
+  return Boolean(selector) && policySelects(selector, labels);
 }
