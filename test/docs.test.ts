@@ -301,10 +301,10 @@ function peerText(peer: Obj, namespaces: Record<string, string>): string {
 /** Which bots a policy applies to, as the README's third column says it. */
 function appliesTo(podSelector: Obj): string {
   if (Object.keys(podSelector).length === 0) return "every pod in the namespace";
-  if (podSelector.matchExpressions?.[0]?.key === "botfleet.io/bot") return "every bot";
-  if (podSelector.matchLabels?.["botfleet.io/bot"] !== undefined) return "that bot only";
   if (Object.keys(podSelector.matchLabels ?? {}).some((k) => k.startsWith("botfleet.io/egress-port-")))
     return "the bots that list that port";
+  if (podSelector.matchExpressions?.[0]?.key === "botfleet.io/bot") return "every bot";
+  if (podSelector.matchLabels?.["botfleet.io/bot"] !== undefined) return "that bot only";
   return `pods ${JSON.stringify(podSelector)}`;
 }
 

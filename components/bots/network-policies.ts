@@ -86,7 +86,11 @@ export function egressPortPolicy(
       labels: fleetLabels("network-policy"),
     },
     spec: {
-      podSelector: { matchLabels: { [egressPortLabel(port)]: "true" } },
+      // Bot pods only, whatever else might carry the label (the policy pack's internet-egress rule).
+      podSelector: {
+        matchLabels: { [egressPortLabel(port)]: "true" },
+        matchExpressions: [{ key: "botfleet.io/bot", operator: "Exists" }],
+      },
       policyTypes: ["Egress"],
       egress: [{ to: [internetPeer()], ports: [{ protocol: "TCP", port }] }],
     },

@@ -215,7 +215,10 @@ test("an extra egress port opens for the bots that list it, by their port label,
   const policy = plain(egressPortPolicy(8765, "botfleet-bots"));
   expect(policy.metadata).toMatchObject({ name: "botfleet-bots-egress-8765", namespace: "botfleet-bots" });
   expect(policy.spec).toEqual({
-    podSelector: { matchLabels: { "botfleet.io/egress-port-8765": "true" } },
+    podSelector: {
+      matchLabels: { "botfleet.io/egress-port-8765": "true" },
+      matchExpressions: [{ key: "botfleet.io/bot", operator: "Exists" }],
+    },
     policyTypes: ["Egress"],
     egress: [
       {
