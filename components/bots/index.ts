@@ -1,6 +1,6 @@
 /**
  * The bot fleet: per bot only what it needs (a trader of any preset is exactly a StatefulSet, a
- * ConfigMap and a Secret), plus objects every bot shares, selected by label: one ServiceAccount, one
+ * ConfigMap and a Secret, and its volume claim when it has `storage`), plus objects every bot shares, selected by label: one ServiceAccount, one
  * governing headless Service for traders, one NetworkPolicy, one scripts ConfigMap, one
  * PodDisruptionBudget for the live traders, one egress policy per extra port in `egressPorts` (for the
  * bots that list it only), and the MQTT broker hummingbot's headless mode reports to (only when the
@@ -44,7 +44,14 @@ import {
   traderStatefulSet,
 } from "./workloads";
 import type { Environment } from "../../config/environment";
+import { VolumeClaimLedger, checkedClaim, statefulSetWithClaims } from "../volume-claims";
 import type { Namespaces } from "../../config/platform";
+
+/** The config keys that size a bot's volume, for the claim checks' messages. */
+const claimKeys = (index: number) => ({
+  storage: `bots[${index}].storage`,
+  storageClass: `bots[${index}].storageClass`,
+});
 
 export interface BotFleetArgs {
   readonly provider: k8s.Provider;
@@ -66,6 +73,8 @@ export interface BotFleetArgs {
   readonly dataClients?: DataClientSettings;
   /** The hummingbot MQTT broker. @default { image: "eclipse-mosquitto:2.0.20", storage: "1Gi" } */
   readonly mqtt?: { readonly image?: string; readonly storage?: string; readonly storageClass?: string };
+  /** Checks the bots' claims against the last deployment. @default a ledger with no history */
+  readonly volumeClaims?: VolumeClaimLedger;
 }
 
 export class BotFleet extends pulumi.ComponentResource {
@@ -153,7 +162,8 @@ export class BotFleet extends pulumi.ComponentResource {
     }
 
     const health: Record<string, pulumi.Output<BotHealth>> = {};
-    for (const bot of args.bots) {
+    const ledger = args.volumeClaims ?? new VolumeClaimLedger();
+    for (const [index, bot] of args.bots.entries()) {
       const prefix = `${name}-${bot.name}`;
       const userSecrets = args.botSecrets?.[bot.name] ?? {};
       const secretData: Record<string, pulumi.Input<string>> = { ...userSecrets };
@@ -163,7 +173,7 @@ export class BotFleet extends pulumi.ComponentResource {
       }
       const secretKeys = Object.keys(secretData).sort();
       const mounts: pulumi.Resource[] = [...shared];
-      // A trader always has both, whatever its preset: its objects are the same three.
+      // A trader always has both, whatever its preset: its objects are the same three (and its claim).
       const trader = bot.workload === "trader";
       if (secretKeys.length > 0 || trader) {
         const secret = new k8s.core.v1.Secret(
@@ -191,9 +201,11 @@ export class BotFleet extends pulumi.ComponentResource {
       const workload = { ...child, dependsOn: mounts };
 
       if (bot.workload === "trader") {
-        const sts = new k8s.apps.v1.StatefulSet(
+        const sts = statefulSetWithClaims(
           `${prefix}-statefulset`,
           traderStatefulSet(bot, ctx, checksum),
+          // A stopped trader keeps the claim it had.
+          { ordinals: 1, keys: claimKeys(index), ledger },
           // When the object must be replaced (a namespace change), the old pod is gone before the new
           // one starts: a live trader never runs twice.
           { ...workload, deleteBeforeReplace: true },
@@ -216,10 +228,12 @@ export class BotFleet extends pulumi.ComponentResource {
         if (hasStorage(bot)) {
           // Kept when the bot or stack is deleted: downloaded data outlives its CronJob.
           mounts.push(
-            new k8s.core.v1.PersistentVolumeClaim(`${prefix}-data`, scheduledClaim(bot, ns.bots), {
-              ...child,
-              retainOnDelete: true,
-            }),
+            checkedClaim(
+              `${prefix}-data`,
+              scheduledClaim(bot, ns.bots),
+              { keys: claimKeys(index), ledger },
+              child,
+            ),
           );
         }
         new k8s.batch.v1.CronJob(`${prefix}-cronjob`, scheduledCronJob(bot, ctx, checksum), workload);

@@ -560,6 +560,7 @@ test("a fleet without hummingbot bots gets no MQTT broker and no MQTT egress", (
     "ConfigMap/botfleet-bot-scripts",
     "ConfigMap/ft-sample-config",
     "NetworkPolicy/botfleet-bots",
+    "PersistentVolumeClaim/state-ft-sample-0",
     "Secret/ft-sample-secrets",
     "Service/botfleet-traders",
     "ServiceAccount/botfleet-bots",
@@ -748,8 +749,25 @@ test("a scheduled bot's claim is kept on delete and mounted by its CronJob's run
     name: "state",
     persistentVolumeClaim: { claimName: "ft-download-data" },
   });
-  // A scheduled bot without storage gets no claim.
-  expect(ofKind("PersistentVolumeClaim").map((r) => r.inputs.metadata.name)).toEqual(["ft-download-data"]);
+  // A scheduled bot without storage gets no claim; traders' claims are named as their StatefulSet's.
+  expect(
+    ofKind("PersistentVolumeClaim")
+      .map((r) => r.inputs.metadata.name as string)
+      .filter((n) => !n.startsWith("state-")),
+  ).toEqual(["ft-download-data"]);
+});
+
+test("a trader's state claim is its own resource: kept on delete, sized by its bot's key, made before the pod", () => {
+  const traders = ofKind("StatefulSet").filter((r) => r.inputs.metadata.name !== "botfleet-mqtt");
+  expect(traders.length).toBeGreaterThan(0);
+  for (const sts of traders) {
+    const bot = sts.inputs.metadata.name as string;
+    const claim = named("PersistentVolumeClaim", `state-${bot}-0`);
+    expect(claim.spec).toEqual(sts.inputs.spec.volumeClaimTemplates[0].spec);
+    expect(claim.metadata.annotations["botfleet.io/size-key"]).toMatch(/^bots\[\d+\]\.storage$/);
+    expect(childOpts.get(`bots-${bot}-statefulset-state-${bot}-0`)?.retainOnDelete).toBe(true);
+    expect(childOpts.get(`bots-${bot}-statefulset`)?.ignoreChanges).toEqual(["spec.volumeClaimTemplates"]);
+  }
 });
 
 test("freqtrade pods seed user_data before trading; shipped strategies are in the ConfigMap", () => {
