@@ -102,14 +102,10 @@ describe("kubeconfigs", () => {
             exec: {
               apiVersion: "client.authentication.k8s.io/v1beta1",
               command: "doctl",
-              args: [
-                "kubernetes",
-                "cluster",
-                "kubeconfig",
-                "exec-credential",
-                "--version=v1beta1",
-                "0b9c3f0e-1d2a-4c5b-9e8f-7a6b5c4d3e2f",
-              ],
+              // doctl's command line, as `doctl kubernetes cluster kubeconfig save` writes it.
+              args: "kubernetes cluster kubeconfig exec-credential --version=v1beta1 0b9c3f0e-1d2a-4c5b-9e8f-7a6b5c4d3e2f".split(
+                " ",
+              ),
             },
           },
         },
