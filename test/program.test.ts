@@ -362,17 +362,18 @@ describe("cluster modes", () => {
 });
 
 describe("platform baseline", () => {
-  test("namespaces with Pod Security labels; monitoring is the documented privileged exception", () => {
+  test("namespaces with Pod Security labels; node-exporter's is the documented privileged exception", () => {
     const namespaces = ofKind(runs.get("dev")!.resources, "Namespace").map((n) => [
       nameOf(n),
       (n.inputs.metadata as Obj).labels["pod-security.kubernetes.io/enforce"],
     ]);
-    // The three of the platform, and metrics-server's (dev has a bot service with an HPA).
+    // The four of the platform, and metrics-server's (dev has a bot service with an HPA).
     expect(namespaces.sort()).toEqual([
       ["botfleet-bots", "restricted"],
       ["botfleet-data", "restricted"],
       ["botfleet-metrics-server", "restricted"],
-      ["botfleet-monitoring", "privileged"],
+      ["botfleet-monitoring", "restricted"],
+      ["botfleet-node-exporter", "privileged"],
     ]);
   });
 
