@@ -158,7 +158,8 @@ export type NamespaceRole = keyof PlatformConfig["namespaces"];
  * monitoring component (which requires it: `MonitoringNamespaces`); elsewhere it may be left out.
  */
 export type Namespaces = Readonly<
-  Omit<PlatformConfig["namespaces"], "nodeExporter"> & Partial<Pick<PlatformConfig["namespaces"], "nodeExporter">>
+  Omit<PlatformConfig["namespaces"], "nodeExporter"> &
+    Partial<Pick<PlatformConfig["namespaces"], "nodeExporter">>
 >;
 /** The namespaces the monitoring component installs into: the fleet's and node-exporter's. */
 export type MonitoringNamespaces = Readonly<PlatformConfig["namespaces"]>;

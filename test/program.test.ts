@@ -247,7 +247,7 @@ describe("cluster modes", () => {
     // The fleet's namespaces hold its volumes; metrics-server's holds none and may come and go with it.
     const fleet = Object.values(runs.get("prod")!.outputs.namespaces as Record<string, string>);
     const namespaces = ofKind(resources, "Namespace").filter((n) => fleet.includes(nameOf(n)));
-    expect(namespaces).toHaveLength(3);
+    expect(namespaces).toHaveLength(4);
     expect(namespaces.every((n) => n.protect && n.retainOnDelete)).toBe(true);
     const others = ofKind(resources, "Namespace").filter((n) => !fleet.includes(nameOf(n)));
     expect(others.map(nameOf)).toEqual(["botfleet-metrics-server"]);

@@ -98,7 +98,11 @@ test("every exceeded quota is named with the key, the need and the limit", () =>
     `${key}.persistentVolumeClaims: namespace bots needs 3 volume claims (HPAs at max), more than the quota's 2; ${tail}`,
   ]);
   expect(
-    quotaProblems(inventory, { ...platform, quotas: { bots: roomy, data: roomy, monitoring: roomy, nodeExporter: roomy } }, 5),
+    quotaProblems(
+      inventory,
+      { ...platform, quotas: { bots: roomy, data: roomy, monitoring: roomy, nodeExporter: roomy } },
+      5,
+    ),
   ).toEqual([]);
 });
 

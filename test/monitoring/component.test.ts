@@ -176,12 +176,14 @@ describe("Monitoring component (mocks)", () => {
       cleanupOnFail: true,
       timeout: 900,
     });
-    expect(release.inputs.values).toEqual(buildHelmValues({
+    expect(release.inputs.values).toEqual(
+      buildHelmValues({
         config,
         environment: "prod",
         namespace: NAMESPACES.monitoring,
         nodeExporterNamespace: NAMESPACES.nodeExporter,
-      }),);
+      }),
+    );
   });
 
   test("no secret reaches the Release, a ConfigMap, a NetworkPolicy, an Ingress or a custom resource", () => {

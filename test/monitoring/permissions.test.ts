@@ -9,7 +9,11 @@ import { testCredentials } from "../support/credentials";
 import { COMPONENT_ONLY, policyViolations, type Recorded } from "../support/policy";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const registered: Recorded[] = [];
+/** A recorded resource whose inputs the assertions walk freely. */
+interface Rec extends Recorded {
+  readonly inputs: Obj;
+}
+const registered: Rec[] = [];
 
 pulumi.runtime.setMocks(
   {
@@ -50,15 +54,16 @@ async function settled(): Promise<void> {
 }
 
 const ofType = (suffix: string) => registered.filter((r) => r.type.endsWith(suffix));
-const at = (v: unknown, path: string): any => // eslint-disable-line @typescript-eslint/no-explicit-any
-  path.split(".").reduce<any>((o, k) => o?.[k], v); // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The value at a dotted path ("grafana.rbac"). */
+const at = (v: unknown, path: string): Obj[string] =>
+  path.split(".").reduce<Obj | undefined>((o, k) => o?.[k], v as Obj);
 
 /**
  * The hook Job as charts/crds/templates/upgrade/job.yaml (tag kube-prometheus-stack-88.5.3) renders it from
  * `crds.upgradeJob` values: its image expressions, the shared resources and security contexts, podLabels
  * as the pod template's only labels. Enough of the template for the policy pack's pod rules.
  */
-function renderedJob(job: Obj): Recorded {
+function renderedJob(job: Obj): Rec {
   const b = job.image.busybox;
   const k = job.image.kubectl;
   const busybox = `${b.registry}/${b.repository}:${b.tag}${job.image.sha ? `@sha256:${b.sha}` : ""}`;
@@ -202,9 +207,7 @@ describe("chart permissions and the CRD upgrade hook (mocks)", () => {
       .map((c) => c.inputs)
       .filter((c) => selects(c.spec.endpointSelector, podLabels));
     expect(cilium.map((c) => c.metadata.name)).toEqual(["operator-apiserver-cilium"]);
-    expect(cilium[0].spec.egress).toEqual([
-      expect.objectContaining({ toEntities: ["kube-apiserver"] }),
-    ]);
+    expect(cilium[0].spec.egress).toEqual([expect.objectContaining({ toEntities: ["kube-apiserver"] })]);
   });
 
   test("the quota holds the hook on top of every running pod, and a quota without that room is refused", () => {
@@ -258,6 +261,8 @@ describe("chart permissions and the CRD upgrade hook (mocks)", () => {
     expect(NAMESPACES.nodeExporter).not.toBe(NAMESPACES.monitoring);
     expect(at(values, "grafana.initChownData.enabled")).toBe(false);
     const kps = kubePrometheusStack(NAMESPACES.monitoring, "kps", values);
-    expect(kps.workloads.find((w) => w.name === "kps-node-exporter")?.namespace).toBe(NAMESPACES.nodeExporter);
+    expect(kps.workloads.find((w) => w.name === "kps-node-exporter")?.namespace).toBe(
+      NAMESPACES.nodeExporter,
+    );
   });
 });
