@@ -14,7 +14,7 @@ import type { ComponentResources } from "../../config/monitoring";
 
 /**
  * busybox 1.37.0 from Docker Hub's official images: tag `1.37.0` is in docker-library/official-images
- * library/busybox (still listed at commit 37079fb336f5, 2026-08-21). The digest is the multi-arch index
+ * library/busybox (first in commit 06e240455e, 2024-09-30; still listed at 37079fb336f5, 2026-08-21). The digest is the multi-arch index
  * public repositories pin as `busybox:1.37.0@sha256:9db7…` / `busybox:1.37@sha256:9db7…`; it could not be
  * read from Docker Hub itself from here (no registry access): re-check with
  * `crane digest docker.io/library/busybox:1.37.0` when bumping.
