@@ -62,6 +62,7 @@ test("a good config resolves defaults and comes back frozen", () => {
     bots: "botfleet-bots",
     data: "botfleet-data",
     monitoring: "botfleet-monitoring",
+    nodeExporter: "botfleet-node-exporter",
   });
   expect(config.platform.quotas.bots.pods).toBe(100);
   expect(config.protect).toBe(false);
