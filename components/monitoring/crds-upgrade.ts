@@ -14,16 +14,16 @@ import type { ComponentResources } from "../../config/monitoring";
 
 /**
  * busybox 1.37.0 from Docker Hub's official images: tag `1.37.0` is in docker-library/official-images
- * library/busybox (first in commit 06e240455e, 2024-09-30; still listed at 37079fb336f5, 2026-08-21). The digest is the multi-arch index
- * public repositories pin as `busybox:1.37.0@sha256:9db7…` / `busybox:1.37@sha256:9db7…`; it could not be
- * read from Docker Hub itself from here (no registry access): re-check with
- * `crane digest docker.io/library/busybox:1.37.0` when bumping.
+ * library/busybox (first in commit 06e240455e, 2024-09-30; still listed at 37079fb336f5, 2026-08-21).
+ * No digest: Docker Hub cannot be read from here, and a digest copied from other projects is a guess
+ * (a wrong one would fail every chart upgrade at the pull). Pin it with
+ * `crane digest docker.io/library/busybox:1.37.0` where the registry is reachable.
  */
 export const BUSYBOX_IMAGE = {
   registry: "docker.io",
   repository: "library/busybox",
   tag: "1.37.0",
-  sha: "9db7b59979c38555a39def84a31fb98b5296952f9e3afd4f6f11f05b07adfab0",
+  sha: "",
 } as const;
 
 /**

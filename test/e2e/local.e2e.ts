@@ -197,6 +197,25 @@ test("a live trader's config edit updates in place and never restarts its pod; a
   expect(podUid("botfleet-bots", "ft-live-0")).toBe(liveUid);
 });
 
+test("the health output names the live trader whose staged change waits, until its pod is deleted", async () => {
+  const health = async () => {
+    // --refresh reads the StatefulSet's status as the controller left it.
+    (await ws.run(["up", "--stack", STACK, "--yes", "--refresh"])).check();
+    return JSON.parse(ws.cli(["stack", "output", "health", "--json", "--stack", STACK]).check().stdout) as {
+      pendingRestart: string[];
+    };
+  };
+  // The config edit of the test before is staged on ft-live (OnDelete), applied on ft-paper (rolled).
+  expect((await health()).pendingRestart).toEqual(["ft-live"]);
+  const before = podUid("botfleet-bots", "ft-live-0");
+  cp.kubectl(["delete", "pod", "ft-live-0", "-n", "botfleet-bots", "--wait=false"]);
+  await waitFor(() => {
+    const p = pods("botfleet-bots").find((x) => x.name === "ft-live-0");
+    return p !== undefined && p.uid !== before && p.ready;
+  }, "ft-live-0 to come back");
+  expect((await health()).pendingRestart).toEqual([]);
+});
+
 test("adding one bot and removing another changes only their objects; the removed trader's volume stays", async () => {
   const doc = parse(ws.readStackFile(STACK));
   const bots = doc.config["botfleet:bots"] as Record<string, unknown>[];

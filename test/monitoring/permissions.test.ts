@@ -128,9 +128,8 @@ describe("chart permissions and the CRD upgrade hook (mocks)", () => {
     expect(job.enabled).toBe(true);
     expect(job.forceConflicts).toBe(true);
     expect(job.image.busybox).toMatchObject({ registry: "docker.io", tag: "1.37.0" });
-    expect(job.image.busybox.sha).toMatch(/^[0-9a-f]{64}$/);
-    // job.yaml appends busybox's digest only when `image.sha` is set.
-    expect(job.image.sha).toBe(job.image.busybox.sha);
+    // No digest we could not check at its source; job.yaml appends one only when `image.sha` is set.
+    expect([job.image.sha, job.image.busybox.sha]).toEqual(["", ""]);
     expect(job.image.kubectl).toMatchObject({ registry: "registry.k8s.io", repository: "kubectl" });
     expect(job.image.kubectl.tag).toMatch(/^v\d+\.\d+\.\d+$/);
     expect(job.resources).toEqual(config.resources.crdsUpgrade);
@@ -151,9 +150,7 @@ describe("chart permissions and the CRD upgrade hook (mocks)", () => {
     const job = at(values, "crds.upgradeJob");
     const rendered = renderedJob(job);
     const spec = rendered.inputs.spec.template.spec;
-    expect(spec.initContainers[0].image).toBe(
-      `docker.io/library/busybox:1.37.0@sha256:${upgrade.BUSYBOX_IMAGE.sha}`,
-    );
+    expect(spec.initContainers[0].image).toBe("docker.io/library/busybox:1.37.0");
     expect(spec.containers[0].image).toBe(`registry.k8s.io/kubectl:${upgrade.KUBECTL_IMAGE.tag}`);
     // templates/upgrade/serviceaccount.yaml
     const account: Recorded = {
