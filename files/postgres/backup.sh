@@ -48,34 +48,44 @@ fingerprint="$(gpg --batch --no-tty --with-colons --show-keys "$workdir/recipien
 name="$PGDATABASE-$(date -u +%Y%m%dT%H%M%S%3NZ).dump.gpg"
 case "$name" in *%3N*) die "date does not support %N (needs GNU date)" ;; esac
 
+# A stream cannot be taken back once rcat has started it (and the key cannot delete): fail on a wrong
+# password or an unreachable server before anything is uploaded.
+psql -X -q -A -t --no-password -d "$PGDATABASE" -c 'SELECT 1' >/dev/null ||
+  die "cannot connect to $PGDATABASE on ${PGHOST:-local}:${PGPORT:-5432}; nothing uploaded"
+
 if "$RCLONE" lsf "$remote/$name" 2>/dev/null | grep -q .; then
   die "$remote/$name already exists; refusing to overwrite"
 fi
 
-# POSIX sh has no pipefail: each stage writes its exit status to a file, and the checksum of what was
-# uploaded is taken from a fifo beside the upload.
+# POSIX sh has no pipefail: each stage writes its exit status to a file (`|| rc=$?`, so set -e does not end
+# the stage before it does), and the checksum of what was uploaded is taken from a fifo beside the upload.
 mkfifo "$workdir/tap"
 sha256sum <"$workdir/tap" >"$workdir/sha" &
 summer=$!
 log "dumping $PGDATABASE from ${PGHOST:-local}:${PGPORT:-5432}, encrypting to $fingerprint, streaming to $remote/$name"
 {
-  pg_dump --format=custom --compress=6 --no-password "$PGDATABASE"
-  echo $? >"$workdir/pg_dump.rc"
+  rc=0
+  pg_dump --format=custom --compress=6 --no-password "$PGDATABASE" || rc=$?
+  echo "$rc" >"$workdir/pg_dump.rc"
 } | {
   # pg_dump already compressed: gpg only encrypts. --trust-model always: the key came from the stack config.
+  rc=0
   gpg --batch --no-tty --quiet --trust-model always --compress-algo none \
-    --recipient-file "$workdir/recipient.asc" --encrypt
-  echo $? >"$workdir/gpg.rc"
+    --recipient-file "$workdir/recipient.asc" --encrypt || rc=$?
+  echo "$rc" >"$workdir/gpg.rc"
 } | {
-  tee "$workdir/tap"
-  echo $? >"$workdir/tee.rc"
+  rc=0
+  tee "$workdir/tap" || rc=$?
+  echo "$rc" >"$workdir/tee.rc"
 } | {
-  "$RCLONE" rcat "$remote/$name"
-  echo $? >"$workdir/rcat.rc"
+  rc=0
+  "$RCLONE" rcat "$remote/$name" || rc=$?
+  echo "$rc" >"$workdir/rcat.rc"
 }
 wait "$summer" || die "sha256sum of the stream failed"
 
-for stage in pg_dump gpg tee rcat; do
+# Downstream first: when the upload fails, every stage before it dies of a broken pipe.
+for stage in rcat tee gpg pg_dump; do
   rc="$(cat "$workdir/$stage.rc" 2>/dev/null || echo missing)"
   # The object may be in the bucket, but without its .sha256 no restore takes it; the lifecycle rule expires it.
   [ "$rc" = 0 ] || die "$stage failed (exit $rc); $remote/$name is incomplete and has no .sha256"
