@@ -14,7 +14,8 @@ import { show } from "./common";
 export const RECIPIENT_FIX =
   'make a key outside the cluster with `gpg --quick-generate-key "botfleet backups" future-default default never`, keep its private half offline, and set the public half with `pulumi config set --path postgres.backup.encryption.recipient -- "$(gpg --armor --export "botfleet backups")"`';
 
-const ARMOR = /^-----BEGIN PGP PUBLIC KEY BLOCK-----\r?\n(?:[A-Za-z][A-Za-z-]*: [^\n]*\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+?)(?:\r?\n=[A-Za-z0-9+/]{4})?\r?\n-----END PGP PUBLIC KEY BLOCK-----$/;
+const ARMOR =
+  /^-----BEGIN PGP PUBLIC KEY BLOCK-----\r?\n(?:[A-Za-z][A-Za-z-]*: [^\n]*\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+?)(?:\r?\n=[A-Za-z0-9+/]{4})?\r?\n-----END PGP PUBLIC KEY BLOCK-----$/;
 
 /**
  * Why a string is not an ASCII-armored OpenPGP public key block, or undefined when it is one.
@@ -26,7 +27,8 @@ export function recipientProblem(value: string): string | undefined {
     return "is a PRIVATE key: the cluster must only ever get the public key (`gpg --armor --export`), and this private key should now be considered exposed";
   }
   const m = ARMOR.exec(v);
-  if (m === null) return "must be an ASCII-armored OpenPGP public key block (-----BEGIN PGP PUBLIC KEY BLOCK----- ...)";
+  if (m === null)
+    return "must be an ASCII-armored OpenPGP public key block (-----BEGIN PGP PUBLIC KEY BLOCK----- ...)";
   // A real key is at least a public key packet and a user id: far more than 64 base64 characters.
   if (m[1].replace(/[\r\n=]/g, "").length < 64) return "holds too little data to be an OpenPGP public key";
   return undefined;

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { backupPrefix, backupRemote } from "../../components/data/postgres-backup";
 import { postgresSchema } from "../../config/postgres";
+import { exec, fingerprint, fingerprintSql, restoreKit } from "../support/backup-fixture";
 import { GpgKeyring, gpg, makeKeyring, stopAgent } from "../support/gpg";
 import {
   Credentials,
@@ -39,45 +40,6 @@ let scratch: string;
 let operator: GpgKeyring;
 let stranger: GpgKeyring;
 
-/** Row count and an md5 over every row in key order: equal fingerprints mean equal contents. */
-async function fingerprint(
-  node: PgNode,
-  database?: string,
-): Promise<{ trades: number; orders: number; md5: string }> {
-  if (database !== undefined) return fingerprintSql(node, database);
-  const c = await node.client();
-  try {
-    const r = await c.query(
-      `SELECT (SELECT count(*)::int FROM trades) AS trades, (SELECT count(*)::int FROM orders) AS orders,
-              md5((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM trades t) ||
-                  (SELECT string_agg(o::text, '|' ORDER BY o.id) FROM orders o)) AS md5`,
-    );
-    return r.rows[0];
-  } finally {
-    await c.end();
-  }
-}
-
-function fingerprintSql(node: PgNode, database: string): { trades: number; orders: number; md5: string } {
-  const out = node.superSql(
-    `SELECT (SELECT count(*) FROM trades) || ',' || (SELECT count(*) FROM orders) || ',' ||
-            md5((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM trades t) ||
-                (SELECT string_agg(o::text, '|' ORDER BY o.id) FROM orders o))`,
-    database,
-  );
-  const [trades, orders, md5] = out.split(",");
-  return { trades: Number(trades), orders: Number(orders), md5 };
-}
-
-async function exec(node: PgNode, sql: string): Promise<void> {
-  const c = await node.client();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 /** libpq + rclone environment of the backup Job (PGPASSWORD comes from a secretKeyRef there). */
 function jobEnv(node: PgNode, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -106,18 +68,13 @@ function backup(extra: Record<string, string> = {}) {
 /** Downloads one object through the S3 API into a fresh directory the script user owns; returns its path. */
 function download(name: string, prefix: string = PREFIX): string {
   const dir = ownedDir(scratch, `dl-${crypto.randomBytes(4).toString("hex")}`);
-  const get = rclone(s3.endpoint, scratch, ["copyto", `${backupRemote(BUCKET, prefix)}/${name}`, path.join(dir, name)]);
+  const get = rclone(s3.endpoint, scratch, [
+    "copyto",
+    `${backupRemote(BUCKET, prefix)}/${name}`,
+    path.join(dir, name),
+  ]);
   if (get.status !== 0) throw new Error(`rclone copyto failed: ${get.stderr}`);
   return path.join(dir, name);
-}
-
-/** The shell block of docs/restore.md "Restore by hand" that starts with `set -eu`: the kit operators run. */
-function restoreKit(): string {
-  const doc = fs.readFileSync(path.join(__dirname, "../../docs/restore.md"), "utf8");
-  const section = doc.split("\n## ").find((s) => s.startsWith("Restore by hand"));
-  const block = section?.split("```sh\n").find((b) => b.startsWith("set -eu"));
-  if (block === undefined) throw new Error('docs/restore.md: no "Restore by hand" block starting with set -eu');
-  return block.slice(0, block.indexOf("```"));
 }
 
 /** Lists the bucket through the S3 API (rclone lsf), as an operator would. */
@@ -181,7 +138,9 @@ describe("backup.sh to a real S3 API", () => {
       names.push(r.name);
     }
     const listing = listBucket();
-    console.log(`bucket after 4 backups (the job deletes nothing; lifecycle rules expire):\n  ${listing.join("\n  ")}`);
+    console.log(
+      `bucket after 4 backups (the job deletes nothing; lifecycle rules expire):\n  ${listing.join("\n  ")}`,
+    );
     expect(listing).toEqual(names.flatMap((n) => [n, `${n}.sha256`]).sort());
 
     // What is in S3 is exactly what backup.sh checksummed (downloaded back through the S3 API).
@@ -263,7 +222,9 @@ describe("backup.sh to a real S3 API", () => {
       expect(restored.stdout.trim()).toBe(before.filter((n) => n.endsWith(".dump.gpg")).pop());
       // The lifecycle rule would expire it; removed here (with the test's own key) so later tests see 4 dumps.
       for (const n of added) {
-        expect(rclone(s3.endpoint, scratch, ["deletefile", `${backupRemote(BUCKET, PREFIX)}/${n}`]).status).toBe(0);
+        expect(
+          rclone(s3.endpoint, scratch, ["deletefile", `${backupRemote(BUCKET, PREFIX)}/${n}`]).status,
+        ).toBe(0);
       }
     } finally {
       source.superSql("DROP TABLE unreadable", "botfleet");
@@ -309,10 +270,16 @@ describe("restore.sh into an empty server", () => {
 
   test("with the wrong private key: fails, restores nothing", () => {
     target.superSql(`CREATE DATABASE wrongkey OWNER ${target.username}`);
-    const r = runScript("restore.sh", [], { ...jobEnv(target), PGDATABASE: "wrongkey", GNUPGHOME: stranger.home });
+    const r = runScript("restore.sh", [], {
+      ...jobEnv(target),
+      PGDATABASE: "wrongkey",
+      GNUPGHOME: stranger.home,
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/cannot decrypt botfleet-\d{8}T\d{9}Z\.dump\.gpg: is the backup private key in/);
-    expect(target.superSql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", "wrongkey")).toBe("0");
+    expect(target.superSql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", "wrongkey")).toBe(
+      "0",
+    );
   });
 
   test("the restore kit in docs/restore.md, run verbatim: list, download, verify, decrypt, restore", async () => {
@@ -338,7 +305,9 @@ describe("restore.sh into an empty server", () => {
     expect(r.stdout.trim().split("\n").slice(0, 4)).toEqual(complete);
     const restored = fingerprintSql(target, "kit");
     expect(restored).toEqual(await fingerprint(source));
-    console.log(`restore kit: ${complete[3]} -> trades=${restored.trades} orders=${restored.orders} md5=${restored.md5}`);
+    console.log(
+      `restore kit: ${complete[3]} -> trades=${restored.trades} orders=${restored.orders} md5=${restored.md5}`,
+    );
 
     // The same kit with the wrong key stops at the decrypt step, before pg_restore.
     target.superSql(`CREATE DATABASE kitwrong OWNER ${target.username}`);
@@ -347,7 +316,9 @@ describe("restore.sh into an empty server", () => {
     const wrong = run({ PGDATABASE: "kitwrong", GNUPGHOME: stranger.home });
     expect(wrong.status).not.toBe(0);
     expect(wrong.stderr).toMatch(/decryption failed: No secret key/);
-    expect(target.superSql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", "kitwrong")).toBe("0");
+    expect(target.superSql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", "kitwrong")).toBe(
+      "0",
+    );
   });
 
   test("refuses a backup whose checksum does not match", () => {

@@ -132,7 +132,11 @@ describe("postgres config", () => {
     ],
     [
       "a recipient that is not an armored public key (an age key)",
-      { backup: { encryption: { recipient: "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p" } } },
+      {
+        backup: {
+          encryption: { recipient: "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p" },
+        },
+      },
       [
         `backup.encryption.recipient: must be an ASCII-armored OpenPGP public key block (-----BEGIN PGP PUBLIC KEY BLOCK----- ...), got "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2el..."; ${RECIPIENT_FIX}`,
       ],
@@ -155,7 +159,8 @@ describe("postgres config", () => {
       {
         backup: {
           encryption: {
-            recipient: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEawyuRBYJ\n-----END PGP PUBLIC KEY BLOCK-----",
+            recipient:
+              "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEawyuRBYJ\n-----END PGP PUBLIC KEY BLOCK-----",
           },
         },
       },

@@ -29,7 +29,15 @@ export function gpg(home: string, args: string[], input?: string | Buffer): Spaw
 export function makeKeyring(parent: string, name: string): GpgKeyring {
   const home = ownedDir(parent, name);
   const userId = `botfleet test backups (${name})`;
-  const gen = gpg(home, ["--passphrase", "", "--quick-generate-key", userId, "future-default", "default", "never"]);
+  const gen = gpg(home, [
+    "--passphrase",
+    "",
+    "--quick-generate-key",
+    userId,
+    "future-default",
+    "default",
+    "never",
+  ]);
   if (gen.status !== 0) throw new Error(`gpg key generation failed: ${gen.stderr.toString()}`);
   const exported = gpg(home, ["--armor", "--export", userId]);
   const listed = gpg(home, ["--with-colons", "--list-keys", userId]);
@@ -37,7 +45,8 @@ export function makeKeyring(parent: string, name: string): GpgKeyring {
     .toString()
     .split("\n")
     .find((l) => l.startsWith("fpr:"));
-  if (exported.status !== 0 || fpr === undefined) throw new Error(`gpg export failed: ${exported.stderr.toString()}`);
+  if (exported.status !== 0 || fpr === undefined)
+    throw new Error(`gpg export failed: ${exported.stderr.toString()}`);
   return { home, publicKey: exported.stdout.toString(), fingerprint: fpr.split(":")[9] };
 }
 
