@@ -46,6 +46,31 @@ const recipient = z.string().superRefine((v, ctx) => {
   }
 });
 
+/**
+ * The documentation key in Pulumi.prod.yaml (ed25519 + cv25519, "botfleet example backup key (replace me)"),
+ * generated once; its private half was deleted right away, so nothing encrypted to it can ever be read.
+ */
+export const EXAMPLE_RECIPIENT = `-----BEGIN PGP PUBLIC KEY BLOCK-----
+
+mDMEawyuRBYJKwYBBAHaRw8BAQdAy6f6VYRp41jzLd5CzD9SCM35tfgDSNDcfZ/L
+WFUFXxK0KGJvdGZsZWV0IGV4YW1wbGUgYmFja3VwIGtleSAocmVwbGFjZSBtZSmI
+kAQTFggAOBYhBLTmFg5LlrjWc1cwNUt4p4Xq6FiQBQJrDK5EAhsDBQsJCAcCBhUK
+CQgLAgQWAgMBAh4BAheAAAoJEEt4p4Xq6FiQMlQBAPevxeK4bxKAw3L/rgTf7U0H
+2PpWmMtfqRUlgrKtBHu4AP48OdTWud/X3yjmgb+U7FO33Xd/GAWS+3Y78PxJ80uv
+B7g4BGsMrkQSCisGAQQBl1UBBQEBB0CtbV9zEVGfvEA2Jhgu7Qq3yxJFnMi8kJaU
+a9jFI4iGYAMBCAeIeAQYFggAIBYhBLTmFg5LlrjWc1cwNUt4p4Xq6FiQBQJrDK5E
+AhsMAAoJEEt4p4Xq6FiQQFoBAPCGcCOC4CerfEuKCk91/u/WGjo79Sd8KRchnU0B
+bvDtAQDWgZVlv/gpiokT4ALMn+wh57fCazhze3agjLtrEXikBQ==
+=jBYE
+-----END PGP PUBLIC KEY BLOCK-----
+`;
+
+/** A warning when a stack still encrypts to the example key (its backups could never be restored), else undefined. */
+export function exampleRecipientWarning(recipient: string | undefined): string | undefined {
+  if (recipient === undefined || recipient.trim() !== EXAMPLE_RECIPIENT.trim()) return undefined;
+  return `botfleet:postgres.backup.encryption.recipient: is the documentation example key, whose private half no one has: these backups can never be decrypted; ${RECIPIENT_FIX}`;
+}
+
 export const backupEncryptionSchema = z.strictObject({
   /** ASCII-armored OpenPGP public key (public: it goes into the Job's environment). Required when backup is on. */
   recipient: recipient.transform((v) => `${v.trim()}\n`).optional(),

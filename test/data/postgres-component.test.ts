@@ -267,6 +267,22 @@ describe("Postgres component, prod specifics", () => {
     expect(env.BACKUP_REMOTE).toBe("backup:botfleet-backups/postgres-test/postgres");
   });
 
+  test("the documentation recipient draws a warning (its backups could never be decrypted); a real key does not", async () => {
+    const withExample = await run(prod, false);
+    if (withExample.error) throw withExample.error;
+    expect(withExample.warnings).toContainEqual(
+      expect.stringContaining("is the documentation example key, whose private half no one has"),
+    );
+    // Any other key, e.g. one with a different body line, is taken silently.
+    const other = EXAMPLE_RECIPIENT.replace("mDMEawyuRBYJ", "mDMEawyuRBYK");
+    const withOther = await run(
+      { ...prod, backup: { ...prod.backup, encryption: { recipient: other } } },
+      false,
+    );
+    if (withOther.error) throw withOther.error;
+    expect(withOther.warnings.filter((w) => w.includes("documentation example key"))).toEqual([]);
+  });
+
   test("backups enabled without backupCredentials is an error that says how to fix it", async () => {
     const r = await run(prod, true, false);
     expect(r.error?.message).toMatch(
