@@ -1,7 +1,8 @@
 /**
  * Pure renderers for redis.conf and sentinel.conf. They hold no secret: `files/redis/entrypoint.sh`
  * appends requirepass/masterauth/auth-pass from the mounted Secret file, the announce address and
- * (for a replica) `replicaof` at start, into an emptyDir.
+ * (for a replica) `replicaof` at start: redis.conf into an emptyDir, sentinel.conf onto the data volume
+ * (Sentinel rewrites it with the newest primary and epoch, which a whole-set restart needs).
  */
 import { REDIS_PORT, SENTINEL_PORT } from "./contract";
 
@@ -79,7 +80,8 @@ export function renderRedisConf(config: RedisConfig, params: RedisConfParams = {
 
 /**
  * sentinel.conf without secrets. `@PRIMARY_HOST@`/`@PRIMARY_PORT@` are filled in by the entrypoint
- * with the primary the other Sentinels report, or the initial primary (ordinal 0).
+ * with the primary of the highest config epoch the Sentinels report or this pod's Sentinel remembers,
+ * or the initial primary (ordinal 0) when nobody knows one.
  */
 export function renderSentinelConf(config: RedisConfig, params: SentinelConfParams = {}): string {
   const m = SENTINEL_MASTER_NAME;

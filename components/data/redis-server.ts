@@ -70,6 +70,9 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
     { name: "REDIS_SENTINELS", value: sentinelAddresses(config, ns) },
     { name: "REDIS_TEMPLATE_DIR", value: MOUNTS.conf },
     { name: "REDIS_RUN_DIR", value: MOUNTS.run },
+    // Sentinel's own config on the data volume: Sentinel rewrites it on every failover, so a set
+    // restarted as a whole still knows the newest primary and epoch (files/redis/README.md).
+    { name: "REDIS_SENTINEL_CONF", value: `${MOUNTS.data}/sentinel.conf` },
     // For the probes' redis-cli; the entrypoint reads the mounted file at its default path
     // (REDIS_PASSWORD_FILE=/opt/botfleet/secret/password).
     secretEnv("REDISCLI_AUTH"),
@@ -114,7 +117,7 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
     resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
     ...redisProbes(SENTINEL_PORT),
     securityContext,
-    volumeMounts: [...commonMounts, { name: "sentinel-run", mountPath: MOUNTS.run }],
+    volumeMounts: [...commonMounts, { name: "data", mountPath: MOUNTS.data }],
   };
 
   const exporter: Input.core.v1.Container = {
@@ -196,7 +199,6 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
               },
             },
             memoryVolume("redis-run", "1Mi"),
-            ...(config.ha ? [memoryVolume("sentinel-run", "1Mi")] : []),
             { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
           ],
         },

@@ -3,12 +3,16 @@
 #
 # Assembles the final config in an emptyDir from the rendered template (ConfigMap, no secrets) and the
 # password file (Secret), decides this pod's role, then execs the server so SIGTERM reaches it.
-# With Sentinel: the primary is the one most reachable Sentinels report; when none knows one yet, it
-# is the initial primary (ordinal 0). Everything pod-specific comes from the environment, so the same
-# script runs in a pod and in the tests (hosts mapped to 127.0.0.1 ports).
+# With Sentinel: the primary is the one with the highest config epoch among what the reachable
+# Sentinels report and what this pod's own Sentinel remembered on the data volume (its sentinel.conf,
+# which Sentinel rewrites on every failover); when nobody knows one (first start), it is the initial
+# primary (ordinal 0). So after a whole-set restart the primary of the newest epoch, which holds every
+# write acknowledged by `WAIT`, stays primary. Everything pod-specific comes from the environment, so
+# the same script runs in a pod and in the tests (hosts mapped to 127.0.0.1 ports).
 #
 #   REDIS_TEMPLATE_DIR     redis.conf and sentinel.conf templates   (/opt/botfleet/conf)
-#   REDIS_RUN_DIR          where the final config is written        (/run/botfleet)
+#   REDIS_RUN_DIR          where the final redis.conf is written    (/run/botfleet)
+#   REDIS_SENTINEL_CONF    Sentinel's own config, on the data volume (/data/sentinel.conf)
 #   REDIS_PASSWORD_FILE    the password                             (/opt/botfleet/secret/password)
 #   REDIS_SENTINELS        "host:port,host:port" of every Sentinel; empty: standalone Redis
 #   REDIS_ANNOUNCE_HOST    this pod's stable name (required with Sentinel)
@@ -25,6 +29,7 @@ sentinels="${REDIS_SENTINELS:-}"
 announce_host="${REDIS_ANNOUNCE_HOST:-}"
 initial_primary="${REDIS_INITIAL_PRIMARY:-}"
 query_timeout="${REDIS_QUERY_TIMEOUT:-3}"
+sentinel_conf="${REDIS_SENTINEL_CONF:-/data/sentinel.conf}"
 
 log() { printf '%s botfleet-entrypoint[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$mode" "$*" >&2; }
 die() {
@@ -44,42 +49,73 @@ check_host() {
 	esac
 }
 
-# primary_from_sentinels MASTER: prints "host port" of the primary most reachable Sentinels agree
-# on, nothing when no Sentinel answers with one.
-primary_from_sentinels() {
-	answers=""
+# remembered_primary MASTER: "epoch host port" of the primary this pod's Sentinel last knew (its config
+# on the volume), nothing when it has none yet. A config Sentinel never rewrote has epoch 0.
+remembered_primary() {
+	[ -r "$sentinel_conf" ] || return 0
+	awk -v m="$1" '
+		$1 == "sentinel" && $2 == "monitor" && $3 == m { host = $4; port = $5 }
+		$1 == "sentinel" && $2 == "config-epoch" && $3 == m { epoch = $4 }
+		END { if (host != "") print (epoch ~ /^[0-9]+$/ ? epoch : 0), host, port }' "$sentinel_conf"
+}
+
+# sentinel_master HOST PORT MASTER: "epoch host port" from one `SENTINEL MASTER` reply (one snapshot),
+# "busy" while that Sentinel leads a failover (it shows the new epoch with the old address until the
+# failover ends), nothing when it knows no primary or does not answer.
+sentinel_master() {
+	REDISCLI_AUTH="$password" timeout "$query_timeout" \
+		redis-cli -h "$1" -p "$2" --raw SENTINEL MASTER "$3" 2>/dev/null |
+		awk 'NR % 2 == 1 { key = $0; next } { value[key] = $0 }
+			END {
+				if (value["flags"] ~ /failover_in_progress/) print "busy"
+				else if (value["port"] ~ /^[0-9]+$/ && value["config-epoch"] ~ /^[0-9]+$/)
+					print value["config-epoch"], value["ip"], value["port"]
+			}' || true
+}
+
+# reported_primaries MASTER: one "epoch host port" line per reachable Sentinel that knows a primary;
+# a Sentinel in the middle of a failover is asked again each second, up to 10 times.
+reported_primaries() {
 	old_ifs=$IFS
 	IFS=,
 	for sentinel in $sentinels; do
 		IFS=$old_ifs
-		host=${sentinel%:*}
-		port=${sentinel##*:}
-		reply=$(REDISCLI_AUTH="$password" timeout "$query_timeout" \
-			redis-cli -h "$host" -p "$port" --raw SENTINEL get-master-addr-by-name "$1" 2>/dev/null) || continue
-		primary_host=$(printf '%s\n' "$reply" | sed -n 1p)
-		primary_port=$(printf '%s\n' "$reply" | sed -n 2p)
-		case "$primary_port" in
-		"" | *[!0-9]*) continue ;; # nil (no primary known yet) or an error reply
-		esac
-		answers="$answers$primary_host $primary_port
-"
+		tries=0
+		while answer=$(sentinel_master "${sentinel%:*}" "${sentinel##*:}" "$1") && [ "$answer" = "busy" ]; do
+			tries=$((tries + 1))
+			[ "$tries" -lt 10 ] || break
+			sleep 1
+		done
+		[ "$answer" = "busy" ] || [ -z "$answer" ] || printf '%s\n' "$answer"
 	done
 	IFS=$old_ifs
-	[ -n "$answers" ] || return 0
-	printf '%s' "$answers" | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2, $3 }'
 }
 
-# find_primary: sets primary_host, primary_port and primary_source.
+# find_primary: sets primary_epoch, primary_host, primary_port and primary_source. The newest config
+# epoch wins (a Sentinel or volume that missed a failover knows an older one); within it, the address
+# most answers agree on.
 find_primary() {
 	[ -n "$announce_host" ] || die "REDIS_ANNOUNCE_HOST must be set with Sentinel"
 	[ -n "$initial_primary" ] || die "REDIS_INITIAL_PRIMARY must be set with Sentinel"
 	check_host "$announce_host"
-	found=$(primary_from_sentinels "$(master_name)")
+	master=$(master_name)
+	reported=$(reported_primaries "$master")
+	remembered=$(remembered_primary "$master")
+	log "known primaries (config epoch, host, port): reported [$(printf '%s' "$reported" | tr '\n' ';')] remembered [$remembered]"
+	found=$(printf '%s\n%s\n' "$reported" "$remembered" | awk 'NF == 3' | sort | uniq -c |
+		sort -k2,2nr -k1,1nr | awk 'NR == 1 { print $2, $3, $4 }')
 	if [ -n "$found" ]; then
-		primary_host=${found% *}
+		primary_epoch=${found%% *}
 		primary_port=${found##* }
-		primary_source="reported by Sentinel"
+		primary_host=${found#* }
+		primary_host=${primary_host% *}
+		if printf '%s\n' "$reported" | grep -qxF "$found"; then
+			primary_source="reported by Sentinel, config epoch $primary_epoch"
+		else
+			primary_source="remembered on this pod's volume, config epoch $primary_epoch"
+		fi
 	else
+		primary_epoch=0
 		primary_host=${initial_primary%:*}
 		primary_port=${initial_primary##*:}
 		primary_source="initial primary: no Sentinel knows one yet"
@@ -99,12 +135,12 @@ esac
 
 # The final config holds the password: readable by this user only.
 umask 077
-mkdir -p "$run_dir"
 
 case "$mode" in
 redis)
 	template="$template_dir/redis.conf"
 	conf="$run_dir/redis.conf"
+	mkdir -p "$run_dir"
 	port=$(conf_value "$template" port)
 	{
 		cat "$template"
@@ -128,16 +164,26 @@ redis)
 sentinel)
 	[ -n "$sentinels" ] || die "REDIS_SENTINELS must list the Sentinels"
 	template="$template_dir/sentinel.conf"
-	conf="$run_dir/sentinel.conf"
+	conf="$sentinel_conf"
 	port=$(conf_value "$template" port)
 	find_primary
 	log "monitoring $primary_host:$primary_port ($primary_source)"
-	# Sentinel rewrites its config at run time, so it is regenerated on every start from what the
-	# other Sentinels know now.
+	# Settings come from the template on every start; what Sentinel learned (its id, epochs, the other
+	# Sentinels, the replicas when the primary is unchanged) is carried over from the config it
+	# rewrote on the volume, so a whole-set restart still knows the newest primary and epoch.
+	remembered=$(remembered_primary "$(master_name)")
 	{
 		sed -e "s/@PRIMARY_HOST@/$primary_host/" -e "s/@PRIMARY_PORT@/$primary_port/" "$template"
 		printf 'sentinel announce-ip %s\nsentinel announce-port %s\n' "$announce_host" "$port"
 		printf 'requirepass "%s"\nsentinel auth-pass %s "%s"\n' "$password" "$(master_name)" "$password"
+		if [ -r "$conf" ]; then
+			awk -v keep_replicas="$([ "$remembered" = "$primary_epoch $primary_host $primary_port" ] && echo 1)" '
+				$1 == "sentinel" && ($2 == "myid" || $2 == "leader-epoch" || $2 == "known-sentinel") { print }
+				$1 == "sentinel" && $2 == "known-replica" && keep_replicas { print }
+				$1 == "sentinel" && $2 == "current-epoch" { current = $3 }
+				END { if (current ~ /^[0-9]+$/) print "sentinel current-epoch", current }' "$conf"
+		fi
+		printf 'sentinel config-epoch %s %s\n' "$(master_name)" "$primary_epoch"
 	} >"$conf.tmp"
 	mv "$conf.tmp" "$conf"
 	exec redis-sentinel "$conf"

@@ -18,80 +18,20 @@ import {
   waitFor,
   type RedisPod,
 } from "../support/redis";
+import {
+  TEST_PASSWORD,
+  backgroundWriter,
+  countPresent,
+  primaryFromSentinel,
+  role,
+  startInOrder,
+  writeBatch,
+  haTestConfig as haConfig,
+} from "../support/redis-ha";
 
 jest.setTimeout(90_000);
 
-const PASSWORD = "Test0Password0Only0For0This0Run";
-
-const haConfig = redisSchema.parse({
-  ha: true,
-  instances: 3,
-  sentinelQuorum: 2,
-  downAfterMilliseconds: 1000,
-  failoverTimeoutMilliseconds: 3000,
-});
-
-async function role(cluster: RedisTestCluster, pod: RedisPod): Promise<string> {
-  return (await cluster.info(pod, "replication")).role ?? "";
-}
-
-async function primaryFromSentinel(cluster: RedisTestCluster, pod: RedisPod): Promise<number | undefined> {
-  const r = await cluster.sentinelCli(
-    pod,
-    "--raw",
-    "SENTINEL",
-    "get-master-addr-by-name",
-    SENTINEL_MASTER_NAME,
-  );
-  const [host, port] = r.stdout.trim().split("\n");
-  return host === HOST && /^\d+$/.test(port ?? "") ? Number(port) : undefined;
-}
-
-/** Writes `SET key value` + `WAIT 1 1000` pairs; a key counts as acknowledged only when both replies are seen. */
-async function writeBatch(port: number, prefix: string, from: number, count: number): Promise<string[]> {
-  let stdin = "";
-  for (let i = from; i < from + count; i++) stdin += `SET ${prefix}:${i} v${i}\nWAIT 1 1000\n`;
-  const r = await cli(port, [], { auth: PASSWORD, stdin });
-  const lines = r.stdout.split("\n");
-  const acked: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const [set, wait] = [lines[2 * i], lines[2 * i + 1]];
-    if (set !== "OK" || !/^\d+$/.test(wait ?? "")) break;
-    if (Number(wait) >= 1) acked.push(`${prefix}:${from + i}`);
-  }
-  return acked;
-}
-
-/** Runs `batch(from)` (50 keys each) in the background until stopped; `keys` collects every acknowledged key. */
-function backgroundWriter(batch: (from: number) => Promise<string[]>) {
-  const keys: string[] = [];
-  let stopped = false;
-  const done = (async () => {
-    for (let next = 0; !stopped; next += 50) {
-      keys.push(...(await batch(next)));
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  })();
-  return {
-    keys,
-    stop: async () => {
-      stopped = true;
-      await done;
-    },
-  };
-}
-
-async function countPresent(cluster: RedisTestCluster, pod: RedisPod, keys: string[]): Promise<number> {
-  let found = 0;
-  for (let i = 0; i < keys.length; i += 200) {
-    const chunk = keys.slice(i, i + 200);
-    const values = (await cluster.redisCli(pod, "--raw", "MGET", ...chunk)).stdout.split("\n");
-    chunk.forEach((key, j) => {
-      if (values[j] === `v${key.slice(key.lastIndexOf(":") + 1)}`) found++;
-    });
-  }
-  return found;
-}
+const PASSWORD = TEST_PASSWORD;
 
 describe("entrypoint and probe scripts", () => {
   test("are shellcheck-clean as POSIX sh", () => {
@@ -143,29 +83,18 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
 
   beforeAll(async () => {
     await cluster.addPods(3);
-    const [p0, p1, p2] = cluster.pods;
-    cluster.startRedis(p0);
-    await waitFor("redis-0", async () =>
-      (await cluster.redisCli(p0, "PING")).stdout.trim() === "PONG" ? true : undefined,
-    );
-    cluster.startRedis(p1);
-    cluster.startRedis(p2);
-    for (const p of cluster.pods) cluster.startSentinel(p);
     // Every Sentinel knows the primary, both replicas and the 2 other Sentinels.
-    for (const p of cluster.pods) {
-      await waitFor(`sentinel-${p.ordinal} to see the whole set`, async () => {
-        const r = await cluster.sentinelCli(p, "--raw", "SENTINEL", "master", SENTINEL_MASTER_NAME);
-        const lines = r.stdout.trim().split("\n");
-        const field = (k: string) => lines[lines.indexOf(k) + 1];
-        return field("num-slaves") === "2" && field("num-other-sentinels") === "2" ? true : undefined;
-      });
-    }
+    await startInOrder(cluster);
   });
   afterAll(() => cluster.stopAll());
 
   test("pod 0 starts as the primary and the others as its replicas, decided by the entrypoint", () => {
     const [p0, p1, p2] = cluster.pods;
-    expect(p0.redis?.log()).toContain("starting as primary (initial primary: no Sentinel knows one yet)");
+    // Its Sentinel, started alongside, may already have written the same choice to the volume.
+    expect(p0.redis?.log()).toMatch(
+      /starting as primary \((initial primary: no Sentinel knows one yet|remembered on this pod's volume, config epoch 0)\)/,
+    );
+    expect(p0.sentinel?.log()).toContain("(initial primary: no Sentinel knows one yet)");
     for (const p of [p1, p2])
       expect(p.redis?.log()).toMatch(new RegExp(`starting as replica of ${HOST}:${p0.port}`));
     expect(p0.sentinel?.log()).toContain(`monitoring ${HOST}:${p0.port}`);
@@ -210,10 +139,7 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
     for (const p of cluster.pods) {
       for (const f of ["redis.conf", "sentinel.conf"])
         expect(fs.readFileSync(path.join(p.templateDir, f), "utf8")).not.toContain(PASSWORD);
-      for (const f of [
-        path.join(p.redisRunDir, "redis.conf"),
-        path.join(p.sentinelRunDir, "sentinel.conf"),
-      ]) {
+      for (const f of [path.join(p.redisRunDir, "redis.conf"), p.sentinelConf]) {
         expect(fs.readFileSync(f, "utf8")).toContain(PASSWORD);
         expect(fs.statSync(f).mode & 0o777).toBe(0o600);
       }
@@ -235,7 +161,7 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
   test("(2) kill -9 of the primary pod: Sentinel promotes a replica holding every WAIT-acknowledged write", async () => {
     const [p0, p1, p2] = cluster.pods;
     // Write continuously; kill the primary's pod (redis + its sentinel) while writes are in flight.
-    const writer = backgroundWriter((from) => writeBatch(p0.port, "trade", from, 50));
+    const writer = backgroundWriter((from) => writeBatch(p0.port, PASSWORD, "trade", from, 50));
     let killedAt: number;
     try {
       await waitFor("500 acknowledged writes", async () => (writer.keys.length >= 500 ? true : undefined));
@@ -290,10 +216,15 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
       return i.role === "slave" && i.master_link_status === "up" ? i : undefined;
     });
     expect(info.master_port).toBe(String(newPrimaryPort));
-    expect(p0.redis?.log()).toContain(
-      `starting as replica of ${HOST}:${newPrimaryPort} (reported by Sentinel)`,
+    // The epoch is at least 1: a failover whose vote split is retried with a higher one.
+    expect(p0.redis?.log()).toMatch(
+      new RegExp(
+        `starting as replica of ${HOST}:${newPrimaryPort} \\(reported by Sentinel, config epoch [1-9]`,
+      ),
     );
-    expect(p0.sentinel?.log()).toContain(`monitoring ${HOST}:${newPrimaryPort} (reported by Sentinel)`);
+    expect(p0.sentinel?.log()).toMatch(
+      new RegExp(`monitoring ${HOST}:${newPrimaryPort} \\(reported by Sentinel, config epoch [1-9]`),
+    );
     expect((await cluster.redisCli(p0, "GET", "after:failover")).stdout.trim()).toBe("1");
     expect(await countPresent(cluster, p0, acked)).toBe(acked.length);
     await waitFor("restarted sentinel to rejoin", async () => {
@@ -309,7 +240,7 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
     const replica = cluster.pods.find((p) => p !== primary)!;
     const prestop = (pod: RedisPod) =>
       new Promise<{ code: number | null; log: string }>((resolve) => {
-        const env = { ...cluster.env(pod, pod.redisRunDir), REDISCLI_AUTH: PASSWORD };
+        const env = { ...cluster.env(pod), REDISCLI_AUTH: PASSWORD };
         const child = spawn("sh", [path.join(SCRIPTS_DIR, "prestop.sh")], { env });
         let log = "";
         child.stderr.on("data", (d: Buffer) => (log += d.toString()));

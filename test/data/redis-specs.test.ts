@@ -169,6 +169,17 @@ describe("redisStatefulSet", () => {
       expect(c.env.some((e: Any) => e.name === "REDIS_PASSWORD_FILE")).toBe(false);
   });
 
+  test("Sentinel keeps its config on the data volume, where the redis entrypoint also reads it", () => {
+    const pod = sts(ha).spec.template.spec;
+    const [redis, sentinel] = pod.containers;
+    for (const c of [redis, sentinel]) {
+      expect(c.volumeMounts).toContainEqual({ name: "data", mountPath: "/data" });
+      expect(c.env).toContainEqual({ name: "REDIS_SENTINEL_CONF", value: "/data/sentinel.conf" });
+    }
+    // Nothing in memory is left for Sentinel: its state must survive the pod.
+    expect(pod.volumes.map((v: Any) => v.name)).not.toContain("sentinel-run");
+  });
+
   test("local clusters prefer instead of requiring one pod per node", () => {
     const anti = sts(ha, "local").spec.template.spec.affinity.podAntiAffinity;
     expect(anti.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();

@@ -105,15 +105,18 @@ export interface Proc {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** One Redis "pod": its redis and sentinel ports, template (ConfigMap), run dirs (emptyDirs), data dir (PVC). */
+/**
+ * One Redis "pod": its redis and sentinel ports, template (ConfigMap), redis run dir (emptyDir), data
+ * dir (PVC, also holding Sentinel's own config as in the pods).
+ */
 export interface RedisPod {
   readonly ordinal: number;
   readonly port: number;
   readonly sentinelPort: number;
   readonly templateDir: string;
   readonly redisRunDir: string;
-  readonly sentinelRunDir: string;
   readonly dataDir: string;
+  readonly sentinelConf: string;
   redis?: Proc;
   sentinel?: Proc;
 }
@@ -142,8 +145,8 @@ export class RedisTestCluster {
         sentinelPort: await freePort(),
         templateDir: path.join(dir, "conf"),
         redisRunDir: path.join(dir, "redis-run"),
-        sentinelRunDir: path.join(dir, "sentinel-run"),
         dataDir: path.join(dir, "data"),
+        sentinelConf: path.join(dir, "data", "sentinel.conf"),
       };
       for (const d of [pod.templateDir, pod.dataDir, path.join(dir, "tmp")])
         fs.mkdirSync(d, { recursive: true });
@@ -162,12 +165,13 @@ export class RedisTestCluster {
   }
 
   /** The env the StatefulSet gives the containers, with pod DNS names mapped to 127.0.0.1 ports. */
-  env(pod: RedisPod, runDir: string): Record<string, string> {
+  env(pod: RedisPod): Record<string, string> {
     return {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: os.tmpdir(),
       REDIS_TEMPLATE_DIR: pod.templateDir,
-      REDIS_RUN_DIR: runDir,
+      REDIS_RUN_DIR: pod.redisRunDir,
+      REDIS_SENTINEL_CONF: pod.sentinelConf,
       REDIS_PASSWORD_FILE: this.passwordFile,
       REDIS_ANNOUNCE_HOST: HOST,
       REDIS_INITIAL_PRIMARY: `${HOST}:${this.pods[0].port}`,
@@ -177,9 +181,8 @@ export class RedisTestCluster {
   }
 
   private start(pod: RedisPod, mode: "redis" | "sentinel"): Proc {
-    const runDir = mode === "redis" ? pod.redisRunDir : pod.sentinelRunDir;
     const child = spawn("sh", [path.join(SCRIPTS_DIR, "entrypoint.sh"), mode], {
-      env: this.env(pod, runDir),
+      env: this.env(pod),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let log = "";
