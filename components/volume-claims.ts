@@ -19,7 +19,10 @@ import {
 } from "../lib/volume-claim-changes";
 import { statefulSetClaims } from "./specs/volume-claims";
 
-/** On every claim: the config key that sizes it, for whoever finds it with kubectl. */
+/**
+ * On every claim: what sizes it, for whoever finds it with kubectl (`redis.storage`, `bots[ft-live].storage`:
+ * a bot by name, since its index moves when another bot is removed and the claim must not change then).
+ */
 export const SIZE_KEY_ANNOTATION = "botfleet.io/size-key";
 
 /** The claims of one deployment: what the last one recorded, and what this one declares. */
@@ -45,13 +48,19 @@ export class VolumeClaimLedger {
   }
 }
 
-export interface StatefulSetWithClaimsArgs {
-  /** How many ordinals have claims: the StatefulSet's replicas, or 1 for a stopped trader. */
-  readonly ordinals: number;
+export interface ClaimArgs {
+  /** The config keys named in the check's messages. */
   readonly keys: ClaimKeys;
   readonly ledger: VolumeClaimLedger;
+  /** The {@link SIZE_KEY_ANNOTATION} value when it must not follow `keys.storage`. @default keys.storage */
+  readonly sizedBy?: string;
   /** Protect the claims too (prod's data layer). @default false */
   readonly protect?: boolean;
+}
+
+export interface StatefulSetWithClaimsArgs extends ClaimArgs {
+  /** How many ordinals have claims: the StatefulSet's replicas, or 1 for a stopped trader. */
+  readonly ordinals: number;
 }
 
 /**
@@ -61,7 +70,7 @@ export interface StatefulSetWithClaimsArgs {
 export function checkedClaim(
   name: string,
   claim: k8s.types.input.core.v1.PersistentVolumeClaim,
-  args: { readonly keys: ClaimKeys; readonly ledger: VolumeClaimLedger; readonly protect?: boolean },
+  args: ClaimArgs,
   opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.PersistentVolumeClaim {
   const meta = claim.metadata as { name: string; namespace: string; annotations?: Record<string, string> };
@@ -71,7 +80,7 @@ export function checkedClaim(
     ...(spec.storageClassName === undefined ? {} : { storageClassName: spec.storageClassName }),
   };
   const key = `${meta.namespace}/${meta.name}`;
-  const sizeKey = args.ledger.check(key, args.keys, record, args.keys.storage);
+  const sizeKey = args.ledger.check(key, args.keys, record, args.sizedBy ?? args.keys.storage);
   return new k8s.core.v1.PersistentVolumeClaim(
     name,
     { ...claim, metadata: { ...meta, annotations: { ...meta.annotations, [SIZE_KEY_ANNOTATION]: sizeKey } } },

@@ -47,10 +47,11 @@ import type { Environment } from "../../config/environment";
 import { VolumeClaimLedger, checkedClaim, statefulSetWithClaims } from "../volume-claims";
 import type { Namespaces } from "../../config/platform";
 
-/** The config keys that size a bot's volume, for the claim checks' messages. */
-const claimKeys = (index: number) => ({
-  storage: `bots[${index}].storage`,
-  storageClass: `bots[${index}].storageClass`,
+/** The keys that size a bot's volume: by index in messages (what `config set --path` takes), by name on the claim. */
+const claimArgs = (index: number, bot: BotConfig, ledger: VolumeClaimLedger) => ({
+  keys: { storage: `bots[${index}].storage`, storageClass: `bots[${index}].storageClass` },
+  sizedBy: `bots[${bot.name}].storage`,
+  ledger,
 });
 
 export interface BotFleetArgs {
@@ -205,7 +206,7 @@ export class BotFleet extends pulumi.ComponentResource {
           `${prefix}-statefulset`,
           traderStatefulSet(bot, ctx, checksum),
           // A stopped trader keeps the claim it had.
-          { ordinals: 1, keys: claimKeys(index), ledger },
+          { ...claimArgs(index, bot, ledger), ordinals: 1 },
           // When the object must be replaced (a namespace change), the old pod is gone before the new
           // one starts: a live trader never runs twice.
           { ...workload, deleteBeforeReplace: true },
@@ -231,7 +232,7 @@ export class BotFleet extends pulumi.ComponentResource {
             checkedClaim(
               `${prefix}-data`,
               scheduledClaim(bot, ns.bots),
-              { keys: claimKeys(index), ledger },
+              claimArgs(index, bot, ledger),
               child,
             ),
           );

@@ -764,7 +764,8 @@ test("a trader's state claim is its own resource: kept on delete, sized by its b
     const bot = sts.inputs.metadata.name as string;
     const claim = named("PersistentVolumeClaim", `state-${bot}-0`);
     expect(claim.spec).toEqual(sts.inputs.spec.volumeClaimTemplates[0].spec);
-    expect(claim.metadata.annotations["botfleet.io/size-key"]).toMatch(/^bots\[\d+\]\.storage$/);
+    // By name: removing another bot moves this one's index, and must not touch its claim.
+    expect(claim.metadata.annotations["botfleet.io/size-key"]).toBe(`bots[${bot}].storage`);
     expect(childOpts.get(`bots-${bot}-statefulset-state-${bot}-0`)?.retainOnDelete).toBe(true);
     expect(childOpts.get(`bots-${bot}-statefulset`)?.ignoreChanges).toEqual(["spec.volumeClaimTemplates"]);
   }
