@@ -588,11 +588,14 @@ describe("the credential seed and rotations", () => {
 
   test("credentials come from the seed at each name's rotation; the rest stay at 0", async () => {
     const config = parseStackConfig(
-      raw({ ...fleet, "botfleet:credentialRotations": { redis: 2, "bot/ft-paper/jwtSecretKey": "1" } }),
+      raw({
+        ...fleet,
+        "botfleet:credentialRotations": { "redis-admin": 2, "bot/ft-paper/jwtSecretKey": "1" },
+      }),
       "dev",
     );
-    expect(config.credentialRotations).toEqual({ redis: 2, "bot/ft-paper/jwtSecretKey": 1 });
-    expect(await valueOf(config.credentials.get("redis"))).toBe(deriveText(SEED, "redis", 2, 32));
+    expect(config.credentialRotations).toEqual({ "redis-admin": 2, "bot/ft-paper/jwtSecretKey": 1 });
+    expect(await valueOf(config.credentials.get("redis-admin"))).toBe(deriveText(SEED, "redis-admin", 2, 32));
     expect(await valueOf(config.credentials.get("postgres-app"))).toBe(
       deriveText(SEED, "postgres-app", 0, 32),
     );
