@@ -41,7 +41,15 @@ async function run(config: RedisConfig, environment: Environment, protect: boole
     () => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
       const credentials = testCredentials();
-      const redis = new Redis("redis", { provider, namespaces, config, environment, credentials, protect });
+      const redis = new Redis("redis", {
+        provider,
+        namespaces,
+        config,
+        environment,
+        credentials,
+        protect,
+        bots: ["a", "b"],
+      });
       outputs = {
         host: redis.host,
         sentinelHost: redis.sentinelHost,
