@@ -67,6 +67,14 @@ export interface RedisUserPasswords {
 
 const BOT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
+/** Throws unless `bot` is a DNS label: it becomes a user name, a key pattern and a Secret name. */
+export function checkRedisBotName(bot: string): void {
+  if (!BOT_NAME.test(bot))
+    throw new Error(
+      `Redis ACL: bot name ${JSON.stringify(bot)} is not a DNS label (a-z, 0-9, "-"); rename the bot`,
+    );
+}
+
 /**
  * The `users.acl` Redis loads: `default` off (an unauthenticated client, or one using a bare
  * `AUTH <password>`, can do nothing), then one line per user. Throws for a bot name that is not a
@@ -83,8 +91,7 @@ export function renderRedisAclFile(passwords: RedisUserPasswords): string {
     line(REDIS_USERS.exporter, passwords.exporter, REDIS_ACL_RULES.exporter),
   ];
   for (const bot of Object.keys(passwords.bots).sort()) {
-    if (!BOT_NAME.test(bot))
-      throw new Error(`Redis ACL: bot name ${JSON.stringify(bot)} is not a DNS label; rename the bot`);
+    checkRedisBotName(bot);
     lines.push(line(redisBotUser(bot), passwords.bots[bot], REDIS_ACL_RULES.bot(bot)));
   }
   return lines.join("\n") + "\n";

@@ -8,7 +8,7 @@ import type { RedisConfig } from "../../config/redis";
 import { type Credentials, redisBotCredentialName } from "../../lib/credentials";
 import { REDIS_PORT, SENTINEL_MASTER_NAME, SENTINEL_PORT } from "./redis-conf";
 import { redisAuthSecret, redisBotSecret, redisClientSecret, redisClientHost } from "./redis-client";
-import { renderRedisAclFile, renderSentinelUsers } from "./redis-acl";
+import { checkRedisBotName, renderRedisAclFile, renderSentinelUsers } from "./redis-acl";
 import { checksum } from "../specs/checksum";
 import { redisConfigMap, redisConfigMapData } from "./redis-configmap";
 import { redisPodCount, sentinelAddresses, type RedisSpecArgs } from "./redis-names";
@@ -74,6 +74,7 @@ export class Redis extends pulumi.ComponentResource {
     // Alphanumeric, so the entrypoint writes them into the configs without quoting issues. Each
     // changes only with the seed or its `credentialRotations` entry; running servers keep what they
     // loaded until `ACL LOAD` or a restart: rotate by the runbook (docs/operations.md).
+    args.bots.forEach(checkRedisBotName);
     const get = (credential: Parameters<Credentials["get"]>[0]) => args.credentials.get(credential);
     const botPasswords = Object.fromEntries(args.bots.map((bot) => [bot, get(redisBotCredentialName(bot))]));
     const passwords = {

@@ -15,6 +15,8 @@ import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClai
 import { REDACTED, runProgram, type ProgramRun, type RegisteredResource } from "../../lib/mockrun";
 import { redisSchema, type RedisConfig } from "../../config/redis";
 import { Redis } from "../../components/data/redis";
+import { passwordHash } from "../../components/data/redis-acl";
+import { REDIS_CREDENTIALS } from "../../lib/credentials";
 import type { Environment } from "../../config/environment";
 import { COMPONENT_ONLY, policyViolations } from "../support/policy";
 import { derived, testCredentials } from "../support/credentials";
@@ -94,6 +96,8 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
         "PodDisruptionBudget/redis",
         "Secret/redis-auth",
         "Secret/redis-client",
+        "Secret/redis-client-a",
+        "Secret/redis-client-b",
         "Service/redis",
         "Service/redis-headless",
         ...(config.ha ? ["Service/redis-sentinel"] : []),
@@ -123,18 +127,42 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
     expect(policyViolations(result.resources, { skip: COMPONENT_ONLY })).toEqual([]);
   });
 
-  test("the derived password reaches only the two Secrets, always as a Pulumi secret", () => {
-    const password = derived("redis");
+  test("each derived password reaches only the Secrets of who uses it, always as a Pulumi secret", () => {
+    const names = [...REDIS_CREDENTIALS, "redis-bot/a", "redis-bot/b"] as const;
+    const passwords = Object.fromEntries(names.map((n) => [n, derived(n)]));
     for (const r of result.resources) {
       const plain = JSON.stringify(r.inputs);
-      if (r.type !== "kubernetes:core/v1:Secret") expect(plain).not.toContain(password);
-      expect(JSON.stringify(r.redacted)).not.toContain(password);
+      for (const password of Object.values(passwords)) {
+        if (r.type !== "kubernetes:core/v1:Secret") expect(plain).not.toContain(password);
+        expect(JSON.stringify(r.redacted)).not.toContain(password);
+      }
     }
-    for (const name of ["redis-auth", "redis-client"]) {
-      const secret = named(result.resources, "Secret", name);
-      expect((secret.inputs.stringData as Any).password).toBe(password);
+    const data = (name: string) => named(result.resources, "Secret", name).inputs.stringData as Any;
+    const auth = data("redis-auth");
+    expect(auth["admin-password"]).toBe(passwords["redis-admin"]);
+    expect(auth["replication-password"]).toBe(passwords["redis-replication"]);
+    expect(auth["sentinel-password"]).toBe(passwords["redis-sentinel"]);
+    expect(auth["sentinel-auth-password"]).toBe(passwords["redis-sentinel-auth"]);
+    expect(auth["exporter-password"]).toBe(passwords["redis-exporter"]);
+    // The user lists hold hashes: no password at all.
+    for (const password of Object.values(passwords)) {
+      expect(auth["users.acl"]).not.toContain(password);
+      expect(auth["sentinel-users.conf"]).not.toContain(password);
+    }
+    expect(auth["users.acl"]).toContain(`user bot-a on ${passwordHash(passwords["redis-bot/a"])} `);
+    // Each bot's Secret holds its own password, and no other.
+    expect(data("redis-client-a")).toEqual({
+      username: "bot-a",
+      password: passwords["redis-bot/a"],
+      keyPrefix: "a:",
+    });
+    expect(JSON.stringify(data("redis-client-a"))).not.toContain(passwords["redis-bot/b"]);
+    expect(data("redis-client")["sentinelPassword"]).toBe(
+      config.ha ? passwords["redis-sentinel-client"] : "",
+    );
+    for (const name of ["redis-auth", "redis-client", "redis-client-a"]) {
       // The Kubernetes SDK marks all of stringData secret.
-      expect(secret.redacted.stringData).toBe(REDACTED);
+      expect(named(result.resources, "Secret", name).redacted.stringData).toBe(REDACTED);
     }
   });
 
@@ -144,8 +172,9 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
     expect(Object.keys(client.inputs.stringData as Any).sort()).toEqual([
       "host",
       "masterName",
-      "password",
       "port",
+      "sentinelPassword",
+      "sentinelUsername",
       "sentinels",
     ]);
     // HA: empty host (the `redis` Service spans replicas); clients use sentinels + masterName.

@@ -153,20 +153,53 @@ describe("redisStatefulSet", () => {
     );
     expect(env.REDIS_ANNOUNCE_HOST.value).toBe("$(POD_NAME).redis-headless.botfleet-data.svc.cluster.local");
     expect(env.REDIS_SENTINELS.value).toBe(sentinelAddresses(ha, "botfleet-data"));
+    // The probes and the preStop hook act as the admin user; the hook also asks Sentinel.
     expect(env.REDISCLI_AUTH).toEqual({
       name: "REDISCLI_AUTH",
-      valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } },
+      valueFrom: { secretKeyRef: { name: "redis-auth", key: "admin-password" } },
     });
+    expect(env.REDIS_ADMIN_USER.value).toBe("botfleet-admin");
+    expect(env.REDIS_SENTINEL_AUTH.valueFrom.secretKeyRef.key).toBe("sentinel-auth-password");
   });
 
-  test("the pod mounts the password where the entrypoint reads it by default", () => {
+  test("each container mounts only the redis-auth files its entrypoint mode reads, where it reads them", () => {
     const pod = sts(ha).spec.template.spec;
     const entrypoint = redisConfigMapData(ha)["entrypoint.sh"];
-    const mount = pod.containers[0].volumeMounts.find((m: Any) => m.name === "auth").mountPath;
-    const item = pod.volumes.find((v: Any) => v.name === "auth").secret.items[0].path;
-    expect(entrypoint).toContain(`password_file="\${REDIS_PASSWORD_FILE:-${mount}/${item}}"`);
-    for (const c of pod.containers)
-      expect(c.env.some((e: Any) => e.name === "REDIS_PASSWORD_FILE")).toBe(false);
+    const [redis, sentinel, exporter] = pod.containers;
+    const items = (volume: string) =>
+      pod.volumes.find((v: Any) => v.name === volume).secret.items.map((i: Any) => [i.key, i.path]);
+    expect(items("redis-auth")).toEqual([
+      ["users.acl", "users.acl"],
+      ["replication-password", "replication-password"],
+      ["sentinel-auth-password", "sentinel-auth-password"],
+    ]);
+    expect(items("sentinel-auth")).toEqual([
+      ["sentinel-password", "sentinel-password"],
+      ["sentinel-auth-password", "sentinel-auth-password"],
+      ["sentinel-users.conf", "sentinel-users.conf"],
+    ]);
+    for (const [container, volume] of [
+      [redis, "redis-auth"],
+      [sentinel, "sentinel-auth"],
+    ]) {
+      const mount = container.volumeMounts.find((m: Any) => m.name === volume);
+      expect(mount).toEqual({ name: volume, mountPath: "/opt/botfleet/secret", readOnly: true });
+      expect(container.env).toContainEqual({ name: "REDIS_SECRET_DIR", value: "/opt/botfleet/secret" });
+    }
+    for (const file of items("redis-auth")
+      .concat(items("sentinel-auth"))
+      .map(([key]: string[]) => key))
+      expect(entrypoint).toContain(file);
+    // The exporter: its own user, no file.
+    expect(exporter.volumeMounts ?? []).toEqual([]);
+    expect(exporter.env).toContainEqual({ name: "REDIS_USER", value: "exporter" });
+    expect(exporter.env.find((e: Any) => e.name === "REDIS_PASSWORD").valueFrom.secretKeyRef.key).toBe(
+      "exporter-password",
+    );
+    // Standalone: no Sentinel files anywhere.
+    const single = sts(standalone).spec.template.spec;
+    expect(single.volumes.map((v: Any) => v.name)).not.toContain("sentinel-auth");
+    expect(JSON.stringify(single)).not.toContain("sentinel-auth-password");
   });
 
   test("Sentinel keeps its config on the data volume, where the redis entrypoint also reads it", () => {
@@ -199,12 +232,14 @@ describe("redisStatefulSet", () => {
       "/opt/botfleet/conf/probe.sh",
       "readiness",
       "6379",
+      "botfleet-admin",
     ]);
     expect(redis.livenessProbe.exec.command).toEqual([
       "sh",
       "/opt/botfleet/conf/probe.sh",
       "liveness",
       "6379",
+      "botfleet-admin",
     ]);
     expect(sentinel.readinessProbe.exec.command).toEqual([
       "sh",
@@ -230,7 +265,8 @@ describe("redisStatefulSet", () => {
     }
     const vols = Object.fromEntries(pod.volumes.map((v: Any) => [v.name, v]));
     expect(vols["redis-run"].emptyDir.medium).toBe("Memory");
-    expect(vols.auth.secret.secretName).toBe("redis-auth");
+    expect(vols["redis-auth"].secret.secretName).toBe("redis-auth");
+    expect(vols["sentinel-auth"].secret.secretName).toBe("redis-auth");
   });
 });
 
@@ -291,6 +327,7 @@ describe("Services, PDB, NetworkPolicy, client Secret", () => {
       port: "6379",
       sentinels: "",
       masterName: "",
+      sentinelUsername: "",
     });
     // HA: no host. The `redis` Service spans replicas (READONLY for writes); Sentinel is the contract.
     expect(redisClientSecretData(ha, namespaces)).toEqual({
@@ -300,6 +337,7 @@ describe("Services, PDB, NetworkPolicy, client Secret", () => {
         .map((i) => `redis-${i}.redis-headless.botfleet-data.svc.cluster.local:26379`)
         .join(","),
       masterName: "botfleet",
+      sentinelUsername: "bots",
     });
   });
 });
