@@ -169,4 +169,14 @@ export class Credentials {
   get(name: CredentialName): pulumi.Output<string> {
     return derive(this.seed, name, this.rotations[name] ?? 0, credentialLength(name));
   }
+
+  /**
+   * The credential `name` one rotation back, undefined at rotation 0: a server that accepts it as well
+   * during a rotation keeps its clients connected until each restarts with the new value. Raising the
+   * rotation by 2 skips it (a value never issued), which revokes the old one at once.
+   */
+  previous(name: CredentialName): pulumi.Output<string> | undefined {
+    const rotation = this.rotations[name] ?? 0;
+    return rotation === 0 ? undefined : derive(this.seed, name, rotation - 1, credentialLength(name));
+  }
 }

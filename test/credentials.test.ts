@@ -104,6 +104,9 @@ test("Credentials.get applies the name's rotation and length", async () => {
   const credentials = new Credentials(pulumi.secret(SEED), { "redis-admin": 1 });
   expect(await valueOf(credentials.get("redis-admin"))).toBe(deriveText(SEED, "redis-admin", 1, 32));
   expect(await valueOf(credentials.get("redis-bot/ft"))).toBe(deriveText(SEED, "redis-bot/ft", 0, 32));
+  // The previous value, during a rotation only.
+  expect(await valueOf(credentials.previous("redis-admin")!)).toBe(deriveText(SEED, "redis-admin", 0, 32));
+  expect(credentials.previous("redis-bot/ft")).toBeUndefined();
   expect(await valueOf(credentials.get("postgres-app"))).toBe(deriveText(SEED, "postgres-app", 0, 32));
   expect(await valueOf(credentials.get("bot/ft/jwtSecretKey"))).toHaveLength(48);
   expect(await isSecret(credentials.get("mqtt"))).toBe(true);

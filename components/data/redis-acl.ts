@@ -49,6 +49,9 @@ export const REDIS_ACL_RULES = {
     "+sentinel|slaves +sentinel|sentinels",
 } as const;
 
+/** A user's accepted passwords: the current one, and during a rotation the previous one too. */
+export type AclPasswords = string | readonly string[];
+
 /** `#<sha256 hex>`: how an ACL file names a password without holding it. */
 export function passwordHash(password: string): string {
   if (password.length === 0) throw new Error("an ACL password must not be empty");
@@ -57,12 +60,12 @@ export function passwordHash(password: string): string {
 
 /** Passwords of the Redis users (plain text in, hashes out). */
 export interface RedisUserPasswords {
-  readonly admin: string;
-  readonly replication: string;
-  readonly sentinel: string;
-  readonly exporter: string;
-  /** bot name -> its password; only bots with `usesRedis`. */
-  readonly bots: Readonly<Record<string, string>>;
+  readonly admin: AclPasswords;
+  readonly replication: AclPasswords;
+  readonly sentinel: AclPasswords;
+  readonly exporter: AclPasswords;
+  /** bot name -> its password(s); only bots with `usesRedis`. */
+  readonly bots: Readonly<Record<string, AclPasswords>>;
 }
 
 const BOT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -81,8 +84,11 @@ export function checkRedisBotName(bot: string): void {
  * DNS label (it becomes a user name and a key pattern).
  */
 export function renderRedisAclFile(passwords: RedisUserPasswords): string {
-  const line = (user: string, password: string, rules: string) =>
-    `user ${user} on ${passwordHash(password)} ${rules}`;
+  const line = (user: string, password: AclPasswords, rules: string) => {
+    const hashes = (typeof password === "string" ? [password] : password).map(passwordHash);
+    if (hashes.length === 0) throw new Error(`Redis ACL: user ${user} has no password`);
+    return `user ${user} on ${hashes.join(" ")} ${rules}`;
+  };
   const lines = [
     "user default off resetkeys resetchannels -@all",
     line(REDIS_USERS.admin, passwords.admin, REDIS_ACL_RULES.admin),

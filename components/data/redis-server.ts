@@ -178,6 +178,41 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
     securityContext,
   };
 
+  // Applies a changed users.acl (bots added, passwords rotated) with ACL LOAD: files/redis/acl-reload.sh.
+  const aclReload: Input.core.v1.Container = {
+    name: "acl-reload",
+    image: config.image,
+    imagePullPolicy: "IfNotPresent",
+    command: ["sh", `${MOUNTS.conf}/acl-reload.sh`],
+    env: [
+      { name: "REDIS_SECRET_DIR", value: MOUNTS.secret },
+      { name: "REDIS_RUN_DIR", value: MOUNTS.run },
+      { name: "REDIS_TEMPLATE_DIR", value: MOUNTS.conf },
+      { name: "REDIS_ADMIN_USER", value: REDIS_USERS.admin },
+      secretEnv("REDISCLI_AUTH", REDIS_AUTH_KEYS.admin),
+    ],
+    resources: { requests: { cpu: "5m", memory: "16Mi" }, limits: { memory: "32Mi" } },
+    // Alive while its loop goes round (a heartbeat each 10 s); it never gates the pod for long.
+    readinessProbe: {
+      exec: { command: ["sh", `${MOUNTS.conf}/acl-reload.sh`, "alive"] },
+      periodSeconds: 15,
+      timeoutSeconds: 3,
+    },
+    livenessProbe: {
+      exec: { command: ["sh", `${MOUNTS.conf}/acl-reload.sh`, "alive"] },
+      periodSeconds: 30,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    },
+    securityContext,
+    volumeMounts: [
+      { name: "conf", mountPath: MOUNTS.conf, readOnly: true },
+      { name: "tmp", mountPath: MOUNTS.tmp },
+      { name: "redis-auth", mountPath: MOUNTS.secret, readOnly: true },
+      { name: "redis-run", mountPath: MOUNTS.run, readOnly: true },
+    ],
+  };
+
   const antiAffinityTerm = {
     topologyKey: "kubernetes.io/hostname",
     labelSelector: { matchLabels: selector(args) },
@@ -228,7 +263,7 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
               labelSelector: { matchLabels: selector(args) },
             },
           ],
-          containers: config.ha ? [redis, sentinel, exporter] : [redis, exporter],
+          containers: config.ha ? [redis, sentinel, exporter, aclReload] : [redis, exporter, aclReload],
           volumes: [
             { name: "conf", configMap: { name: REDIS_NAMES.configMap, defaultMode: 0o444 } },
             authVolume("redis-auth", [

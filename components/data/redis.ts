@@ -76,7 +76,16 @@ export class Redis extends pulumi.ComponentResource {
     // loaded until `ACL LOAD` or a restart: rotate by the runbook (docs/operations.md).
     args.bots.forEach(checkRedisBotName);
     const get = (credential: Parameters<Credentials["get"]>[0]) => args.credentials.get(credential);
+    // What users.acl accepts: the current password and, during a rotation, the previous one, so
+    // clients that still hold it keep working until they restart (docs/operations.md).
+    const accepted = (credential: Parameters<Credentials["get"]>[0]) =>
+      pulumi
+        .all([get(credential), args.credentials.previous(credential)])
+        .apply(([current, previous]) => (previous === undefined ? [current] : [current, previous]));
     const botPasswords = Object.fromEntries(args.bots.map((bot) => [bot, get(redisBotCredentialName(bot))]));
+    const botAccepted = Object.fromEntries(
+      args.bots.map((bot) => [bot, accepted(redisBotCredentialName(bot))]),
+    );
     const passwords = {
       admin: get("redis-admin"),
       replication: get("redis-replication"),
@@ -86,7 +95,13 @@ export class Redis extends pulumi.ComponentResource {
       exporter: get("redis-exporter"),
     };
     const aclFile = pulumi
-      .all([passwords.admin, passwords.replication, passwords.sentinel, passwords.exporter, botPasswords])
+      .all([
+        accepted("redis-admin"),
+        accepted("redis-replication"),
+        accepted("redis-sentinel"),
+        accepted("redis-exporter"),
+        botAccepted,
+      ])
       .apply(([admin, replication, sentinel, exporter, bots]) =>
         renderRedisAclFile({ admin, replication, sentinel, exporter, bots }),
       );

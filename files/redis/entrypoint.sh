@@ -194,6 +194,8 @@ redis)
 		log "starting standalone"
 	fi
 	mv "$conf.tmp" "$conf"
+	# What Redis starts with, for the acl-reload sidecar to tell a later change.
+	sha256sum <"$acl_file" | cut -d' ' -f1 >"$run_dir/users.acl.sha256"
 	exec redis-server "$conf"
 	;;
 sentinel)

@@ -62,3 +62,13 @@ test("sentinel-users.conf: the bots' discovery user, hashed, without write or ad
     /\+@all|\+sentinel(\s|$)|\+sentinel\|(failover|remove|set|reset|config|flushconfig)\b/i,
   );
 });
+
+test("during a rotation a user accepts both passwords; a user without any is refused", () => {
+  const text = renderRedisAclFile({ ...passwords, replication: ["newPw", "oldPw"] });
+  expect(text).toContain(
+    `user replication on ${passwordHash("newPw")} ${passwordHash("oldPw")} resetchannels`,
+  );
+  expect(() => renderRedisAclFile({ ...passwords, exporter: [] })).toThrow(
+    "Redis ACL: user exporter has no password",
+  );
+});

@@ -5,9 +5,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { spawn, type ChildProcess } from "child_process";
 import { SENTINEL_MASTER_NAME } from "../../components/data/redis-conf";
-import { REDIS_USERS } from "../../components/data/redis-acl";
-import { RedisTestCluster, cli, waitFor, type CliAuth, type RedisPod } from "../support/redis";
+import { REDIS_USERS, renderRedisAclFile } from "../../components/data/redis-acl";
+import { RedisTestCluster, SCRIPTS_DIR, cli, waitFor, type CliAuth, type RedisPod } from "../support/redis";
 import * as ha from "../support/redis-ha";
 
 jest.setTimeout(120_000);
@@ -183,5 +184,80 @@ describe("Redis ACL users on a 3-pod set", () => {
       const i = await cluster.info(primary, "replication");
       return i.master_port === String(promoted.port) && i.master_link_status === "up" ? true : undefined;
     });
+  });
+
+  test("acl-reload.sh applies a changed users.acl on every pod: a new bot, a rotation that keeps the old password until the next one", async () => {
+    const sidecars: ChildProcess[] = [];
+    const logs: string[] = [];
+    const aclFile = path.join(cluster.secretDir, "users.acl");
+    // As the kubelet updates a mounted Secret: a new file swapped in atomically.
+    const writeAcl = (bots: Record<string, string | string[]>) => {
+      fs.writeFileSync(`${aclFile}.new`, renderRedisAclFile({ ...PASSWORDS, bots }), { mode: 0o600 });
+      fs.renameSync(`${aclFile}.new`, aclFile);
+    };
+    const canPing = async (pod: RedisPod, auth: CliAuth) => (await reply(pod.port, auth, "PING")) === "PONG";
+    try {
+      for (const pod of cluster.pods) {
+        const env = {
+          ...cluster.env(pod),
+          REDISCLI_AUTH: PASSWORDS.admin,
+          REDIS_ACL_RELOAD_SECONDS: "1",
+          REDIS_ACL_HEARTBEAT: path.join(cluster.root, `heartbeat-${pod.ordinal}`),
+        };
+        const child = spawn("sh", [path.join(SCRIPTS_DIR, "acl-reload.sh")], { env });
+        const i = logs.push("") - 1;
+        child.stderr.on("data", (d: Buffer) => (logs[i] += d.toString()));
+        sidecars.push(child);
+      }
+      await waitFor("every sidecar to watch", async () =>
+        logs.every((l) => l.includes("watching")) ? true : undefined,
+      );
+      const c = { user: "bot-c", password: "Test0NewBotC0Only0For0This0Run" };
+      const aNew = { user: "bot-a", password: "Test0RotatedA0Only0For0This0Run" };
+      expect(await canPing(cluster.pods[0], c)).toBe(false);
+
+      const changedAt = Date.now();
+      writeAcl({ ...PASSWORDS.bots, a: [aNew.password, PASSWORDS.bots.a], c: c.password });
+      for (const pod of cluster.pods)
+        await waitFor(`bot c on redis-${pod.ordinal}`, async () =>
+          (await canPing(pod, c)) ? true : undefined,
+        );
+      console.log(
+        `acl-reload: a new bot could log in on every pod ${Date.now() - changedAt} ms after the change`,
+      );
+      for (const pod of cluster.pods) {
+        expect(await canPing(pod, aNew)).toBe(true);
+        expect(await canPing(pod, botA())).toBe(true); // the previous password, until the next rotation
+      }
+      // ACL LOAD dropped the replicas' connections once; they come back as the replication user.
+      const primaryPort = (await ha.primaryFromSentinel(cluster, cluster.pods[1]))!;
+      const current = cluster.pods.find((p) => p.port === primaryPort)!;
+      await waitFor("both replicas to reconnect", async () =>
+        (await cluster.info(current, "replication")).connected_slaves === "2" ? true : undefined,
+      );
+
+      writeAcl({ ...PASSWORDS.bots, a: aNew.password });
+      for (const pod of cluster.pods)
+        await waitFor(`the old password of bot a refused on redis-${pod.ordinal}`, async () =>
+          (await canPing(pod, botA())) ? undefined : true,
+        );
+      expect(await canPing(cluster.pods[0], c)).toBe(false);
+      expect(await canPing(cluster.pods[0], aNew)).toBe(true);
+
+      // A broken file is refused by Redis as a whole: the users stay, the sidecar retries.
+      fs.writeFileSync(`${aclFile}.new`, "user bot-a on nonsense-rule\n");
+      fs.renameSync(`${aclFile}.new`, aclFile);
+      await waitFor("the sidecar to report the refused load", async () =>
+        logs[0].includes("ACL LOAD failed") ? true : undefined,
+      );
+      expect(await canPing(cluster.pods[0], aNew)).toBe(true);
+      const alive = spawn("sh", [path.join(SCRIPTS_DIR, "acl-reload.sh"), "alive"], {
+        env: { PATH: process.env.PATH, REDIS_ACL_HEARTBEAT: path.join(cluster.root, "heartbeat-0") },
+      });
+      expect(await new Promise((r) => alive.on("close", r))).toBe(0);
+    } finally {
+      for (const child of sidecars) child.kill("SIGTERM");
+      writeAcl(PASSWORDS.bots);
+    }
   });
 });

@@ -35,7 +35,7 @@ const PASSWORDS = TEST_PASSWORDS;
 
 describe("entrypoint and probe scripts", () => {
   test("are shellcheck-clean as POSIX sh", () => {
-    const r = spawnSync("shellcheck", ["-s", "sh", "entrypoint.sh", "probe.sh", "prestop.sh"], {
+    const r = spawnSync("shellcheck", ["-s", "sh", "entrypoint.sh", "probe.sh", "prestop.sh", "acl-reload.sh"], {
       cwd: SCRIPTS_DIR,
       encoding: "utf8",
     });

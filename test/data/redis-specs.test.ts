@@ -82,6 +82,7 @@ describe("renderSentinelConf", () => {
 describe("ConfigMap data and checksum", () => {
   test("holds configs and scripts, sentinel.conf only with HA, and no password directive", () => {
     expect(Object.keys(redisConfigMapData(standalone)).sort()).toEqual([
+      "acl-reload.sh",
       "entrypoint.sh",
       "prestop.sh",
       "probe.sh",
@@ -89,13 +90,14 @@ describe("ConfigMap data and checksum", () => {
     ]);
     const data = redisConfigMapData(ha);
     expect(Object.keys(data).sort()).toEqual([
+      "acl-reload.sh",
       "entrypoint.sh",
       "prestop.sh",
       "probe.sh",
       "redis.conf",
       "sentinel.conf",
     ]);
-    expect(data["redis.conf"]).not.toMatch(/^requirepass/m);
+    expect(data["redis.conf"]).not.toMatch(/^(requirepass|user|aclfile|masterauth)/m);
     expect(data["entrypoint.sh"]).toMatch(/^#!\/bin\/sh/);
   });
 
@@ -115,7 +117,7 @@ describe("redisStatefulSet", () => {
     const s = sts(standalone);
     expect(s.spec.replicas).toBe(1);
     expect(s.spec.serviceName).toBe("redis-headless");
-    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(["redis", "metrics"]);
+    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(["redis", "metrics", "acl-reload"]);
     expect(s.spec.template.spec.containers[0].lifecycle).toBeUndefined();
     expect(s.spec.persistentVolumeClaimRetentionPolicy).toEqual({
       whenDeleted: "Retain",
@@ -134,7 +136,7 @@ describe("redisStatefulSet", () => {
   test("HA: N pods with a sentinel each, the storage class, required one-pod-per-node", () => {
     const s = sts(ha);
     expect(s.spec.replicas).toBe(3);
-    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(["redis", "sentinel", "metrics"]);
+    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(["redis", "sentinel", "metrics", "acl-reload"]);
     expect(s.spec.template.spec.containers[0].lifecycle.preStop.exec.command).toEqual([
       "sh",
       "/opt/botfleet/conf/prestop.sh",
