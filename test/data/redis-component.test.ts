@@ -36,13 +36,18 @@ const MODELS: Record<string, new (data: Any) => { validate(): void }> = {
   "kubernetes:core/v1:PersistentVolumeClaim": PersistentVolumeClaim,
 };
 
-async function run(config: RedisConfig, environment: Environment, protect: boolean) {
+async function run(
+  config: RedisConfig,
+  environment: Environment,
+  protect: boolean,
+  rotations: Record<string, number> = {},
+) {
   let outputs: Record<string, unknown> = {};
   const result: ProgramRun = await runProgram(
     { stack: "redis-test", values: {}, secretKeys: new Set(), env: {}, fakeSecrets: [] },
     () => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-      const credentials = testCredentials();
+      const credentials = testCredentials(rotations);
       const redis = new Redis("redis", {
         provider,
         namespaces,
@@ -223,4 +228,24 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
     if (config.ha) expect(result.outputs.sentinelHost).toBe("redis-sentinel.botfleet-data.svc.cluster.local");
     else expect(result.outputs.sentinelHost).toBeUndefined();
   });
+});
+
+test("a rotated Redis credential: the Secrets carry the new password, users.acl accepts the new and the previous", async () => {
+  const rotated = await run(redisSchema.parse({ ha: true }), "prod", false, {
+    "redis-replication": 2,
+    "redis-bot/a": 1,
+  });
+  const data = (name: string) => named(rotated.resources, "Secret", name).inputs.stringData as Any;
+  const acl: string = data("redis-auth")["users.acl"];
+  expect(data("redis-auth")["replication-password"]).toBe(derived("redis-replication", 2));
+  expect(acl).toContain(
+    `user replication on ${passwordHash(derived("redis-replication", 2))} ${passwordHash(derived("redis-replication", 1))} `,
+  );
+  expect(acl).not.toContain(passwordHash(derived("redis-replication", 0)));
+  expect(data("redis-client-a").password).toBe(derived("redis-bot/a", 1));
+  expect(acl).toContain(
+    `user bot-a on ${passwordHash(derived("redis-bot/a", 1))} ${passwordHash(derived("redis-bot/a", 0))} `,
+  );
+  // Not rotated: one password.
+  expect(acl).toMatch(new RegExp(`user bot-b on ${passwordHash(derived("redis-bot/b"))} resetchannels`));
 });
