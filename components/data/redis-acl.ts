@@ -68,6 +68,13 @@ export interface RedisUserPasswords {
   readonly bots: Readonly<Record<string, AclPasswords>>;
 }
 
+/** `user <name> on #<hash>... <rules>`; throws when no password is given. */
+function userLine(user: string, password: AclPasswords, rules: string): string {
+  const hashes = (typeof password === "string" ? [password] : password).map(passwordHash);
+  if (hashes.length === 0) throw new Error(`Redis ACL: user ${user} has no password`);
+  return `user ${user} on ${hashes.join(" ")} ${rules}`;
+}
+
 const BOT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /** Throws unless `bot` is a DNS label: it becomes a user name, a key pattern and a Secret name. */
@@ -84,11 +91,7 @@ export function checkRedisBotName(bot: string): void {
  * DNS label (it becomes a user name and a key pattern).
  */
 export function renderRedisAclFile(passwords: RedisUserPasswords): string {
-  const line = (user: string, password: AclPasswords, rules: string) => {
-    const hashes = (typeof password === "string" ? [password] : password).map(passwordHash);
-    if (hashes.length === 0) throw new Error(`Redis ACL: user ${user} has no password`);
-    return `user ${user} on ${hashes.join(" ")} ${rules}`;
-  };
+  const line = userLine;
   const lines = [
     "user default off resetkeys resetchannels -@all",
     line(REDIS_USERS.admin, passwords.admin, REDIS_ACL_RULES.admin),
@@ -104,6 +107,6 @@ export function renderRedisAclFile(passwords: RedisUserPasswords): string {
 }
 
 /** The `user` lines appended to sentinel.conf: the bots' discovery user (`default` is `requirepass`). */
-export function renderSentinelUsers(sentinelClientPassword: string): string {
-  return `user ${REDIS_USERS.sentinelClient} on ${passwordHash(sentinelClientPassword)} ${REDIS_ACL_RULES.sentinelClient}\n`;
+export function renderSentinelUsers(sentinelClientPassword: AclPasswords): string {
+  return `${userLine(REDIS_USERS.sentinelClient, sentinelClientPassword, REDIS_ACL_RULES.sentinelClient)}\n`;
 }

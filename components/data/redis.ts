@@ -107,7 +107,7 @@ export class Redis extends pulumi.ComponentResource {
       );
     const authData = {
       aclFile,
-      sentinelUsers: passwords.sentinelClient.apply(renderSentinelUsers),
+      sentinelUsers: accepted("redis-sentinel-client").apply(renderSentinelUsers),
       admin: passwords.admin,
       replication: passwords.replication,
       sentinel: passwords.sentinel,
