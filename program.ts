@@ -110,6 +110,7 @@ export function program(options: ProgramOptions = {}): Record<string, unknown> {
       botSecrets: config.secrets.botSecrets,
       credentials: config.credentials,
       environment: config.environment,
+      volumeClaims,
       // What the bots read from the data layer's client Secrets, passwords aside: a change rolls them.
       dataClients: {
         redis: redisClientSecretData(config.redis, namespaces),

@@ -14,10 +14,25 @@ export interface FleetMix {
 }
 
 // The same checked pins as the shipped stacks (README "Pinned versions").
-const FREQTRADE_IMAGE = "freqtradeorg/freqtrade:2025.11";
-const HUMMINGBOT_IMAGE = "hummingbot/hummingbot:version-2.16.0";
-const SERVICE_IMAGE = "ghcr.io/stefanprodan/podinfo:6.14.1";
-const EXCHANGES = ["binance", "kraken", "kucoin", "bybit", "okx"];
+export const FREQTRADE_IMAGE = "freqtradeorg/freqtrade:2025.11";
+export const HUMMINGBOT_IMAGE = "hummingbot/hummingbot:version-2.16.0";
+export const SERVICE_IMAGE = "ghcr.io/stefanprodan/podinfo:6.14.1";
+export const EXCHANGES = ["binance", "kraken", "kucoin", "bybit", "okx"];
+
+/** The `custom` section running podinfo (SERVICE_IMAGE): an HTTP API with health, ready and metrics ports. */
+export const podinfoCustom = (env: Record<string, string> = {}): Record<string, unknown> => ({
+  command: ["/home/app/podinfo"],
+  args: ["--port=8000", "--port-metrics=9100"],
+  env,
+  ports: [
+    { name: "http", containerPort: 8000 },
+    { name: "metrics", containerPort: 9100 },
+  ],
+  probes: {
+    liveness: { type: "http", path: "/healthz", port: "http" },
+    readiness: { type: "http", path: "/readyz", port: "http" },
+  },
+});
 
 /** Raw stack config entries (what `botfleet:bots` holds), `count` of them. */
 export function generateBots(count: number, mix: FleetMix = {}): Record<string, unknown>[] {
@@ -35,18 +50,7 @@ export function generateBots(count: number, mix: FleetMix = {}): Record<string, 
         image: SERVICE_IMAGE,
         workload: "service",
         autoscaling: { minReplicas: 2, maxReplicas: 4 },
-        custom: {
-          command: ["/home/app/podinfo"],
-          args: ["--port=8000", "--port-metrics=9100"],
-          ports: [
-            { name: "http", containerPort: 8000 },
-            { name: "metrics", containerPort: 9100 },
-          ],
-          probes: {
-            liveness: { type: "http", path: "/healthz", port: "http" },
-            readiness: { type: "http", path: "/readyz", port: "http" },
-          },
-        },
+        custom: podinfoCustom(),
       });
     } else if (scheduledEvery > 0 && (i + 1) % scheduledEvery === 0) {
       bots.push({

@@ -54,6 +54,31 @@ export interface StatefulSetWithClaimsArgs {
   readonly protect?: boolean;
 }
 
+/**
+ * One claim as a resource: kept on delete, registered once the ledger's check passes.
+ * @param claim a plain PersistentVolumeClaim (name, namespace and spec.resources.requests.storage set)
+ */
+export function checkedClaim(
+  name: string,
+  claim: k8s.types.input.core.v1.PersistentVolumeClaim,
+  args: { readonly keys: ClaimKeys; readonly ledger: VolumeClaimLedger; readonly protect?: boolean },
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.PersistentVolumeClaim {
+  const meta = claim.metadata as { name: string; namespace: string; annotations?: Record<string, string> };
+  const spec = claim.spec as { storageClassName?: string; resources: { requests: { storage: string } } };
+  const record: ClaimRecord = {
+    storage: spec.resources.requests.storage,
+    ...(spec.storageClassName === undefined ? {} : { storageClassName: spec.storageClassName }),
+  };
+  const key = `${meta.namespace}/${meta.name}`;
+  const sizeKey = args.ledger.check(key, args.keys, record, args.keys.storage);
+  return new k8s.core.v1.PersistentVolumeClaim(
+    name,
+    { ...claim, metadata: { ...meta, annotations: { ...meta.annotations, [SIZE_KEY_ANNOTATION]: sizeKey } } },
+    { ...opts, retainOnDelete: true, protect: args.protect },
+  );
+}
+
 /** The StatefulSet `sts` (a pure builder's output) and its claims; returns the StatefulSet. */
 export function statefulSetWithClaims(
   name: string,
@@ -61,34 +86,13 @@ export function statefulSetWithClaims(
   args: StatefulSetWithClaimsArgs,
   opts: pulumi.CustomResourceOptions,
 ): k8s.apps.v1.StatefulSet {
-  const claims = statefulSetClaims(sts, args.ordinals).map((claim) => {
-    const meta = claim.metadata as { name: string; namespace: string; annotations: Record<string, string> };
-    const spec = claim.spec as { storageClassName?: string; resources: { requests: { storage: string } } };
-    const record: ClaimRecord = {
-      storage: spec.resources.requests.storage,
-      ...(spec.storageClassName === undefined ? {} : { storageClassName: spec.storageClassName }),
-    };
-    const key = `${meta.namespace}/${meta.name}`;
-    const annotations = {
-      ...meta.annotations,
-      [SIZE_KEY_ANNOTATION]: args.ledger.check(key, args.keys, record, args.keys.storage),
-    };
-    return new k8s.core.v1.PersistentVolumeClaim(
-      `${name}-${meta.name}`,
-      { ...claim, metadata: { ...meta, annotations } },
-      {
-        parent: opts.parent,
-        provider: opts.provider,
-        dependsOn: opts.dependsOn,
-        retainOnDelete: true,
-        protect: args.protect,
-      },
-    );
-  });
-  const dependsOn = [...toArray(opts.dependsOn), ...claims];
+  const claimOpts = { parent: opts.parent, provider: opts.provider, dependsOn: opts.dependsOn };
+  const claims = statefulSetClaims(sts, args.ordinals).map((claim) =>
+    checkedClaim(`${name}-${(claim.metadata as { name: string }).name}`, claim, args, claimOpts),
+  );
   return new k8s.apps.v1.StatefulSet(name, sts, {
     ...opts,
-    dependsOn,
+    dependsOn: [...toArray(opts.dependsOn), ...claims],
     ignoreChanges: [...(opts.ignoreChanges ?? []), "spec.volumeClaimTemplates"],
   });
 }

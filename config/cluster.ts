@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CATALOGS, type CloudProvider } from "./catalog";
 import { ALWAYS_RUN, asArray, count, dns1123Label, isRecord, show } from "./common";
+import { controlPlaneFirewallSchema } from "./control-plane-firewall";
 
 // Kubernetes label syntax: the cloud API would otherwise reject the pool half-way through an update.
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -97,6 +98,8 @@ const clusterFields = z
     /** The small fixed default pool: changing it on DigitalOcean would replace the cluster. */
     systemPool: z.strictObject({ size: z.string(), count: count(1) }).optional(),
     pools: z.array(workerPool).default([]),
+    /** Who may reach the API server (config/control-plane-firewall.ts); on by default in prod. */
+    controlPlaneFirewall: controlPlaneFirewallSchema.optional(),
     /** Deletion protection on the cluster; defaults to on in prod. */
     protect: z.boolean().optional(),
     /** `existing` only: kubeconfig file and context; both default to the ambient kubeconfig. */
@@ -119,7 +122,7 @@ const clusterFields = z
         issue(["pools", i, "name"], p.name, `"system" is reserved for systemPool; rename the pool`);
     });
     if (c.provider === "existing") {
-      for (const key of ["region", "version", "systemPool", "vpcUuid"] as const) {
+      for (const key of ["region", "version", "systemPool", "vpcUuid", "controlPlaneFirewall"] as const) {
         if (c[key] !== undefined) issue([key], c[key], `is not used with provider "existing"; remove it`);
       }
       if (pools.length > 0)
@@ -163,7 +166,7 @@ const clusterFields = z
   }, ALWAYS_RUN);
 
 type ClusterFields = z.output<typeof clusterFields>;
-type ManagedOnly = "region" | "version" | "systemPool" | "vpcUuid";
+type ManagedOnly = "region" | "version" | "systemPool" | "vpcUuid" | "controlPlaneFirewall";
 export type WorkerPoolConfig = ClusterFields["pools"][number];
 export type SystemPoolConfig = NonNullable<ClusterFields["systemPool"]>;
 
@@ -180,7 +183,7 @@ export type ManagedClusterConfig<P extends CloudProvider = CloudProvider> = Omit
 };
 export type DigitalOceanClusterConfig = ManagedClusterConfig<"digitalocean">;
 export type LinodeClusterConfig = ManagedClusterConfig<"linode">;
-/** An existing cluster: the schema refuses region, version, systemPool, vpcUuid and pools. */
+/** An existing cluster: the schema refuses region, version, systemPool, vpcUuid, controlPlaneFirewall and pools. */
 export type ExistingClusterConfig = Omit<ClusterFields, "provider" | ManagedOnly> & {
   readonly provider: "existing";
 } & { readonly [K in ManagedOnly]?: undefined };

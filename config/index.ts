@@ -9,6 +9,7 @@ import { Credentials, SEED_COMMAND, credentialNames } from "../lib/credentials";
 import { botSecretsSchema, botsSchema, requiredBotSecrets } from "./bots";
 import { acceptCliTypes } from "./cli";
 import { clusterSchema } from "./cluster";
+import { controlPlaneFirewallProblems } from "./control-plane-firewall";
 import { costsSchema } from "./costs";
 import { SEED_KEY, credentialRotationsSchema, rotationProblems, seedProblems } from "./credentials";
 import { type Secretify } from "./common";
@@ -54,10 +55,8 @@ export interface StackConfig extends Sections {
   readonly environment: Environment;
   /** Deletion protection on the cluster and the data layer (`cluster.protect`, default: on in prod). */
   readonly protect: boolean;
-  readonly secrets: SecretSections & {
-    /** DigitalOcean API token, for the kubeconfig that never expires. */
-    readonly digitaloceanToken?: pulumi.Output<string>;
-  };
+  /** The DigitalOcean account token is not here: only the DigitalOcean provider reads it (README: "Cluster credentials"). */
+  readonly secrets: SecretSections;
   /** Every generated password, derived from `credentialSeed` at its `credentialRotations` counter. */
   readonly credentials: Credentials;
 }
@@ -193,13 +192,9 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfig {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const sectionsOut = parsed as unknown as Sections;
-  const token = raw.values["digitalocean:token"] ?? raw.env?.DIGITALOCEAN_TOKEN;
   const secrets: Record<string, unknown> = {};
   for (const key of Object.keys(SECRET_SECTIONS)) {
     if (parsed[key] !== undefined) secrets[key] = secretify(parsed[key]);
-  }
-  if (sectionsOut.cluster.provider === "digitalocean" && token !== undefined) {
-    secrets.digitaloceanToken = pulumi.secret(token);
   }
   return deepFreeze({
     project: PROJECT,
@@ -247,7 +242,7 @@ function requiredSecretsOf(config: Partial<Sections>, raw: RawConfig): SecretReq
     needed.push({
       key: "digitalocean:token",
       path: [],
-      reason: `needed for cluster.provider "digitalocean": the provider and the non-expiring kubeconfig use it`,
+      reason: `needed for cluster.provider "digitalocean": the DigitalOcean provider uses it; no resource, kubeconfig or output holds it`,
     });
   }
   const bots = config.bots ?? [];
@@ -275,6 +270,14 @@ function requiredSecretsOf(config: Partial<Sections>, raw: RawConfig): SecretReq
 /** Rules that tie a section to the environment. */
 function environmentRules(environment: Environment, config: Partial<Sections>): string[] {
   const problems: string[] = [];
+  if (config.cluster !== undefined)
+    problems.push(
+      ...controlPlaneFirewallProblems(
+        config.cluster.provider,
+        config.cluster.controlPlaneFirewall,
+        environment,
+      ),
+    );
   if (environment === "prod" && config.postgres !== undefined && !config.postgres.backup.enabled) {
     problems.push(
       `${PROJECT}:postgres.backup.enabled: must be true in prod (an off-cluster backup is the only way back from a lost volume), got false; set postgres.backup { enabled: true, bucket, endpoint } and the backupCredentials secret`,

@@ -11,6 +11,8 @@ export const REDACTED = "<secret>";
 /** The API server addresses the mock clouds report (documentation ranges, RFC 5737). */
 export const MOCK_DO_API_SERVER_IP = "203.0.113.10";
 export const MOCK_LKE_API_SERVER_IP = "198.51.100.20";
+/** The cluster token the mock DigitalOcean issues for a DOKS cluster (its kubeconfig data source). */
+export const mockDoksToken = (clusterName: string): string => `doks-cluster-token-${clusterName}`;
 
 /** Arbitrary JSON as the engine received it; tests index into it freely. */
 export type JsonObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -40,6 +42,8 @@ export interface ProgramRun {
   readonly resources: RegisteredResource[];
   /** Stack outputs, secrets replaced by {@link REDACTED}. */
   readonly outputs: JsonObject;
+  /** Stack outputs with secrets unwrapped: what `pulumi stack output --show-secrets` would print. */
+  readonly plainOutputs: JsonObject;
   /** Messages the program logged at warning level. */
   readonly warnings: string[];
   /** What the program threw (a ConfigError for bad config); resources then holds what it got to. */
@@ -114,11 +118,15 @@ export interface RunOptions {
 }
 
 let statuses: Readonly<Record<string, JsonObject>> = {};
+/** DOKS clusters this run created, by name, with their version: the data source finds them afterwards. */
+let createdDoClusters: Record<string, string> = {};
 let cloud: MockCloud = {};
 
 const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
     const id = args.type === "linode:index/lkeCluster:LkeCluster" ? "424242" : `${args.name}-id`;
+    if (args.type === "digitalocean:index/kubernetesCluster:KubernetesCluster")
+      createdDoClusters[String(args.inputs.name)] = String(args.inputs.version);
     const state = mockState(args.type, args.name, args.inputs);
     const status = statuses[args.name];
     return { id, state: status === undefined ? state : { ...state, status } };
@@ -130,14 +138,33 @@ const mocks: pulumi.runtime.Mocks = {
     }
     if (args.token === "digitalocean:index/getKubernetesCluster:getKubernetesCluster") {
       const name = String(args.inputs.name);
-      const version = cloud.doClusterVersions?.[name];
+      const version = cloud.doClusterVersions?.[name] ?? createdDoClusters[name];
       // The provider's own answer for a name no cluster has.
       if (version === undefined) {
         // As the engine's gRPC error carries it: the SDK rethrows `new Error(err.details)`.
         const message = `invocation of ${args.token} returned an error: Unable to find cluster with name: ${name}`;
         throw Object.assign(new Error(message), { details: message });
       }
-      return { ...args.inputs, id: `${name}-id`, version, autoUpgrade: true };
+      // What DigitalOcean issues: a kubeconfig whose token expires (7 days, or kubeconfigExpireSeconds).
+      const token = mockDoksToken(name);
+      const server = `https://${name}.k8s.ondigitalocean.com`;
+      const rawConfig = [
+        "apiVersion: v1",
+        "kind: Config",
+        `clusters: [{name: do-${name}, cluster: {server: "${server}"}}]`,
+        `users: [{name: do-${name}-admin, user: {token: ${token}}}]`,
+        `contexts: [{name: do-${name}, context: {cluster: do-${name}, user: do-${name}-admin}}]`,
+        `current-context: do-${name}`,
+        "",
+      ].join("\n");
+      const expiresAt = new Date(Date.now() + 1000 * Number(args.inputs.kubeconfigExpireSeconds ?? 604800));
+      return {
+        ...args.inputs,
+        id: `${name}-id`,
+        version,
+        autoUpgrade: true,
+        kubeConfigs: [{ rawConfig, token, host: server, expiresAt: expiresAt.toISOString() }],
+      };
     }
     throw new Error(`the mock engine has no answer for invoke ${args.token}; add one to lib/mockrun.ts`);
   },
@@ -158,6 +185,7 @@ interface RegisterRequest {
 
 let recorder: RegisteredResource[] | undefined;
 let stackOutputs: Record<string, unknown> = {};
+let plainStackOutputs: Record<string, unknown> = {};
 
 // Record what reaches the engine before the mock monitor unwraps the secrets.
 function installRecorder() {
@@ -188,7 +216,9 @@ function installRecorder() {
     callback: unknown,
   ) {
     if (req.getUrn().includes("::pulumi:pulumi:Stack::")) {
-      stackOutputs = unwrapSecrets(req.getOutputs()?.toJavaScript() ?? {}, true) as Record<string, unknown>;
+      const raw = req.getOutputs()?.toJavaScript() ?? {};
+      stackOutputs = unwrapSecrets(raw, true) as Record<string, unknown>;
+      plainStackOutputs = unwrapSecrets(raw, false) as Record<string, unknown>;
     }
     return registerOutputs.call(this, req, callback);
   };
@@ -211,6 +241,8 @@ export async function runProgram(
   const warnings: string[] = [];
   recorder = resources;
   stackOutputs = {};
+  plainStackOutputs = {};
+  createdDoClusters = {};
   await pulumi.runtime.setMocks(mocks, "botfleet", stack.stack, false);
   pulumi.runtime.setAllConfig({ ...stack.values }, [...stack.secretKeys]);
   // The stack is in memory: the loader learns its plain leaves from here, not from a file.
@@ -234,7 +266,7 @@ export async function runProgram(
     // Wait for every registration the program started, including those inside applies.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
-    return { resources, outputs: stackOutputs, warnings, error };
+    return { resources, outputs: stackOutputs, plainOutputs: plainStackOutputs, warnings, error };
   } finally {
     setPlainLeavesSource(undefined);
     cloud = {};

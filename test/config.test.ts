@@ -42,6 +42,8 @@ function problems(
   return [];
 }
 
+/** Prod refuses a cluster without a control-plane allowlist (test/cluster-firewall.test.ts). */
+const PROD_FIREWALL = { allowedAddresses: ["203.0.113.7/32"] };
 const withCluster = (cluster: Record<string, unknown>) => ({
   "botfleet:environment": "dev",
   "botfleet:cluster": { ...doCluster, ...cluster },
@@ -69,7 +71,7 @@ test("a good config resolves defaults and comes back frozen", () => {
 
 test("prod protects by default; cluster.protect overrides", () => {
   const prod = {
-    ...withCluster({}),
+    ...withCluster({ controlPlaneFirewall: PROD_FIREWALL }),
     "botfleet:environment": "prod",
     "botfleet:postgres": {
       backup: { enabled: true, bucket: "b-prod", endpoint: "https://fra1.digitaloceanspaces.com" },
@@ -80,7 +82,10 @@ test("prod protects by default; cluster.protect overrides", () => {
     "botfleet:backupCredentials": JSON.stringify({ accessKeyId: "a", secretAccessKey: "s" }),
   };
   expect(parseStackConfig(raw(prod, keys), "prod").protect).toBe(true);
-  const unprotected = { ...prod, "botfleet:cluster": { ...doCluster, protect: false } };
+  const unprotected = {
+    ...prod,
+    "botfleet:cluster": { ...doCluster, controlPlaneFirewall: PROD_FIREWALL, protect: false },
+  };
   expect(parseStackConfig(raw(unprotected, keys), "prod").protect).toBe(false);
 });
 
@@ -322,7 +327,7 @@ test.each([
 
 test("the DigitalOcean token is a required secret; the error says how to set it", () => {
   expect(problems(withCluster({}), {})).toEqual([
-    `digitalocean:token: required secret is missing (needed for cluster.provider "digitalocean": the provider and the non-expiring kubeconfig use it); run "pulumi config set --secret digitalocean:token <value>" (or export DIGITALOCEAN_TOKEN)`,
+    `digitalocean:token: required secret is missing (needed for cluster.provider "digitalocean": the DigitalOcean provider uses it; no resource, kubeconfig or output holds it); run "pulumi config set --secret digitalocean:token <value>" (or export DIGITALOCEAN_TOKEN)`,
   ]);
   expect(() =>
     parseStackConfig({ ...raw(withCluster({}), {}), env: { DIGITALOCEAN_TOKEN: "from-env" } }, "dev"),
@@ -461,7 +466,8 @@ describe("secrets the fleet needs", () => {
 });
 
 test("prod must back Postgres up off-cluster", () => {
-  expect(problems({ ...withCluster({}), "botfleet:environment": "prod" })).toEqual([
+  const prod = { ...withCluster({ controlPlaneFirewall: PROD_FIREWALL }), "botfleet:environment": "prod" };
+  expect(problems(prod)).toEqual([
     `botfleet:postgres.backup.enabled: must be true in prod (an off-cluster backup is the only way back from a lost volume), got false; set postgres.backup { enabled: true, bucket, endpoint } and the backupCredentials secret`,
   ]);
 });

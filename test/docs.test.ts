@@ -301,6 +301,8 @@ function peerText(peer: Obj, namespaces: Record<string, string>): string {
 /** Which bots a policy applies to, as the README's third column says it. */
 function appliesTo(podSelector: Obj): string {
   if (Object.keys(podSelector).length === 0) return "every pod in the namespace";
+  if (Object.keys(podSelector.matchLabels ?? {}).some((k) => k.startsWith("botfleet.io/egress-port-")))
+    return "the bots that list that port";
   if (podSelector.matchExpressions?.[0]?.key === "botfleet.io/bot") return "every bot";
   if (podSelector.matchLabels?.["botfleet.io/bot"] !== undefined) return "that bot only";
   return `pods ${JSON.stringify(podSelector)}`;
@@ -329,8 +331,8 @@ function botEgressRules(run: StackRun): EgressRule[] {
       ((rule.to ?? []) as Obj[]).map((peer) => ({
         to: peerText(peer, namespaces),
         ports:
-          appliesTo(p.inputs.spec.podSelector) === "that bot only"
-            ? "the bot's `egressPorts`"
+          appliesTo(p.inputs.spec.podSelector) === "the bots that list that port"
+            ? "a port of some bot's `egressPorts`"
             : portsText(rule.ports),
         from: appliesTo(p.inputs.spec.podSelector),
       })),
@@ -391,10 +393,11 @@ describe("README.md", () => {
       expect({ preset, workload, rows: matching.length }).toEqual({ preset, workload, rows: 1 });
       return matching[0];
     };
-    const rule = (cell: string, hasBotSecrets: boolean): boolean => {
+    const rule = (cell: string, hasBotSecrets: boolean, hasEnv: boolean): boolean => {
       if (cell.startsWith("yes")) return true;
       if (cell.startsWith("no")) return false;
       if (cell.startsWith("only when `botSecrets` gives it keys")) return hasBotSecrets;
+      if (cell.startsWith("only when it has `custom.env`")) return hasEnv;
       throw new Error(`README: cannot read "${cell}"`);
     };
     let checked = 0;
@@ -404,6 +407,7 @@ describe("README.md", () => {
       for (const bot of parseStackConfig(run.stack, stack).bots) {
         const row = ruleFor(bot.preset, bot.workload);
         const hasBotSecrets = Object.keys(botSecrets[bot.name] ?? {}).length > 0;
+        const hasEnv = Object.keys(bot.custom?.env ?? {}).length > 0;
         const own = (kind: string) =>
           ofKind(run.resources, kind)
             .filter((r) => namespaceOf(r) === namespaces.bots)
@@ -412,8 +416,8 @@ describe("README.md", () => {
         expect({ stack, bot: bot.name, configMaps: own("ConfigMap"), secrets: own("Secret") }).toEqual({
           stack,
           bot: bot.name,
-          configMaps: rule(row[1], hasBotSecrets) ? [`${bot.name}-config`] : [],
-          secrets: rule(row[2], hasBotSecrets) ? [`${bot.name}-secrets`] : [],
+          configMaps: rule(row[1], hasBotSecrets, hasEnv) ? [`${bot.name}-config`] : [],
+          secrets: rule(row[2], hasBotSecrets, hasEnv) ? [`${bot.name}-secrets`] : [],
         });
         checked++;
       }

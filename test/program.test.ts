@@ -5,7 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
-import { REDACTED } from "../lib/mockrun";
+import { mockDoksToken, REDACTED } from "../lib/mockrun";
+import { doctlExecKubeconfig } from "../components/cluster/kubeconfig";
 import { manifestOf, synthFiles } from "../lib/synth";
 import { readStackFile } from "../lib/stackfile";
 import { parseStackConfig } from "../config";
@@ -106,7 +107,9 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(seed).toEqual(expect.any(String));
     expect(received.includes(seed)).toBe(false);
     // The trace is real: every other value it looks for reached the engine (as a secret) somewhere.
-    expect(secrets.filter((s) => s !== seed && !received.includes(s))).toEqual([]);
+    // The cloud account token is for the cloud provider alone: it must not reach any resource at all.
+    const accountToken = loaded.values["digitalocean:token"];
+    expect(secrets.filter((s) => s !== seed && s !== accountToken && !received.includes(s))).toEqual([]);
     const leaks: string[] = [];
     for (const r of resources) {
       const text = JSON.stringify(r.redacted);
@@ -117,6 +120,16 @@ describe.each(STACKS)("stack %s", (stack) => {
     for (const s of secrets) if (outputText.includes(s)) leaks.push(`stack outputs hold ${s} in plain text`);
     expect(leaks).toEqual([]);
     expect(outputs.kubeconfig).toBe(REDACTED);
+  });
+
+  test("no cloud account token reaches a resource's inputs, a kubeconfig or a stack output", () => {
+    const { resources, plainOutputs, stack: loaded } = run();
+    const tokens = ["digitalocean:token", "linode:token"].flatMap((k) => loaded.values[k] ?? []);
+    const onDigitalOcean = resources.some((r) => r.type.startsWith("digitalocean:"));
+    // The trace is real: a DigitalOcean stack is given its (fake) account token.
+    expect(tokens.length).toBe(onDigitalOcean ? 1 : tokens.length);
+    const text = JSON.stringify(resources.map((r) => r.inputs)) + JSON.stringify(plainOutputs);
+    expect(tokens.filter((t) => text.includes(t))).toEqual([]);
   });
 
   test("every container image is pinned by tag or digest and comes from a real publisher", () => {
@@ -258,15 +271,27 @@ describe("cluster modes", () => {
     ).toEqual([]);
   });
 
-  test("DigitalOcean kubeconfig authenticates with the API token, not the 7-day credentials, and is secret", () => {
-    const { resources, stack } = runs.get("dev")!;
+  test("DigitalOcean: the provider gets the cluster token issued on this run (secret, expiring), people get a doctl exec kubeconfig with no credential", () => {
+    const { resources, plainOutputs } = runs.get("dev")!;
     const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
     expect(provider.redacted.kubeconfig).toBe(REDACTED);
-    const kubeconfig = parse(String(provider.inputs.kubeconfig));
-    const token = stack.values["digitalocean:token"];
-    expect(kubeconfig.users[0].user).toEqual({ token });
-    expect(kubeconfig.clusters[0].cluster.server).toBe("https://cluster-cluster.k8s.ondigitalocean.com");
+    const issued = parse(String(provider.inputs.kubeconfig));
+    expect(issued.users[0].user).toEqual({ token: mockDoksToken("botfleet-dev") });
     expect(provider.inputs.clusterIdentifier).toBe("cluster-cluster-id");
+
+    // The builder's own shape is tested in test/specs/builders.test.ts; here: fed the cluster's outputs.
+    const human = parse(String(plainOutputs.kubeconfig));
+    expect(human).toEqual(
+      parse(
+        doctlExecKubeconfig({
+          clusterName: "botfleet-dev",
+          clusterId: "cluster-cluster-id",
+          server: "https://cluster-cluster.k8s.ondigitalocean.com",
+          caCertificateBase64: Buffer.from("mock-ca").toString("base64"),
+        }),
+      ),
+    );
+    expect(String(plainOutputs.kubeconfig)).not.toMatch(/token|client-key|password/);
   });
 
   test("dev-lke: an LKE cluster with a fixed first pool, autoscaling LkeNodePools, decoded kubeconfig", () => {
@@ -466,18 +491,23 @@ test("the CLI's merged Pulumi.yaml defaults read as absent, and secret sections 
 });
 
 describe("existing cluster from a kubeconfig file", () => {
-  test("reads the file into the provider as a secret", async () => {
+  test("gives the provider the file's path and context, never its contents", async () => {
     const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "kubeconfig-")); // eslint-disable-line @typescript-eslint/no-require-imports
     const file = path.join(dir, "config");
-    fs.writeFileSync(file, "apiVersion: v1\nkind: Config\nclusters: []\n");
+    const token = "kind-admin-token-3b1f";
+    fs.writeFileSync(file, `apiVersion: v1\nkind: Config\nusers: [{name: a, user: {token: ${token}}}]\n`);
     const run = await runConfig("kindfile", {
       "botfleet:environment": "local",
-      "botfleet:cluster": { provider: "existing", kubeconfig: { path: file } },
+      "botfleet:cluster": { provider: "existing", kubeconfig: { path: file, context: "kind-a" } },
     });
     const provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
-    expect(provider.inputs.kubeconfig).toBe("apiVersion: v1\nkind: Config\nclusters: []\n");
-    expect(provider.redacted.kubeconfig).toBe(REDACTED);
-    expect(provider.inputs.clusterIdentifier).toBe("existing/current-context");
+    expect(provider.inputs.kubeconfig).toBe(file);
+    expect(provider.inputs.context).toBe("kind-a");
+    expect(provider.inputs.clusterIdentifier).toBe("existing/kind-a");
+    // Nothing from the file reaches the engine: not a resource, not the exported kubeconfig.
+    const text = JSON.stringify(run.resources.map((r) => r.inputs)) + JSON.stringify(run.plainOutputs);
+    expect(text.includes(token)).toBe(false);
+    expect(run.plainOutputs.kubeconfig).toBe("");
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

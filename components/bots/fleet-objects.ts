@@ -1,8 +1,12 @@
-/** The objects every bot shares: one ServiceAccount, the traders' governing Service, the scripts ConfigMap. */
+/**
+ * The objects every bot shares: one ServiceAccount, the traders' governing Service, the scripts
+ * ConfigMap, the live traders' disruption budget.
+ */
 import type * as k8s from "@pulumi/kubernetes";
 import { tokenlessServiceAccount } from "../specs/service-account";
-import { fleetLabels } from "./labels";
+import { LIVE_TRADER_SELECTOR, fleetLabels } from "./labels";
 import { SHARED } from "./names";
+import { botPdb } from "./workloads";
 
 export function botsServiceAccount(namespace: string): k8s.types.input.core.v1.ServiceAccount {
   // Bots never call the Kubernetes API.
@@ -33,4 +37,16 @@ export function scriptsConfigMap(
     metadata: { name: SHARED.scripts, namespace, labels: fleetLabels("scripts") },
     data: scripts,
   };
+}
+
+/**
+ * One budget for every live trader: no healthy live trader's pod may be evicted (a drain, node
+ * maintenance), since under OnDelete any pod deletion applies its staged template. Each live trader is
+ * a one-replica StatefulSet, so the budget allows 0 disruptions whatever the number of live traders; a
+ * not-Ready pod may still go (`AlwaysAllow`). Labelled as a live trader's, which the policy pack's
+ * `pdb-sane` rule requires of a budget with `maxUnavailable: 0`.
+ */
+export function liveTradersPdb(namespace: string): k8s.types.input.policy.v1.PodDisruptionBudget {
+  const labels = { ...fleetLabels("live-traders"), ...LIVE_TRADER_SELECTOR };
+  return botPdb({ name: SHARED.liveTraders, namespace, labels }, { ...LIVE_TRADER_SELECTOR }, 0);
 }

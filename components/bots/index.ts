@@ -1,9 +1,10 @@
 /**
- * The bot fleet: per bot only what it needs (a trader is a StatefulSet, a ConfigMap and a Secret),
- * plus objects every bot shares, selected by label: one ServiceAccount, one governing headless Service
- * for traders, one NetworkPolicy, one scripts ConfigMap, and the MQTT broker hummingbot's headless
- * mode reports to (only when the fleet has hummingbot bots). A bot with extra `egressPorts` gets its
- * own egress policy, so those ports never open for the rest of the fleet.
+ * The bot fleet: per bot only what it needs (a trader of any preset is exactly a StatefulSet, a
+ * ConfigMap and a Secret, and its volume claim when it has `storage`), plus objects every bot shares, selected by label: one ServiceAccount, one
+ * governing headless Service for traders, one NetworkPolicy, one scripts ConfigMap, one
+ * PodDisruptionBudget for the live traders, one egress policy per extra port in `egressPorts` (for the
+ * bots that list it only), and the MQTT broker hummingbot's headless mode reports to (only when the
+ * fleet has hummingbot bots).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,7 +13,12 @@ import { botCredentialKeys, botCredentialName, type Credentials } from "../../li
 import { fleetHealth, serviceHealth, traderHealth, type BotHealth, type FleetHealth } from "./health";
 import { configChecksum } from "./checksum";
 import { dataClientSettings, type DataClientSettings } from "./data-clients";
-import { botsServiceAccount, scriptsConfigMap, tradersHeadlessService } from "./fleet-objects";
+import {
+  botsServiceAccount,
+  liveTradersPdb,
+  scriptsConfigMap,
+  tradersHeadlessService,
+} from "./fleet-objects";
 import { botLabels, isLiveTrader } from "./labels";
 import {
   DEFAULT_MQTT_IMAGE,
@@ -23,7 +29,7 @@ import {
   mqttStatefulSet,
 } from "./mqtt";
 import { MQTT_PORT, MQTT_USERNAME, SHARED, botSecretName } from "./names";
-import { botEgressPolicy, botsNetworkPolicy, serviceClientsPolicy } from "./network-policies";
+import { botsNetworkPolicy, egressPortPolicy, serviceClientsPolicy } from "./network-policies";
 import { botConfigData, botScriptNames } from "./presets";
 import { scriptFiles } from "./scripts";
 import {
@@ -35,11 +41,17 @@ import {
   serviceHpa,
   servicePdb,
   serviceService,
-  traderPdb,
   traderStatefulSet,
 } from "./workloads";
 import type { Environment } from "../../config/environment";
+import { VolumeClaimLedger, checkedClaim, statefulSetWithClaims } from "../volume-claims";
 import type { Namespaces } from "../../config/platform";
+
+/** The config keys that size a bot's volume, for the claim checks' messages. */
+const claimKeys = (index: number) => ({
+  storage: `bots[${index}].storage`,
+  storageClass: `bots[${index}].storageClass`,
+});
 
 export interface BotFleetArgs {
   readonly provider: k8s.Provider;
@@ -61,6 +73,8 @@ export interface BotFleetArgs {
   readonly dataClients?: DataClientSettings;
   /** The hummingbot MQTT broker. @default { image: "eclipse-mosquitto:2.0.20", storage: "1Gi" } */
   readonly mqtt?: { readonly image?: string; readonly storage?: string; readonly storageClass?: string };
+  /** Checks the bots' claims against the last deployment. @default a ledger with no history */
+  readonly volumeClaims?: VolumeClaimLedger;
 }
 
 export class BotFleet extends pulumi.ComponentResource {
@@ -99,6 +113,14 @@ export class BotFleet extends pulumi.ComponentResource {
     }
     if (args.bots.some((b) => b.workload === "trader")) {
       new k8s.core.v1.Service(`${name}-traders`, tradersHeadlessService(ns.bots), child);
+    }
+    // One policy per extra egress port in use, selecting the bots that list it by label.
+    for (const port of [...new Set(args.bots.flatMap((b) => b.egressPorts))].sort((a, b) => a - b)) {
+      new k8s.networking.v1.NetworkPolicy(`${name}-egress-${port}`, egressPortPolicy(port, ns.bots), child);
+    }
+    if (args.bots.some(isLiveTrader)) {
+      // No eviction moves a live trader: a drain would apply its staged template unannounced.
+      new k8s.policy.v1.PodDisruptionBudget(`${name}-live-traders`, liveTradersPdb(ns.bots), child);
     }
 
     if (hasHummingbot) {
@@ -140,7 +162,8 @@ export class BotFleet extends pulumi.ComponentResource {
     }
 
     const health: Record<string, pulumi.Output<BotHealth>> = {};
-    for (const bot of args.bots) {
+    const ledger = args.volumeClaims ?? new VolumeClaimLedger();
+    for (const [index, bot] of args.bots.entries()) {
       const prefix = `${name}-${bot.name}`;
       const userSecrets = args.botSecrets?.[bot.name] ?? {};
       const secretData: Record<string, pulumi.Input<string>> = { ...userSecrets };
@@ -150,7 +173,9 @@ export class BotFleet extends pulumi.ComponentResource {
       }
       const secretKeys = Object.keys(secretData).sort();
       const mounts: pulumi.Resource[] = [...shared];
-      if (secretKeys.length > 0) {
+      // A trader always has both, whatever its preset: its objects are the same three (and its claim).
+      const trader = bot.workload === "trader";
+      if (secretKeys.length > 0 || trader) {
         const secret = new k8s.core.v1.Secret(
           `${prefix}-secret`,
           {
@@ -164,7 +189,7 @@ export class BotFleet extends pulumi.ComponentResource {
       }
 
       const data = botConfigData(bot, mqttEndpoint);
-      if (Object.keys(data).length > 0) {
+      if (Object.keys(data).length > 0 || trader) {
         mounts.push(new k8s.core.v1.ConfigMap(`${prefix}-config`, botConfigMap(bot, ns.bots, data), child));
       }
       const checksum = configChecksum(
@@ -175,23 +200,17 @@ export class BotFleet extends pulumi.ComponentResource {
       const ctx = { namespaces: ns, secretKeys, mqtt: mqttEndpoint, hasState: bot.storage !== undefined };
       const workload = { ...child, dependsOn: mounts };
 
-      if (bot.egressPorts.length > 0) {
-        new k8s.networking.v1.NetworkPolicy(`${prefix}-egress`, botEgressPolicy(bot, ns.bots), child);
-      }
-
       if (bot.workload === "trader") {
-        const sts = new k8s.apps.v1.StatefulSet(
+        const sts = statefulSetWithClaims(
           `${prefix}-statefulset`,
           traderStatefulSet(bot, ctx, checksum),
+          // A stopped trader keeps the claim it had.
+          { ordinals: 1, keys: claimKeys(index), ledger },
           // When the object must be replaced (a namespace change), the old pod is gone before the new
           // one starts: a live trader never runs twice.
           { ...workload, deleteBeforeReplace: true },
         );
         health[bot.name] = sts.status.apply((status) => traderHealth(bot.stopped, status));
-        if (isLiveTrader(bot)) {
-          // No eviction moves a live trader: a drain would apply its staged template unannounced.
-          new k8s.policy.v1.PodDisruptionBudget(`${prefix}-pdb`, traderPdb(bot, ns.bots), child);
-        }
       } else if (bot.workload === "service") {
         const deployment = new k8s.apps.v1.Deployment(
           `${prefix}-deployment`,
@@ -209,10 +228,12 @@ export class BotFleet extends pulumi.ComponentResource {
         if (hasStorage(bot)) {
           // Kept when the bot or stack is deleted: downloaded data outlives its CronJob.
           mounts.push(
-            new k8s.core.v1.PersistentVolumeClaim(`${prefix}-data`, scheduledClaim(bot, ns.bots), {
-              ...child,
-              retainOnDelete: true,
-            }),
+            checkedClaim(
+              `${prefix}-data`,
+              scheduledClaim(bot, ns.bots),
+              { keys: claimKeys(index), ledger },
+              child,
+            ),
           );
         }
         new k8s.batch.v1.CronJob(`${prefix}-cronjob`, scheduledCronJob(bot, ctx, checksum), workload);

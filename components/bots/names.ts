@@ -8,6 +8,7 @@ export const SHARED = {
   networkPolicy: "botfleet-bots",
   scripts: "botfleet-bot-scripts",
   mqtt: "botfleet-mqtt",
+  liveTraders: "botfleet-live-traders",
 } as const;
 
 export const MQTT_PORT = 1883;

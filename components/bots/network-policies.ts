@@ -1,9 +1,12 @@
-/** What bots may reach and who may reach them: one fleet policy, plus per-bot egress and service clients. */
+/**
+ * What bots may reach and who may reach them: one fleet policy, one per extra egress port the fleet
+ * uses, and one per service for its clients.
+ */
 import type * as k8s from "@pulumi/kubernetes";
-import { DEFAULT_EGRESS_PORTS, botObjectNames, type BotConfig, type ServiceBot } from "../../config/bots";
+import { DEFAULT_EGRESS_PORTS, botObjectNames, type ServiceBot } from "../../config/bots";
 import { DATA_APPS, POSTGRES_PORT, REDIS_PORT, SENTINEL_PORT } from "../data/contract";
 import { PRIVATE_AND_METADATA_CIDRS, internetPeer, podsInNamespace } from "../specs/network";
-import { botMeta as meta, botSelector, fleetLabels } from "./labels";
+import { botMeta as meta, botSelector, egressPortLabel, fleetLabels } from "./labels";
 import { mqttSelector } from "./mqtt";
 import { MQTT_PORT, SHARED } from "./names";
 import type { Namespaces } from "../../config/platform";
@@ -67,26 +70,30 @@ export function botsNetworkPolicy(
 }
 
 /**
- * A bot's extra internet ports (`egressPorts`), for its pods only: policies add up, so the shared
- * policy's allows still hold and no other bot gains these ports.
+ * One extra internet port (from `egressPorts`), for the pods of the bots that list it only: they carry
+ * {@link egressPortLabel}. Policies add up, so the shared policy's allows still hold and no other bot
+ * gains the port. One policy per port the fleet uses, not per bot.
  */
-export function botEgressPolicy(
-  bot: BotConfig,
+export function egressPortPolicy(
+  port: number,
   namespace: string,
 ): k8s.types.input.networking.v1.NetworkPolicy {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: meta(bot, namespace, botObjectNames(bot.name).egressPolicy),
+    metadata: {
+      name: `${SHARED.networkPolicy}-egress-${port}`,
+      namespace,
+      labels: fleetLabels("network-policy"),
+    },
     spec: {
-      podSelector: { matchLabels: { "botfleet.io/bot": bot.name } },
+      // Bot pods only, whatever else might carry the label (the policy pack's internet-egress rule).
+      podSelector: {
+        matchLabels: { [egressPortLabel(port)]: "true" },
+        matchExpressions: [{ key: "botfleet.io/bot", operator: "Exists" }],
+      },
       policyTypes: ["Egress"],
-      egress: [
-        {
-          to: [internetPeer()],
-          ports: bot.egressPorts.map((port) => ({ protocol: "TCP", port })),
-        },
-      ],
+      egress: [{ to: [internetPeer()], ports: [{ protocol: "TCP", port }] }],
     },
   };
 }

@@ -9,9 +9,10 @@
  *   data-layer address or image change is recorded as a new pod template revision (the checksum
  *   annotation) but applied only when an operator deletes the pod at a safe moment.
  * - OnDelete applies the staged template at ANY pod deletion, a drain or an autoscaler scale-down
- *   included. So a live trader has a PDB with `maxUnavailable: 0` (evictions, hence `kubectl drain` and
- *   node maintenance, wait until an operator moves it) and its pods carry the cluster autoscaler's
- *   `safe-to-evict: "false"`. A paper trader has neither: it rolls, and drains move it, as any pod.
+ *   included. So live traders' pods are selected by the fleet's one live-traders PDB with
+ *   `maxUnavailable: 0` (fleet-objects.ts: evictions, hence `kubectl drain` and node maintenance, wait
+ *   until an operator moves the pod) and carry the cluster autoscaler's `safe-to-evict: "false"`. A
+ *   paper trader has neither: it rolls, and drains move it, as any pod.
  * - Secrets reach pods only as secretKeyRef or mounted files; the builders take Secret names and keys,
  *   never values.
  */
@@ -127,31 +128,27 @@ export function serviceHpa(
 
 /** A service's budget: one pod at a time may go. */
 export function servicePdb(bot: BotConfig, namespace: string): k8s.types.input.policy.v1.PodDisruptionBudget {
-  return botPdb(bot, namespace, 1);
+  return botPdb(meta(bot, namespace), botSelector(bot), 1);
 }
 
 /**
- * A live trader's budget: no voluntary disruption at all. An eviction (drain, node maintenance) waits
- * until an operator deletes the pod at a quiet moment.
+ * A PodDisruptionBudget over the pods `matchLabels` selects, allowing `maxUnavailable` healthy pods to
+ * be evicted at once (0: none; a drain waits).
  */
-export function traderPdb(bot: BotConfig, namespace: string): k8s.types.input.policy.v1.PodDisruptionBudget {
-  return botPdb(bot, namespace, 0);
-}
-
-function botPdb(
-  bot: BotConfig,
-  namespace: string,
+export function botPdb(
+  metadata: k8s.types.input.meta.v1.ObjectMeta,
+  matchLabels: Record<string, string>,
   maxUnavailable: number,
 ): k8s.types.input.policy.v1.PodDisruptionBudget {
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
-    metadata: meta(bot, namespace),
+    metadata,
     spec: {
       maxUnavailable,
       // A crash-looping or not-Ready pod may always be evicted: a broken bot never holds a node drain.
       unhealthyPodEvictionPolicy: "AlwaysAllow",
-      selector: { matchLabels: botSelector(bot) },
+      selector: { matchLabels },
     },
   };
 }

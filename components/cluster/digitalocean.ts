@@ -2,14 +2,34 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { DigitalOceanClusterConfig } from "../../config/cluster";
+import type { ControlPlaneFirewall } from "../../config/control-plane-firewall";
 import { digitalOceanApiServerCidrs } from "./api-endpoint";
-import { tokenKubeconfig } from "./kubeconfig";
+import { doksControlPlaneFirewall } from "./firewall";
+import { doctlExecKubeconfig } from "./kubeconfig";
 import { poolNodeLabels, poolScaling } from "./labels";
 import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
 import { doksVersion } from "./version";
 
 /** What the DigitalOcean provider answers when no cluster has the name (its kubernetes_cluster data source). */
 const NO_SUCH_CLUSTER = /No clusters found|Unable to find cluster with name/i;
+
+/**
+ * Lifetime of the cluster credential the Kubernetes provider gets on each run. DOKS tokens live 7 days
+ * unless asked for less (DigitalOcean API, "Retrieve the kubeconfig for a Kubernetes cluster",
+ * `expiry_seconds`): long enough for the slowest `pulumi up` (every await timeout in a row), short
+ * enough that the copy in the state checkpoint is dead by the next day.
+ */
+export const PROVIDER_CREDENTIAL_SECONDS = 6 * 60 * 60;
+
+/** The kubeconfig DigitalOcean issued for the cluster (its data source's `kubeConfigs[0].rawConfig`). */
+export function issuedKubeconfig(kubeConfigs: readonly { rawConfig?: string }[] | undefined): string {
+  const raw = kubeConfigs?.[0]?.rawConfig;
+  if (raw === undefined || raw === "")
+    throw new Error(
+      'DigitalOcean returned no kubeconfig for the cluster; the token needs the kubernetes:access_cluster scope (README: "Cluster credentials")',
+    );
+  return raw;
+}
 
 /** The version the live cluster of this name runs, or undefined before it exists. */
 async function liveClusterVersion(name: string, parent: pulumi.Resource): Promise<string | undefined> {
@@ -24,8 +44,8 @@ async function liveClusterVersion(name: string, parent: pulumi.Resource): Promis
 export interface DigitalOceanClusterArgs {
   readonly clusterName: string;
   readonly config: DigitalOceanClusterConfig;
-  /** The DigitalOcean API token: the kubeconfig authenticates with it so it never expires. */
-  readonly token: pulumi.Output<string>;
+  /** `cluster.controlPlaneFirewall`, resolved for the environment; undefined declares none. */
+  readonly firewall: ControlPlaneFirewall | undefined;
   /** Deletion protection on the cluster and its pools. */
   readonly protect: boolean;
 }
@@ -68,6 +88,7 @@ export class DigitalOceanCluster extends pulumi.ComponentResource implements Clu
         surgeUpgrade: c.surgeUpgrade,
         maintenancePolicy: { day: c.maintenance.day, startTime: c.maintenance.startTime },
         vpcUuid: c.vpcUuid,
+        controlPlaneFirewall: doksControlPlaneFirewall(args.firewall),
         tags: ["botfleet", ...c.tags],
         // Deleting the cluster must never take the volumes (trade history, databases) with it.
         destroyAllAssociatedResources: false,
@@ -111,21 +132,33 @@ export class DigitalOceanCluster extends pulumi.ComponentResource implements Clu
     this.apiServerCidrs = pulumi
       .all([cluster.ipv4Address, cluster.endpoint])
       .apply(([ipv4Address, endpoint]) => digitalOceanApiServerCidrs(ipv4Address, endpoint));
+    // For people: no credential in it at all; doctl fetches a short-lived token with their own login.
     this.kubeconfig = pulumi.secret(
       pulumi
-        .all([cluster.name, cluster.endpoint, cluster.kubeConfigs, args.token])
-        .apply(([clusterName, server, kubeConfigs, token]) =>
-          tokenKubeconfig({
+        .all([cluster.name, cluster.id, cluster.endpoint, cluster.kubeConfigs])
+        .apply(([clusterName, clusterId, server, kubeConfigs]) =>
+          doctlExecKubeconfig({
             clusterName,
+            clusterId,
             server,
             caCertificateBase64: kubeConfigs[0].clusterCaCertificate,
-            token,
           }),
         ),
     );
+    // For the provider: a cluster token fetched on every run (never the account token). It waits for the
+    // cluster, so a first preview sees it unknown instead of failing to find the cluster. The state
+    // checkpoint keeps this run's copy as a secret until it expires.
+    const issued = digitalocean.getKubernetesClusterOutput(
+      { name: cluster.name, kubeconfigExpireSeconds: PROVIDER_CREDENTIAL_SECONDS },
+      { parent: this, dependsOn: [cluster] },
+    );
     this.provider = new k8s.Provider(
       `${name}-k8s`,
-      { kubeconfig: this.kubeconfig, clusterIdentifier: cluster.id, ...PROVIDER_SETTINGS },
+      {
+        kubeconfig: pulumi.secret(issued.kubeConfigs.apply(issuedKubeconfig)),
+        clusterIdentifier: cluster.id,
+        ...PROVIDER_SETTINGS,
+      },
       { parent: this },
     );
     this.registerOutputs({ clusterName: this.clusterName, clusterId: this.clusterId });

@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExistingClusterConfig } from "../../config/cluster";
@@ -21,10 +22,13 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
 
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("botfleet:cluster:Existing", name, {}, opts);
-    const { path, context } = args.config.kubeconfig ?? {};
-    // With no path the provider reads the ambient kubeconfig ($KUBECONFIG or ~/.kube/config) itself.
-    const kubeconfig = path === undefined ? undefined : readKubeconfig(path);
-    this.kubeconfig = pulumi.secret(kubeconfig ?? "");
+    const { path: file, context } = args.config.kubeconfig ?? {};
+    // The provider gets the file's path, never its contents: the state checkpoint then holds a path and a
+    // context name, and the credentials stay in the file (the provider reads it on each run). With no
+    // path it reads the ambient kubeconfig ($KUBECONFIG or ~/.kube/config) itself.
+    const kubeconfigPath = file === undefined ? undefined : resolveKubeconfigPath(file);
+    // Nothing to hand out: whoever runs Pulumi already holds the kubeconfig.
+    this.kubeconfig = pulumi.secret("");
     this.clusterName = pulumi.output(args.clusterName);
     // A stable identity: rotating the kubeconfig's credentials must not replace every resource.
     this.clusterId = pulumi.output(`existing/${context ?? "current-context"}`);
@@ -32,24 +36,23 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
     this.apiServerCidrs = pulumi.output([]);
     this.provider = new k8s.Provider(
       `${name}-k8s`,
-      {
-        kubeconfig: kubeconfig === undefined ? undefined : this.kubeconfig,
-        context,
-        clusterIdentifier: this.clusterId,
-        ...PROVIDER_SETTINGS,
-      },
+      { kubeconfig: kubeconfigPath, context, clusterIdentifier: this.clusterId, ...PROVIDER_SETTINGS },
       { parent: this },
     );
     this.registerOutputs({ clusterName: this.clusterName, clusterId: this.clusterId });
   }
 }
 
-function readKubeconfig(path: string): string {
-  const resolved = path.replace(/^~(?=\/)/, process.env.HOME ?? "~");
+/**
+ * The absolute path of `cluster.kubeconfig.path` ("~/" expanded, relative paths from the project
+ * directory), checked to exist so a typo fails before anything is created.
+ */
+export function resolveKubeconfigPath(file: string): string {
+  const resolved = path.resolve(file.replace(/^~(?=\/)/, process.env.HOME ?? "~"));
   if (!fs.existsSync(resolved)) {
     throw new Error(
-      `botfleet:cluster.kubeconfig.path: file not found, got "${path}"; point it at a kubeconfig (kind: "kind get kubeconfig > ~/.kube/kind") or remove it to use the ambient one`,
+      `botfleet:cluster.kubeconfig.path: file not found, got "${file}"; point it at a kubeconfig (kind: "kind get kubeconfig > ~/.kube/kind") or remove it to use the ambient one`,
     );
   }
-  return fs.readFileSync(resolved, "utf8");
+  return resolved;
 }

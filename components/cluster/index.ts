@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
+import { resolveControlPlaneFirewall } from "../../config/control-plane-firewall";
 import { DigitalOceanCluster } from "./digitalocean";
 import { ExistingCluster } from "./existing";
 import { LinodeCluster } from "./linode";
@@ -19,7 +20,7 @@ export function createCluster(config: StackConfig, opts?: pulumi.ComponentResour
         {
           clusterName,
           config: c,
-          token: config.secrets.digitaloceanToken!,
+          firewall: resolveControlPlaneFirewall(c.controlPlaneFirewall, config.environment),
           protect: config.protect,
         },
         opts,
@@ -30,6 +31,7 @@ export function createCluster(config: StackConfig, opts?: pulumi.ComponentResour
         {
           clusterName,
           config: c,
+          firewall: resolveControlPlaneFirewall(c.controlPlaneFirewall, config.environment),
           protect: config.protect,
         },
         opts,

@@ -1,17 +1,25 @@
 import { toYaml } from "../specs/yaml";
 
-export interface TokenKubeconfigArgs {
+/** The exec credential API doctl answers (`--version=v1beta1`), as client-go's exec plugins name it. */
+export const EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1";
+
+export interface DoctlKubeconfigArgs {
   readonly clusterName: string;
+  /** The DOKS cluster's id (a UUID): doctl's `exec-credential` takes the id, not the name. */
+  readonly clusterId: string;
   readonly server: string;
-  /** Base64 PEM of the cluster CA, as the clouds return it. */
+  /** Base64 PEM of the cluster CA, as the cloud returns it. */
   readonly caCertificateBase64: string;
-  /** Bearer token: on DigitalOcean the API token, which does not expire like the 7-day kubeconfig. */
-  readonly token: string;
 }
 
-/** A kubeconfig that authenticates with a bearer token. Pure: the caller keeps the result secret. */
-export function tokenKubeconfig(args: TokenKubeconfigArgs): string {
-  const user = `${args.clusterName}-admin`;
+/**
+ * A kubeconfig for people that holds no credential at all: kubectl runs
+ * `doctl kubernetes cluster kubeconfig exec-credential --version=v1beta1 <cluster-id>` (doctl's hidden
+ * command, digitalocean/doctl commands/kubernetes.go), which fetches a short-lived token with the
+ * holder's own `doctl auth` login and caches it until it expires. Pure.
+ */
+export function doctlExecKubeconfig(args: DoctlKubeconfigArgs): string {
+  const user = `${args.clusterName}-doctl`;
   // client-go reads kubeconfigs as YAML 1.1: strings such as "on" stay quoted.
   return toYaml({
     apiVersion: "v1",
@@ -22,7 +30,25 @@ export function tokenKubeconfig(args: TokenKubeconfigArgs): string {
         cluster: { server: args.server, "certificate-authority-data": args.caCertificateBase64 },
       },
     ],
-    users: [{ name: user, user: { token: args.token } }],
+    users: [
+      {
+        name: user,
+        user: {
+          exec: {
+            apiVersion: EXEC_API_VERSION,
+            command: "doctl",
+            args: [
+              "kubernetes",
+              "cluster",
+              "kubeconfig",
+              "exec-credential",
+              "--version=v1beta1",
+              args.clusterId,
+            ],
+          },
+        },
+      },
+    ],
     contexts: [{ name: args.clusterName, context: { cluster: args.clusterName, user } }],
     "current-context": args.clusterName,
   });

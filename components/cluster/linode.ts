@@ -2,7 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as linode from "@pulumi/linode";
 import * as pulumi from "@pulumi/pulumi";
 import type { LinodeClusterConfig } from "../../config/cluster";
+import type { ControlPlaneFirewall } from "../../config/control-plane-firewall";
 import { linodeApiServerCidrs } from "./api-endpoint";
+import { lkeControlPlaneAcl } from "./firewall";
 import { decodeBase64Kubeconfig } from "./kubeconfig";
 import { poolNodeLabels, poolScaling } from "./labels";
 import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
@@ -16,6 +18,8 @@ export const EXTERNAL_POOL_TAG = "botfleet-external-pool";
 export interface LinodeClusterArgs {
   readonly clusterName: string;
   readonly config: LinodeClusterConfig;
+  /** `cluster.controlPlaneFirewall`, resolved for the environment; undefined declares no ACL. */
+  readonly firewall: ControlPlaneFirewall | undefined;
   /** Deletion protection on the cluster and its pools. */
   readonly protect: boolean;
 }
@@ -44,7 +48,7 @@ export class LinodeCluster extends pulumi.ComponentResource implements ClusterOu
         label: args.clusterName,
         region: c.region,
         k8sVersion: c.version,
-        controlPlane: { highAvailability: c.ha },
+        controlPlane: { highAvailability: c.ha, acl: lkeControlPlaneAcl(args.firewall) },
         tags,
         // The workload pools are LkeNodePool resources of their own: without this the cluster adopts them
         // on `pulumi refresh` and the next update deletes every pool but the first.
@@ -77,6 +81,8 @@ export class LinodeCluster extends pulumi.ComponentResource implements ClusterOu
     this.clusterId = cluster.id;
     this.kubernetesVersion = cluster.k8sVersion;
     this.apiServerCidrs = cluster.apiEndpoints.apply(linodeApiServerCidrs);
+    // LKE's kubeconfig authenticates with a cluster-scoped admin token (no exec plugin exists for LKE): a
+    // secret in state, rotated with `linode-cli lke kubeconfig-delete <id>` (README: "Cluster credentials").
     this.kubeconfig = pulumi.secret(cluster.kubeconfig.apply(decodeBase64Kubeconfig));
     this.provider = new k8s.Provider(
       `${name}-k8s`,

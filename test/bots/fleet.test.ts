@@ -14,6 +14,7 @@ import { podMonitors } from "../../components/monitoring/monitors";
 import { COMPONENT_ONLY, policyViolations } from "../support/policy";
 import { isKubernetesObject, kindOf, schemaError, selects, workloads, type Obj } from "../support/k8s";
 import { derived, testCredentials } from "../support/credentials";
+import { drainBlockedBy, evictionRefusal, type ModelPod } from "../support/eviction";
 import { BOT_CREDENTIALS, credentialNames } from "../../lib/credentials";
 import { apiServerNameProblems } from "../support/k8s-names";
 import { botNameUses, botsSchema, type BotConfig } from "../../config/bots";
@@ -159,12 +160,16 @@ test("per bot only what it needs: a trader is a StatefulSet, a ConfigMap and a S
       .map((r) => kindOf(r as unknown as RegisteredResource))
       .sort();
   expect(perBot("btc-usdt-mm")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
-  // A live trader also has a PDB: no eviction (drain, node maintenance) applies its staged template.
-  expect(perBot("ft-live")).toEqual(["ConfigMap", "PodDisruptionBudget", "Secret", "StatefulSet"]);
-  // A custom trader without config files needs no ConfigMap.
-  // Its extra egress port comes with a policy of its own.
-  expect(perBot("arb-watcher")).toEqual(["NetworkPolicy", "Secret", "StatefulSet"]);
+  // A live trader too: the fleet's one live-traders PDB covers it (see below).
+  expect(perBot("ft-live")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
+  expect(perBot("eth-usdt-live")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
+  // A custom trader too, with no env: its ConfigMap is empty. Its extra egress port is the fleet's
+  // policy for that port, selecting it by label.
+  expect(perBot("arb-watcher")).toEqual(["ConfigMap", "Secret", "StatefulSet"]);
+  expect(named("ConfigMap", "arb-watcher-config").data).toEqual({});
+  // A custom service's env is its ConfigMap.
   expect(perBot("signal-api")).toEqual([
+    "ConfigMap",
     "Deployment",
     "HorizontalPodAutoscaler",
     "NetworkPolicy",
@@ -226,7 +231,7 @@ test("shared objects exist once, and every Kubernetes resource gets the explicit
     ofKind("NetworkPolicy")
       .map((r) => r.inputs.metadata.name)
       .sort(),
-  ).toEqual(["arb-watcher-egress", "botfleet-bots", "botfleet-mqtt", "signal-api-clients"]);
+  ).toEqual(["botfleet-bots", "botfleet-bots-egress-8765", "botfleet-mqtt", "signal-api-clients"]);
   for (const r of k8sObjects()) expect(r.provider).toMatch(/k8s/);
 });
 
@@ -242,9 +247,10 @@ test("traders are StatefulSets with one replica, OrderedReady, no HPA; only live
     "ft-sample",
   ]);
   const hpaTargets = ofKind("HorizontalPodAutoscaler").map((r) => r.inputs.spec.scaleTargetRef.name);
-  const pdbSelected = ofKind("PodDisruptionBudget").map(
-    (r) => r.inputs.spec.selector.matchLabels["app.kubernetes.io/instance"],
-  );
+  const budgetsOf = (t: (typeof traders)[number]) =>
+    ofKind("PodDisruptionBudget")
+      .filter((p) => selects(p.inputs.spec.selector, t.inputs.spec.template.metadata.labels))
+      .map((p) => p.inputs.metadata.name);
   for (const t of traders) {
     const spec = t.inputs.spec;
     expect(spec.replicas).toBe(1);
@@ -253,43 +259,90 @@ test("traders are StatefulSets with one replica, OrderedReady, no HPA; only live
     expect(spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
     expect(hpaTargets).not.toContain(t.inputs.metadata.name);
   }
-  // Traders had no PDB at all; now a live trader's pod is never evicted, since under OnDelete any pod
-  // deletion applies the staged template (issue 12, item 5). Paper traders move on a drain as before.
-  expect(pdbSelected.filter((n) => traders.some((t) => t.inputs.metadata.name === n)).sort()).toEqual([
-    "eth-usdt-live",
-    "ft-live",
-  ]);
+  // A live trader's pod is never evicted, since under OnDelete any pod deletion applies the staged
+  // template (issue 12, item 5): one shared budget selects every live trader, and no paper trader.
+  expect(Object.fromEntries(traders.map((t) => [t.inputs.metadata.name, budgetsOf(t)]))).toEqual({
+    "arb-watcher": [],
+    "btc-usdt-mm": [],
+    "eth-usdt-live": ["botfleet-live-traders"],
+    "ft-live": ["botfleet-live-traders"],
+    "ft-sample": [],
+  });
 });
 
-test("a live trader is never moved unannounced: a PDB with maxUnavailable 0, and the autoscaler's safe-to-evict false", () => {
+test("a live trader is never moved unannounced: the fleet's PDB with maxUnavailable 0, and the autoscaler's safe-to-evict false", () => {
+  expect(named("PodDisruptionBudget", "botfleet-live-traders")).toEqual({
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: {
+      name: "botfleet-live-traders",
+      namespace: NAMESPACES.bots,
+      labels: expect.objectContaining({ "botfleet.io/workload": "trader", "botfleet.io/mode": "live" }),
+    },
+    spec: {
+      maxUnavailable: 0,
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+      selector: {
+        matchLabels: {
+          "app.kubernetes.io/part-of": "botfleet",
+          "botfleet.io/workload": "trader",
+          "botfleet.io/mode": "live",
+        },
+      },
+    },
+  });
+  // Every pod of the fleet (services at their HPA's minimum), each on a node of its own.
+  const hpaMin = Object.fromEntries(
+    ofKind("HorizontalPodAutoscaler").map((r) => [
+      r.inputs.spec.scaleTargetRef.name,
+      r.inputs.spec.minReplicas,
+    ]),
+  );
+  const pods: ModelPod[] = [...ofKind("StatefulSet"), ...ofKind("Deployment")].flatMap((w) => {
+    const replicas = w.inputs.spec.replicas ?? hpaMin[w.inputs.metadata.name];
+    return Array.from({ length: replicas }, (_, i) => ({
+      name: `${w.inputs.metadata.name}-${i}`,
+      namespace: w.inputs.metadata.namespace,
+      labels: w.inputs.spec.template.metadata.labels,
+      ready: true,
+      owner: w.inputs.metadata.name,
+      ownerReplicas: replicas,
+    }));
+  });
+  const pdbs = ofKind("PodDisruptionBudget").map((r) => r.inputs);
+  const pod = (name: string) => pods.find((p) => p.name === name)!;
   for (const live of ["eth-usdt-live", "ft-live"]) {
     const sts = named("StatefulSet", live);
-    expect(named("PodDisruptionBudget", live)).toEqual({
-      apiVersion: "policy/v1",
-      kind: "PodDisruptionBudget",
-      metadata: { name: live, namespace: NAMESPACES.bots, labels: sts.metadata.labels },
-      spec: {
-        maxUnavailable: 0,
-        unhealthyPodEvictionPolicy: "AlwaysAllow",
-        selector: { matchLabels: sts.spec.selector.matchLabels },
-      },
-    });
-    expect(selects(named("PodDisruptionBudget", live).spec.selector, sts.spec.template.metadata.labels)).toBe(
-      true,
-    );
     expect(sts.spec.template.metadata.annotations["cluster-autoscaler.kubernetes.io/safe-to-evict"]).toBe(
       "false",
     );
+    // A drain of its node waits; so it does with every other live trader healthy or broken.
+    expect(drainBlockedBy([pod(`${live}-0`)], pdbs, pods)).toEqual([`${live}-0`]);
+    const othersBroken = pods.map((p) => (p.name === `${live}-0` ? p : { ...p, ready: false }));
+    expect(drainBlockedBy([pod(`${live}-0`)], pdbs, othersBroken)).toEqual([`${live}-0`]);
+    // A live trader that is not Ready may go: a broken bot never holds a node upgrade.
+    const broken = pods.map((p) => (p.name === `${live}-0` ? { ...p, ready: false } : p));
+    expect(
+      evictionRefusal(
+        broken.find((p) => p.name === `${live}-0`)!,
+        pdbs,
+        broken,
+      ),
+    ).toBeUndefined();
   }
   // Paper traders keep rolling and may be moved: no budget, no annotation.
-  for (const paper of ["btc-usdt-mm", "ft-sample"]) {
-    expect(ofKind("PodDisruptionBudget").map((r) => r.inputs.metadata.name)).not.toContain(paper);
+  for (const paper of ["btc-usdt-mm", "ft-sample", "arb-watcher"]) {
+    expect(drainBlockedBy([pod(`${paper}-0`)], pdbs, pods)).toEqual([]);
     expect(
       named("StatefulSet", paper).spec.template.metadata.annotations[
         "cluster-autoscaler.kubernetes.io/safe-to-evict"
       ],
     ).toBeUndefined();
   }
+  // A service's pods move one at a time.
+  expect(drainBlockedBy([pod("signal-api-0")], pdbs, pods)).toEqual([]);
+  // The fleet without live traders has no such budget.
+  expect(otherResources.filter((r) => r.type.endsWith(":PodDisruptionBudget"))).toEqual([]);
 });
 
 test("paper traders roll on a config checksum; live traders wait for an operator (OnDelete: a change is a pending revision)", () => {
@@ -390,6 +443,23 @@ test("each bot's Secret holds its derived keys unless botSecrets gives them", ()
   );
   // The derived keys are the names the bot specs read.
   for (const key of Object.keys(BOT_CREDENTIALS)) expect(Object.values(SECRET_KEYS)).toContain(key);
+});
+
+test("a custom bot's env is its ConfigMap, read by key in the order given, and covered by the checksum", () => {
+  const signal = named("Deployment", "signal-api").spec.template;
+  expect(named("ConfigMap", "signal-api-config").data).toEqual({ LOG_LEVEL: "info" });
+  expect(signal.spec.containers[0].env[0]).toEqual({
+    name: "LOG_LEVEL",
+    valueFrom: { configMapKeyRef: { name: "signal-api-config", key: "LOG_LEVEL" } },
+  });
+  // No plain value left: every custom env var is a reference.
+  for (const w of [...ofKind("Deployment"), ...ofKind("StatefulSet")])
+    for (const c of w.inputs.spec.template.spec.containers as Obj[])
+      if (w.inputs.metadata.labels["botfleet.io/preset"] === "custom")
+        expect((c.env as Obj[]).filter((e) => e.value !== undefined)).toEqual([]);
+  expect(signal.metadata.annotations["botfleet.io/config-checksum"]).toBe(
+    configChecksum({ LOG_LEVEL: "info" }, {}, {}),
+  );
 });
 
 test("bot pods carry the fleet labels and get data-layer credentials only by secretKeyRef", () => {
@@ -499,6 +569,7 @@ test("a fleet without hummingbot bots gets no MQTT broker and no MQTT egress", (
     "ConfigMap/botfleet-bot-scripts",
     "ConfigMap/ft-sample-config",
     "NetworkPolicy/botfleet-bots",
+    "PersistentVolumeClaim/state-ft-sample-0",
     "Secret/ft-sample-secrets",
     "Service/botfleet-traders",
     "ServiceAccount/botfleet-bots",
@@ -687,8 +758,25 @@ test("a scheduled bot's claim is kept on delete and mounted by its CronJob's run
     name: "state",
     persistentVolumeClaim: { claimName: "ft-download-data" },
   });
-  // A scheduled bot without storage gets no claim.
-  expect(ofKind("PersistentVolumeClaim").map((r) => r.inputs.metadata.name)).toEqual(["ft-download-data"]);
+  // A scheduled bot without storage gets no claim; traders' claims are named as their StatefulSet's.
+  expect(
+    ofKind("PersistentVolumeClaim")
+      .map((r) => r.inputs.metadata.name as string)
+      .filter((n) => !n.startsWith("state-")),
+  ).toEqual(["ft-download-data"]);
+});
+
+test("a trader's state claim is its own resource: kept on delete, sized by its bot's key, made before the pod", () => {
+  const traders = ofKind("StatefulSet").filter((r) => r.inputs.metadata.name !== "botfleet-mqtt");
+  expect(traders.length).toBeGreaterThan(0);
+  for (const sts of traders) {
+    const bot = sts.inputs.metadata.name as string;
+    const claim = named("PersistentVolumeClaim", `state-${bot}-0`);
+    expect(claim.spec).toEqual(sts.inputs.spec.volumeClaimTemplates[0].spec);
+    expect(claim.metadata.annotations["botfleet.io/size-key"]).toMatch(/^bots\[\d+\]\.storage$/);
+    expect(childOpts.get(`bots-${bot}-statefulset-state-${bot}-0`)?.retainOnDelete).toBe(true);
+    expect(childOpts.get(`bots-${bot}-statefulset`)?.ignoreChanges).toEqual(["spec.volumeClaimTemplates"]);
+  }
 });
 
 test("freqtrade pods seed user_data before trading; shipped strategies are in the ConfigMap", () => {

@@ -9,7 +9,7 @@ import { type PodContext } from "../../components/bots/containers";
 import { dataClientSettings } from "../../components/bots/data-clients";
 import { fleetHealth, pendingRestart, traderHealth } from "../../components/bots/health";
 import { botLabels } from "../../components/bots/labels";
-import { PRIVATE_RANGES, botEgressPolicy, botsNetworkPolicy } from "../../components/bots/network-policies";
+import { PRIVATE_RANGES, botsNetworkPolicy, egressPortPolicy } from "../../components/bots/network-policies";
 import { botConfigData } from "../../components/bots/presets";
 import {
   hasStorage,
@@ -228,11 +228,14 @@ test("bots network policy: HTTPS and exchange websockets to the internet only, d
   expect(JSON.stringify(withMqtt.egress)).toContain('"port":1883');
 });
 
-test("extra egress ports open for the one bot that asks, by its bot label, to the internet only", () => {
-  const policy = plain(botEgressPolicy(bot("arb-watcher"), "botfleet-bots"));
-  expect(policy.metadata).toMatchObject({ name: "arb-watcher-egress", namespace: "botfleet-bots" });
+test("an extra egress port opens for the bots that list it, by their port label, to the internet only", () => {
+  const policy = plain(egressPortPolicy(8765, "botfleet-bots"));
+  expect(policy.metadata).toMatchObject({ name: "botfleet-bots-egress-8765", namespace: "botfleet-bots" });
   expect(policy.spec).toEqual({
-    podSelector: { matchLabels: { "botfleet.io/bot": "arb-watcher" } },
+    podSelector: {
+      matchLabels: { "botfleet.io/egress-port-8765": "true" },
+      matchExpressions: [{ key: "botfleet.io/bot", operator: "Exists" }],
+    },
     policyTypes: ["Egress"],
     egress: [
       {
@@ -241,6 +244,11 @@ test("extra egress ports open for the one bot that asks, by its bot label, to th
       },
     ],
   });
+  // Only a bot that lists the port carries the label the policy selects.
+  const podLabels = (name: string) => plain(botLabels(bot(name)));
+  expect(podLabels("arb-watcher")["botfleet.io/egress-port-8765"]).toBe("true");
+  for (const other of ["btc-usdt-mm", "ft-live", "signal-api"])
+    expect(Object.keys(podLabels(other)).filter((k) => k.startsWith("botfleet.io/egress-port-"))).toEqual([]);
   // The shared policy, which every bot gets, never carries a bot's extra port.
   const shared = JSON.stringify(botsNetworkPolicy(NAMESPACES, { mqtt: true, services: true }));
   expect(shared).not.toContain("8765");

@@ -160,21 +160,21 @@ describe("delivery flow", () => {
     expect(JSON.stringify(wf.jobs.record)).not.toMatch(/secrets\./);
   });
 
-  test("drift: nightly preview with refresh and expect-no-changes, dev in dev and prod in prod", () => {
+  test("drift: nightly refreshed preview judged by scripts/drift-check.ts, dev in dev and prod in prod", () => {
     const wf = load("drift.yml");
     expect(wf.on.schedule).toHaveLength(1);
     for (const stack of ["dev", "prod"]) {
       const job = wf.jobs[`drift-${stack}`];
       expect(job.environment).toBe(stack);
       expect(job.concurrency.group).toBe(`pulumi-${stack}`);
-      const [step] = pulumiSteps(job);
-      expect(step.with).toMatchObject({
-        command: "preview",
-        "stack-name": stack,
-        refresh: true,
-        "expect-no-changes": true,
-      });
-      expect(step.env.PULUMI_ACCESS_TOKEN).toBe(`\${{ secrets.PULUMI_ACCESS_TOKEN_${stack.toUpperCase()} }}`);
+      const [install] = pulumiSteps(job);
+      // The CLI only, at the SDK's version: the preview runs in the next step.
+      expect(install.with).toEqual({ "pulumi-version": "3.248.0" });
+      const run = job.steps.find((s: { run?: string }) => s.run?.includes("drift-check.ts"));
+      expect(run.run).toContain(`pulumi preview --refresh --json --stack ${stack} > preview.json`);
+      expect(run.run).toContain("npx ts-node --transpile-only scripts/drift-check.ts preview.json");
+      expect(run.run).toMatch(/^set -euo pipefail/);
+      expect(run.env.PULUMI_ACCESS_TOKEN).toBe(`\${{ secrets.PULUMI_ACCESS_TOKEN_${stack.toUpperCase()} }}`);
     }
     expect(wf.jobs.report.needs).toEqual(["drift-dev", "drift-prod"]);
   });

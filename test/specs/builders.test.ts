@@ -4,7 +4,7 @@ import { bytes, cpuMillis, isPinnedImage } from "../../config/common";
 import { allowedKeys, editDistance, suggest } from "../../config/format";
 import { clusterSchema } from "../../config/cluster";
 import { CATALOGS } from "../../config/catalog";
-import { decodeBase64Kubeconfig, tokenKubeconfig } from "../../components/cluster/kubeconfig";
+import { decodeBase64Kubeconfig, doctlExecKubeconfig } from "../../components/cluster/kubeconfig";
 import { poolNodeLabels, poolScaling, POOL_LABEL } from "../../components/cluster/labels";
 import { selectorLabels, standardLabels } from "../../components/specs/labels";
 import { limitRangeSpec, podSecurityLabels, resourceQuotaSpec } from "../../components/specs/namespace";
@@ -80,13 +80,13 @@ describe("cloud catalog", () => {
 });
 
 describe("kubeconfigs", () => {
-  test("token kubeconfig points one context at the cluster with the bearer token", () => {
+  test("the DOKS kubeconfig for people runs doctl's exec credential and holds no credential", () => {
     const config = parse(
-      tokenKubeconfig({
+      doctlExecKubeconfig({
         clusterName: "c1",
+        clusterId: "0b9c3f0e-1d2a-4c5b-9e8f-7a6b5c4d3e2f",
         server: "https://c1.example",
         caCertificateBase64: "Q0E=",
-        token: "t",
       }),
     );
     expect(config).toEqual({
@@ -95,8 +95,22 @@ describe("kubeconfigs", () => {
       clusters: [
         { name: "c1", cluster: { server: "https://c1.example", "certificate-authority-data": "Q0E=" } },
       ],
-      users: [{ name: "c1-admin", user: { token: "t" } }],
-      contexts: [{ name: "c1", context: { cluster: "c1", user: "c1-admin" } }],
+      users: [
+        {
+          name: "c1-doctl",
+          user: {
+            exec: {
+              apiVersion: "client.authentication.k8s.io/v1beta1",
+              command: "doctl",
+              // doctl's command line, as `doctl kubernetes cluster kubeconfig save` writes it.
+              args: "kubernetes cluster kubeconfig exec-credential --version=v1beta1 0b9c3f0e-1d2a-4c5b-9e8f-7a6b5c4d3e2f".split(
+                " ",
+              ),
+            },
+          },
+        },
+      ],
+      contexts: [{ name: "c1", context: { cluster: "c1", user: "c1-doctl" } }],
       "current-context": "c1",
     });
   });

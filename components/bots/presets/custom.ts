@@ -4,7 +4,7 @@ import type { CustomBot, CustomProbe } from "../../../config/bots";
 import { restrictedContainerSecurityContext } from "../../specs/security";
 import { dataClientEnv, fromSecret } from "../data-clients";
 import { resources, tmpVolume, type PodContext, type PodParts } from "../containers";
-import { botSecretName } from "../names";
+import { botConfigMapName, botSecretName } from "../names";
 import type { BotPreset } from "./preset";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -32,7 +32,11 @@ function customPod(bot: CustomBot, ctx: PodContext): PodParts {
     ...(c.command === undefined ? {} : { command: c.command }),
     ...(c.args === undefined ? {} : { args: c.args }),
     env: [
-      ...Object.entries(c.env).map(([name, value]) => ({ name, value })),
+      // From the bot's ConfigMap, in the order given: a change is covered by the config checksum.
+      ...Object.keys(c.env).map((name) => ({
+        name,
+        valueFrom: { configMapKeyRef: { name: botConfigMapName(bot), key: name } },
+      })),
       ...Object.entries(c.secretEnv).map(([name, key]) => fromSecret(name, secret, key)),
       ...dataClientEnv(bot),
     ],
@@ -59,8 +63,8 @@ function customPod(bot: CustomBot, ctx: PodContext): PodParts {
 }
 
 export const custom: BotPreset<CustomBot> = {
-  // A custom bot's config is its env and Secret keys: no files, no fleet scripts.
-  configData: () => ({}),
+  // A custom bot's config is its env (in its ConfigMap) and Secret keys: no files, no fleet scripts.
+  configData: (bot) => ({ ...bot.custom.env }),
   scripts: () => [],
   pod: customPod,
 };
