@@ -6,6 +6,7 @@ import {
   botCredentialKeys,
   credentialLength,
   credentialNames,
+  REDIS_CREDENTIALS,
   derive,
   deriveText,
 } from "../lib/credentials";
@@ -124,6 +125,9 @@ test("lengths: 32 for passwords, 48 for freqtrade's JWT key", () => {
 });
 
 test("what a stack derives: the data layer always, the rest by what it runs and what botSecrets gives", () => {
+  expect(REDIS_CREDENTIALS.join(" ")).toBe(
+    "redis-admin redis-replication redis-sentinel redis-sentinel-auth redis-sentinel-client redis-exporter",
+  );
   expect(botCredentialKeys({ preset: "freqtrade", workload: "scheduled" })).toEqual([]);
   expect(botCredentialKeys({ preset: "custom", workload: "trader" })).toEqual([]);
   const bots = [
@@ -134,12 +138,7 @@ test("what a stack derives: the data layer always, the rest by what it runs and 
   expect(
     credentialNames({ bots, botSecrets: { "hb-live": { configPassword: "x" } }, monitoringEnabled: true }),
   ).toEqual([
-    "redis-admin",
-    "redis-replication",
-    "redis-sentinel",
-    "redis-sentinel-auth",
-    "redis-sentinel-client",
-    "redis-exporter",
+    ...REDIS_CREDENTIALS,
     "postgres-app",
     "postgres-replication",
     "grafana-admin",
@@ -150,12 +149,7 @@ test("what a stack derives: the data layer always, the rest by what it runs and 
     "bot/ft/jwtSecretKey",
   ]);
   expect(credentialNames({ bots: [], monitoringEnabled: false })).toEqual([
-    "redis-admin",
-    "redis-replication",
-    "redis-sentinel",
-    "redis-sentinel-auth",
-    "redis-sentinel-client",
-    "redis-exporter",
+    ...REDIS_CREDENTIALS,
     "postgres-app",
     "postgres-replication",
   ]);
