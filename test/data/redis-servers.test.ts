@@ -35,10 +35,14 @@ const PASSWORDS = TEST_PASSWORDS;
 
 describe("entrypoint and probe scripts", () => {
   test("are shellcheck-clean as POSIX sh", () => {
-    const r = spawnSync("shellcheck", ["-s", "sh", "entrypoint.sh", "probe.sh", "prestop.sh", "acl-reload.sh"], {
-      cwd: SCRIPTS_DIR,
-      encoding: "utf8",
-    });
+    const r = spawnSync(
+      "shellcheck",
+      ["-s", "sh", "entrypoint.sh", "probe.sh", "prestop.sh", "acl-reload.sh"],
+      {
+        cwd: SCRIPTS_DIR,
+        encoding: "utf8",
+      },
+    );
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
   });

@@ -117,7 +117,11 @@ describe("redisStatefulSet", () => {
     const s = sts(standalone);
     expect(s.spec.replicas).toBe(1);
     expect(s.spec.serviceName).toBe("redis-headless");
-    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(["redis", "metrics", "acl-reload"]);
+    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual([
+      "redis",
+      "metrics",
+      "acl-reload",
+    ]);
     expect(s.spec.template.spec.containers[0].lifecycle).toBeUndefined();
     expect(s.spec.persistentVolumeClaimRetentionPolicy).toEqual({
       whenDeleted: "Retain",
@@ -136,7 +140,12 @@ describe("redisStatefulSet", () => {
   test("HA: N pods with a sentinel each, the storage class, required one-pod-per-node", () => {
     const s = sts(ha);
     expect(s.spec.replicas).toBe(3);
-    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(["redis", "sentinel", "metrics", "acl-reload"]);
+    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual([
+      "redis",
+      "sentinel",
+      "metrics",
+      "acl-reload",
+    ]);
     expect(s.spec.template.spec.containers[0].lifecycle.preStop.exec.command).toEqual([
       "sh",
       "/opt/botfleet/conf/prestop.sh",
