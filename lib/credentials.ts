@@ -54,14 +54,17 @@ export type CredentialName = SharedCredential | `redis-bot/${string}` | `bot/${s
 
 /** Length of a bot's own Redis password (`redis-bot/<bot>`). */
 export const REDIS_BOT_CREDENTIAL_LENGTH = 32;
-/** Names every stack derives for Redis, whatever it runs (HA or not: rotating an unused one is harmless). */
+/** Names every stack derives for Redis. */
 export const REDIS_CREDENTIALS: readonly SharedCredential[] = [
   "redis-admin",
   "redis-replication",
+  "redis-exporter",
+];
+/** Names a stack derives for Redis only with Sentinel (`redis.ha`). */
+export const REDIS_SENTINEL_CREDENTIALS: readonly SharedCredential[] = [
   "redis-sentinel",
   "redis-sentinel-auth",
   "redis-sentinel-client",
-  "redis-exporter",
 ];
 
 /** Keys of a bot's Secret the program generates when `botSecrets` does not give them: key -> length. */
@@ -111,8 +114,15 @@ export function credentialNames(stack: {
   /** `botSecrets`: a key given there is not derived. */
   readonly botSecrets?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly monitoringEnabled: boolean;
+  /** `redis.ha`: Sentinel's credentials exist only then. @default false */
+  readonly redisHa?: boolean;
 }): CredentialName[] {
-  const names: CredentialName[] = [...REDIS_CREDENTIALS, "postgres-app", "postgres-replication"];
+  const names: CredentialName[] = [
+    ...REDIS_CREDENTIALS,
+    ...(stack.redisHa ? REDIS_SENTINEL_CREDENTIALS : []),
+    "postgres-app",
+    "postgres-replication",
+  ];
   if (stack.monitoringEnabled) names.push("grafana-admin");
   if (stack.bots.some((b) => b.preset === "hummingbot")) names.push("mqtt");
   for (const bot of stack.bots) {

@@ -7,6 +7,7 @@ import {
   credentialLength,
   credentialNames,
   REDIS_CREDENTIALS,
+  REDIS_SENTINEL_CREDENTIALS,
   derive,
   deriveText,
 } from "../lib/credentials";
@@ -125,8 +126,9 @@ test("lengths: 32 for passwords, 48 for freqtrade's JWT key", () => {
 });
 
 test("what a stack derives: the data layer always, the rest by what it runs and what botSecrets gives", () => {
-  expect(REDIS_CREDENTIALS.join(" ")).toBe(
-    "redis-admin redis-replication redis-sentinel redis-sentinel-auth redis-sentinel-client redis-exporter",
+  expect(REDIS_CREDENTIALS.join(" ")).toBe("redis-admin redis-replication redis-exporter");
+  expect(REDIS_SENTINEL_CREDENTIALS.join(" ")).toBe(
+    "redis-sentinel redis-sentinel-auth redis-sentinel-client",
   );
   expect(botCredentialKeys({ preset: "freqtrade", workload: "scheduled" })).toEqual([]);
   expect(botCredentialKeys({ preset: "custom", workload: "trader" })).toEqual([]);
@@ -136,9 +138,15 @@ test("what a stack derives: the data layer always, the rest by what it runs and 
     { name: "ft", preset: "freqtrade", workload: "trader", usesRedis: true },
   ];
   expect(
-    credentialNames({ bots, botSecrets: { "hb-live": { configPassword: "x" } }, monitoringEnabled: true }),
+    credentialNames({
+      bots,
+      botSecrets: { "hb-live": { configPassword: "x" } },
+      monitoringEnabled: true,
+      redisHa: true,
+    }),
   ).toEqual([
     ...REDIS_CREDENTIALS,
+    ...REDIS_SENTINEL_CREDENTIALS,
     "postgres-app",
     "postgres-replication",
     "grafana-admin",

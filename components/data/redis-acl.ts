@@ -62,7 +62,8 @@ export function passwordHash(password: string): string {
 export interface RedisUserPasswords {
   readonly admin: AclPasswords;
   readonly replication: AclPasswords;
-  readonly sentinel: AclPasswords;
+  /** Without Sentinel there is no `sentinel` user. */
+  readonly sentinel?: AclPasswords;
   readonly exporter: AclPasswords;
   /** bot name -> its password(s); only bots with `usesRedis`. */
   readonly bots: Readonly<Record<string, AclPasswords>>;
@@ -96,7 +97,9 @@ export function renderRedisAclFile(passwords: RedisUserPasswords): string {
     "user default off resetkeys resetchannels -@all",
     line(REDIS_USERS.admin, passwords.admin, REDIS_ACL_RULES.admin),
     line(REDIS_USERS.replication, passwords.replication, REDIS_ACL_RULES.replication),
-    line(REDIS_USERS.sentinel, passwords.sentinel, REDIS_ACL_RULES.sentinel),
+    ...(passwords.sentinel === undefined
+      ? []
+      : [line(REDIS_USERS.sentinel, passwords.sentinel, REDIS_ACL_RULES.sentinel)]),
     line(REDIS_USERS.exporter, passwords.exporter, REDIS_ACL_RULES.exporter),
   ];
   for (const bot of Object.keys(passwords.bots).sort()) {

@@ -31,13 +31,18 @@ export const REDIS_AUTH_KEYS = {
   exporter: "exporter-password",
 } as const;
 
-export type RedisAuthData = { readonly [K in keyof typeof REDIS_AUTH_KEYS]: pulumi.Input<string> };
+/** The values of `redis-auth`; the Sentinel ones only with HA. */
+export type RedisAuthData = {
+  readonly [K in "aclFile" | "admin" | "replication" | "exporter"]: pulumi.Input<string>;
+} & { readonly [K in "sentinelUsers" | "sentinel" | "sentinelAuth"]?: pulumi.Input<string> };
 
 /** `redis-auth`: hashed user lists and the passwords the pods send. */
 export function redisAuthSecret(args: RedisSpecArgs, data: RedisAuthData): Input.core.v1.Secret {
   const stringData: Record<string, pulumi.Input<string>> = {};
-  for (const [field, key] of Object.entries(REDIS_AUTH_KEYS))
-    stringData[key] = data[field as keyof RedisAuthData];
+  for (const [field, key] of Object.entries(REDIS_AUTH_KEYS)) {
+    const value = data[field as keyof RedisAuthData];
+    if (value !== undefined) stringData[key] = value;
+  }
   return { metadata: meta(args, REDIS_NAMES.authSecret), type: "Opaque", stringData };
 }
 

@@ -86,19 +86,11 @@ export class Redis extends pulumi.ComponentResource {
     const botAccepted = Object.fromEntries(
       args.bots.map((bot) => [bot, accepted(redisBotCredentialName(bot))]),
     );
-    const passwords = {
-      admin: get("redis-admin"),
-      replication: get("redis-replication"),
-      sentinel: get("redis-sentinel"),
-      sentinelAuth: get("redis-sentinel-auth"),
-      sentinelClient: get("redis-sentinel-client"),
-      exporter: get("redis-exporter"),
-    };
     const aclFile = pulumi
       .all([
         accepted("redis-admin"),
         accepted("redis-replication"),
-        accepted("redis-sentinel"),
+        config.ha ? accepted("redis-sentinel") : undefined,
         accepted("redis-exporter"),
         botAccepted,
       ])
@@ -107,18 +99,23 @@ export class Redis extends pulumi.ComponentResource {
       );
     const authData = {
       aclFile,
-      sentinelUsers: accepted("redis-sentinel-client").apply(renderSentinelUsers),
-      admin: passwords.admin,
-      replication: passwords.replication,
-      sentinel: passwords.sentinel,
-      sentinelAuth: passwords.sentinelAuth,
-      exporter: passwords.exporter,
+      admin: get("redis-admin"),
+      replication: get("redis-replication"),
+      exporter: get("redis-exporter"),
+      // Sentinel's credentials exist only with Sentinel (lib/credentials.ts REDIS_SENTINEL_CREDENTIALS).
+      ...(config.ha
+        ? {
+            sentinel: get("redis-sentinel"),
+            sentinelAuth: get("redis-sentinel-auth"),
+            sentinelUsers: accepted("redis-sentinel-client").apply(renderSentinelUsers),
+          }
+        : {}),
     };
 
     const authSecret = new k8s.core.v1.Secret(`${name}-auth`, redisAuthSecret(spec, authData), child);
     const clientSecret = new k8s.core.v1.Secret(
       `${name}-client`,
-      redisClientSecret(spec, passwords.sentinelClient),
+      redisClientSecret(spec, config.ha ? get("redis-sentinel-client") : ""),
       child,
     );
     for (const [bot, password] of Object.entries(botPasswords))

@@ -16,7 +16,7 @@ import { REDACTED, runProgram, type ProgramRun, type RegisteredResource } from "
 import { redisSchema, type RedisConfig } from "../../config/redis";
 import { Redis } from "../../components/data/redis";
 import { passwordHash } from "../../components/data/redis-acl";
-import { REDIS_CREDENTIALS } from "../../lib/credentials";
+import { REDIS_CREDENTIALS, REDIS_SENTINEL_CREDENTIALS } from "../../lib/credentials";
 import type { Environment } from "../../config/environment";
 import { COMPONENT_ONLY, policyViolations } from "../support/policy";
 import { derived, testCredentials } from "../support/credentials";
@@ -133,7 +133,12 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
   });
 
   test("each derived password reaches only the Secrets of who uses it, always as a Pulumi secret", () => {
-    const names = [...REDIS_CREDENTIALS, "redis-bot/a", "redis-bot/b"] as const;
+    const names = [
+      ...REDIS_CREDENTIALS,
+      ...(config.ha ? REDIS_SENTINEL_CREDENTIALS : []),
+      "redis-bot/a",
+      "redis-bot/b",
+    ] as const;
     const passwords = Object.fromEntries(names.map((n) => [n, derived(n)]));
     for (const r of result.resources) {
       const plain = JSON.stringify(r.inputs);
@@ -146,13 +151,16 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
     const auth = data("redis-auth");
     expect(auth["admin-password"]).toBe(passwords["redis-admin"]);
     expect(auth["replication-password"]).toBe(passwords["redis-replication"]);
+    // Sentinel's credentials only with Sentinel.
     expect(auth["sentinel-password"]).toBe(passwords["redis-sentinel"]);
     expect(auth["sentinel-auth-password"]).toBe(passwords["redis-sentinel-auth"]);
+    expect("sentinel-users.conf" in auth).toBe(config.ha);
+    expect(auth["users.acl"].includes("user sentinel ")).toBe(config.ha);
     expect(auth["exporter-password"]).toBe(passwords["redis-exporter"]);
     // The user lists hold hashes: no password at all.
     for (const password of Object.values(passwords)) {
       expect(auth["users.acl"]).not.toContain(password);
-      expect(auth["sentinel-users.conf"]).not.toContain(password);
+      expect(auth["sentinel-users.conf"] ?? "").not.toContain(password);
     }
     expect(auth["users.acl"]).toContain(`user bot-a on ${passwordHash(passwords["redis-bot/a"])} `);
     // Each bot's Secret holds its own password, and no other.
