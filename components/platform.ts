@@ -18,14 +18,16 @@ export interface PlatformArgs {
 }
 
 /**
- * Pod Security level per namespace. Monitoring is the one exception: kube-prometheus-stack's
+ * Pod Security level per namespace. nodeExporter is the one exception: kube-prometheus-stack's
  * node-exporter needs hostNetwork, hostPID and hostPath to read node metrics, which only `privileged`
- * admits. Audit and warn stay at restricted there, so anything else that slips shows up.
+ * admits, so it runs alone there. Audit and warn stay at restricted, so anything else that slips shows up.
+ * Every other chart pod in monitoring runs restricted (README "Monitoring permissions" lists the checks).
  */
 export const POD_SECURITY: Record<NamespaceRole, PodSecurityLevel> = {
   bots: "restricted",
   data: "restricted",
-  monitoring: "privileged",
+  monitoring: "restricted",
+  nodeExporter: "privileged",
 };
 
 /** Namespaces with Pod Security labels, default-deny + DNS egress, quotas and container defaults. */

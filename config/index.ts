@@ -280,7 +280,7 @@ function environmentRules(environment: Environment, config: Partial<Sections>): 
     );
   if (environment === "prod" && config.postgres !== undefined && !config.postgres.backup.enabled) {
     problems.push(
-      `${PROJECT}:postgres.backup.enabled: must be true in prod (an off-cluster backup is the only way back from a lost volume), got false; set postgres.backup { enabled: true, bucket, endpoint } and the backupCredentials secret`,
+      `${PROJECT}:postgres.backup.enabled: must be true in prod (an off-cluster backup is the only way back from a lost volume), got false; set postgres.backup { enabled: true, bucket, endpoint, encryption.recipient } and the backupCredentials secret`,
     );
   }
   return problems;

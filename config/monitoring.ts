@@ -42,6 +42,8 @@ const DEFAULT_RESOURCES = {
   grafana: requirements("100m", "256Mi", "512Mi"),
   operator: requirements("100m", "128Mi", "256Mi"),
   kubeStateMetrics: requirements("50m", "128Mi", "256Mi"),
+  // The chart's CRD upgrade hook (busybox, then kubectl applying ~4.5 MB of CRD YAML), each container.
+  crdsUpgrade: requirements("50m", "128Mi", "512Mi"),
 } as const;
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
@@ -121,6 +123,8 @@ export const monitoringSchema = z
         grafana: containerResources(DEFAULT_RESOURCES.grafana),
         operator: containerResources(DEFAULT_RESOURCES.operator),
         kubeStateMetrics: containerResources(DEFAULT_RESOURCES.kubeStateMetrics),
+        /** The CRD upgrade hook Job's busybox and kubectl containers (each); runs on install and upgrade. */
+        crdsUpgrade: containerResources(DEFAULT_RESOURCES.crdsUpgrade),
       })
       .prefault({}),
     ingress: ingress.optional(),

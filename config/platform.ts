@@ -48,8 +48,18 @@ export const platformSchema = z
         bots: dns1123Label().default("botfleet-bots"),
         data: dns1123Label().default("botfleet-data"),
         monitoring: dns1123Label().default("botfleet-monitoring"),
+        /**
+         * kube-prometheus-stack's node-exporter DaemonSet alone: it needs hostNetwork, hostPID and hostPath,
+         * so this namespace is Pod Security `privileged` and the monitoring namespace can be `restricted`.
+         */
+        nodeExporter: dns1123Label().default("botfleet-node-exporter"),
       })
-      .default({ bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" })
+      .default({
+        bots: "botfleet-bots",
+        data: "botfleet-data",
+        monitoring: "botfleet-monitoring",
+        nodeExporter: "botfleet-node-exporter",
+      })
       .superRefine((ns, ctx) => {
         // The program labels, quotas and default-denies these namespaces: never a system namespace,
         // and never one namespace for two roles (its quota and Pod Security level would be fought over).
@@ -100,6 +110,15 @@ export const platformSchema = z
           pods: 40,
           persistentVolumeClaims: 10,
         }),
+        // One node-exporter pod per node (the chart's requests are empty: the LimitRange's defaults apply).
+        nodeExporter: quota.default({
+          requestsCpu: "6",
+          requestsMemory: "10Gi",
+          limitsMemory: "16Gi",
+          storage: "1Gi",
+          pods: 50,
+          persistentVolumeClaims: 0,
+        }),
       })
       .prefault({}),
     /** The LimitRange's requests and memory limit for a container that declares none. */
@@ -134,5 +153,13 @@ export const platformSchema = z
 
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type NamespaceRole = keyof PlatformConfig["namespaces"];
-/** The fleet's namespaces by role. Declared once; everything else imports it. */
-export type Namespaces = Readonly<PlatformConfig["namespaces"]>;
+/**
+ * The fleet's namespaces by role. Declared once; everything else imports it. `nodeExporter` concerns only the
+ * monitoring component (which requires it: `MonitoringNamespaces`); elsewhere it may be left out.
+ */
+export type Namespaces = Readonly<
+  Omit<PlatformConfig["namespaces"], "nodeExporter"> &
+    Partial<Pick<PlatformConfig["namespaces"], "nodeExporter">>
+>;
+/** The namespaces the monitoring component installs into: the fleet's and node-exporter's. */
+export type MonitoringNamespaces = Readonly<PlatformConfig["namespaces"]>;

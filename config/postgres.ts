@@ -3,6 +3,7 @@
  * and `botfleet:backupCredentials`, the secret S3 keys the backup CronJob uses.
  */
 import { z } from "zod";
+import { RECIPIENT_FIX, backupEncryptionSchema } from "./backup-encryption";
 import { byteQuantity, bytes, count, cpuQuantity, cronSchedule, pinnedImage, show } from "./common";
 
 /**
@@ -71,21 +72,25 @@ const resourcesSchema = z
   });
 
 export const postgresBackupSchema = z.strictObject({
-  /** Off by default: turning it on requires bucket, endpoint and `botfleet:backupCredentials`. */
+  /** Off by default: turning it on requires bucket, endpoint, encryption.recipient and `botfleet:backupCredentials`. */
   enabled: z.boolean().default(false),
   schedule: cronSchedule.default("0 3 * * *"),
-  /** How many dumps to keep; older ones are deleted after each successful upload. */
-  retentionCount: count(1).default(14),
+  /**
+   * Removed: the job's key cannot delete, so retention is the bucket's lifecycle rule (docs/restore.md).
+   * Kept here only to refuse it with that fix instead of "Unrecognized key".
+   */
+  retentionCount: z.unknown().optional(),
   bucket: bucketName.optional(),
   endpoint: httpsUrl.optional(),
   /** Signing region; DigitalOcean Spaces and Linode accept "us-east-1". */
   region: z.string().min(1).default("us-east-1"),
   /**
-   * Object key prefix of this stack's dumps. Retention deletes every dump under it but the newest N, so
-   * two stacks must never share one: unset, the component uses "<stack>/postgres". @default "<stack>/postgres"
+   * Object key prefix of this stack's dumps. Restore picks "latest" under it, so two stacks must never
+   * share one: unset, the component uses "<stack>/postgres". @default "<stack>/postgres"
    */
   prefix: objectPrefix.optional(),
   image: pinnedImage.default(DEFAULT_BACKUP_IMAGE),
+  encryption: backupEncryptionSchema.prefault({}),
 });
 
 export const SYNCHRONOUS_COMMIT = ["on", "remote_write", "remote_apply", "local", "off"] as const;
@@ -136,6 +141,14 @@ export const postgresSchema = z
         input: v.maxConnections,
       });
     }
+    if (v.backup.retentionCount !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["backup", "retentionCount"],
+        message: `is removed: the backup key cannot delete, so old dumps expire by the bucket's lifecycle rule (docs/restore.md "Retention"); delete this key, got ${show(v.backup.retentionCount)}`,
+        input: v.backup.retentionCount,
+      });
+    }
     if (v.backup.enabled) {
       for (const key of ["bucket", "endpoint"] as const) {
         if (v.backup[key] === undefined) {
@@ -147,13 +160,24 @@ export const postgresSchema = z
           });
         }
       }
+      if (v.backup.encryption.recipient === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["backup", "encryption", "recipient"],
+          message: `is required when backup.enabled is true (dumps are encrypted to it), got nothing; ${RECIPIENT_FIX}`,
+          input: undefined,
+        });
+      }
     }
   });
 
 export type PostgresConfig = z.output<typeof postgresSchema>;
 export type PostgresBackupConfig = z.output<typeof postgresBackupSchema>;
 
-/** `botfleet:backupCredentials` (secret): S3 keys for the backup bucket. */
+/**
+ * `botfleet:backupCredentials` (secret): S3 keys for the backup bucket. They should be able to put and
+ * list objects in that one bucket and nothing else (no delete): see README "Security" for the policies.
+ */
 export const backupCredentialsSchema = z.strictObject({
   accessKeyId: z.string().min(1, { error: "must be a non-empty access key id" }),
   secretAccessKey: z.string().min(1, { error: "must be a non-empty secret access key" }),

@@ -21,16 +21,16 @@ export const isolationRules: readonly ResourceRule[] = [
   {
     name: "pod-security-enforced",
     description:
-      "Every namespace enforces the restricted Pod Security Standard; only the monitoring namespace " +
-      "(app.kubernetes.io/component: monitoring, for node-exporter) may enforce privileged (hardening 1).",
+      "Every namespace enforces the restricted Pod Security Standard; only node-exporter's namespace " +
+      "(app.kubernetes.io/component: nodeExporter) may enforce privileged (hardening 1).",
     check: (r) => {
       if (r.type !== K.namespace) return [];
       const labels = labelsOf(metadata(r).labels);
       const enforce = labels[ENFORCE];
       if (enforce === "restricted") return [];
-      if (enforce === "privileged" && labels[COMPONENT] === "monitoring") return [];
+      if (enforce === "privileged" && labels[COMPONENT] === "nodeExporter") return [];
       return [
-        `label ${ENFORCE} must be "restricted" (only the monitoring namespace may be "privileged"), got ${show(enforce)}`,
+        `label ${ENFORCE} must be "restricted" (only node-exporter's namespace may be "privileged"), got ${show(enforce)}`,
       ];
     },
   },

@@ -1,7 +1,8 @@
 /**
  * The nightly drift verdict over `pulumi preview --refresh --json`: drift is any step that is not
  * `same`, except the Kubernetes provider's `kubeconfig` on DigitalOcean, which is a fresh short-lived
- * cluster credential on every run by design (components/cluster/digitalocean.ts) and so always differs.
+ * cluster credential on every run by design (components/cluster/digitalocean.ts) and so always differs,
+ * and the program's read of its own stack's outputs (a StackReference, index.ts).
  *
  *   pulumi preview --refresh --json --stack dev > preview.json
  *   npx ts-node --transpile-only scripts/drift-check.ts preview.json
@@ -26,10 +27,14 @@ const isFreshCredential = (s: PreviewStep): boolean =>
   (s.diffReasons ?? []).length > 0 &&
   (s.diffReasons ?? []).every((p) => REFRESHED_EVERY_RUN.has(p));
 
+/** The program's read of its own last outputs (index.ts: the volume claims' record): no change. */
+const isSelfReference = (s: PreviewStep): boolean =>
+  s.op === "read" && /[:$]pulumi:pulumi:StackReference::/.test(s.urn);
+
 /** The drifted steps, as lines; empty when the stack matches its program. */
 export function driftFindings(preview: { steps?: readonly PreviewStep[] }): string[] {
   return (preview.steps ?? [])
-    .filter((s) => s.op !== "same" && !isFreshCredential(s))
+    .filter((s) => s.op !== "same" && !isFreshCredential(s) && !isSelfReference(s))
     .map((s) => `${s.op} ${s.urn}${s.diffReasons?.length ? ` (${s.diffReasons.join(", ")})` : ""}`);
 }
 

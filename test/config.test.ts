@@ -4,6 +4,7 @@ import { ConfigError, parseStackConfig, requiredSecrets, type RawConfig } from "
 import { deriveText } from "../lib/credentials";
 import { runProgram } from "../lib/mockrun";
 import { loadStack } from "../lib/stackfile";
+import { exampleEncryption } from "./support/backup-key";
 
 const doCluster = {
   provider: "digitalocean",
@@ -62,6 +63,7 @@ test("a good config resolves defaults and comes back frozen", () => {
     bots: "botfleet-bots",
     data: "botfleet-data",
     monitoring: "botfleet-monitoring",
+    nodeExporter: "botfleet-node-exporter",
   });
   expect(config.platform.quotas.bots.pods).toBe(100);
   expect(config.protect).toBe(false);
@@ -74,7 +76,12 @@ test("prod protects by default; cluster.protect overrides", () => {
     ...withCluster({ controlPlaneFirewall: PROD_FIREWALL }),
     "botfleet:environment": "prod",
     "botfleet:postgres": {
-      backup: { enabled: true, bucket: "b-prod", endpoint: "https://fra1.digitaloceanspaces.com" },
+      backup: {
+        enabled: true,
+        bucket: "b-prod",
+        endpoint: "https://fra1.digitaloceanspaces.com",
+        ...exampleEncryption,
+      },
     },
   };
   const keys = {
@@ -375,7 +382,12 @@ test("requiredSecrets names what a stack needs and lacks, so the harness fakes e
   expect(requiredSecrets(raw({ ...existing, "botfleet:credentialSeed": "plain".repeat(8) }, noSeed))).toEqual(
     [],
   );
-  const backup = { enabled: true, bucket: "fleet-backups", endpoint: "https://fra1.digitaloceanspaces.com" };
+  const backup = {
+    enabled: true,
+    bucket: "fleet-backups",
+    endpoint: "https://fra1.digitaloceanspaces.com",
+    ...exampleEncryption,
+  };
   expect(
     requiredSecrets(
       raw({
@@ -444,6 +456,7 @@ describe("secrets the fleet needs", () => {
       enabled: true,
       bucket: "fleet-backups",
       endpoint: "https://fra1.digitaloceanspaces.com",
+      ...exampleEncryption,
     };
     expect(problems({ ...withCluster({}), "botfleet:postgres": { backup } })).toEqual([
       `botfleet:backupCredentials.accessKeyId: required secret is missing (postgres.backup.enabled uploads backups to S3-compatible storage); run "pulumi config set --secret --path backupCredentials.accessKeyId <value>"`,
@@ -468,7 +481,7 @@ describe("secrets the fleet needs", () => {
 test("prod must back Postgres up off-cluster", () => {
   const prod = { ...withCluster({ controlPlaneFirewall: PROD_FIREWALL }), "botfleet:environment": "prod" };
   expect(problems(prod)).toEqual([
-    `botfleet:postgres.backup.enabled: must be true in prod (an off-cluster backup is the only way back from a lost volume), got false; set postgres.backup { enabled: true, bucket, endpoint } and the backupCredentials secret`,
+    `botfleet:postgres.backup.enabled: must be true in prod (an off-cluster backup is the only way back from a lost volume), got false; set postgres.backup { enabled: true, bucket, endpoint, encryption.recipient } and the backupCredentials secret`,
   ]);
 });
 

@@ -79,7 +79,7 @@ const spread = {
 };
 
 describe("each moved rule fails on a bad object and passes on a good one", () => {
-  test("#1 pod-security-enforced: restricted everywhere; privileged only for the monitoring namespace", () => {
+  test("#1 pod-security-enforced: restricted everywhere; privileged only for node-exporter's namespace", () => {
     const ns = (enforce: string | undefined, component?: string) =>
       object(K.namespace, "ns", {
         metadata: {
@@ -90,12 +90,13 @@ describe("each moved rule fails on a bad object and passes on a good one", () =>
         },
       });
     const rule = "pod-security-enforced";
-    expect(findings(rule, [ns("restricted"), ns("privileged", "monitoring")])).toEqual([]);
+    expect(findings(rule, [ns("restricted"), ns("privileged", "nodeExporter")])).toEqual([]);
     expect(findings(rule, [ns("baseline")])).toEqual([
-      'ns: label pod-security.kubernetes.io/enforce must be "restricted" (only the monitoring namespace may be "privileged"), got "baseline"',
+      'ns: label pod-security.kubernetes.io/enforce must be "restricted" (only node-exporter\'s namespace may be "privileged"), got "baseline"',
     ]);
     expect(findings(rule, [ns(undefined)])).toHaveLength(1);
     expect(findings(rule, [ns("privileged", "bots")])).toHaveLength(1);
+    expect(findings(rule, [ns("privileged", "monitoring")])).toHaveLength(1);
   });
 
   test("#4 seccomp-runtime-default: the pod sets RuntimeDefault, not only its containers", () => {

@@ -260,7 +260,7 @@ describe("cluster modes", () => {
     // The fleet's namespaces hold its volumes; metrics-server's holds none and may come and go with it.
     const fleet = Object.values(runs.get("prod")!.outputs.namespaces as Record<string, string>);
     const namespaces = ofKind(resources, "Namespace").filter((n) => fleet.includes(nameOf(n)));
-    expect(namespaces).toHaveLength(3);
+    expect(namespaces).toHaveLength(4);
     expect(namespaces.every((n) => n.protect && n.retainOnDelete)).toBe(true);
     const others = ofKind(resources, "Namespace").filter((n) => !fleet.includes(nameOf(n)));
     expect(others.map(nameOf)).toEqual(["botfleet-metrics-server"]);
@@ -387,17 +387,18 @@ describe("cluster modes", () => {
 });
 
 describe("platform baseline", () => {
-  test("namespaces with Pod Security labels; monitoring is the documented privileged exception", () => {
+  test("namespaces with Pod Security labels; node-exporter's is the documented privileged exception", () => {
     const namespaces = ofKind(runs.get("dev")!.resources, "Namespace").map((n) => [
       nameOf(n),
       (n.inputs.metadata as Obj).labels["pod-security.kubernetes.io/enforce"],
     ]);
-    // The three of the platform, and metrics-server's (dev has a bot service with an HPA).
+    // The four of the platform, and metrics-server's (dev has a bot service with an HPA).
     expect(namespaces.sort()).toEqual([
       ["botfleet-bots", "restricted"],
       ["botfleet-data", "restricted"],
       ["botfleet-metrics-server", "restricted"],
-      ["botfleet-monitoring", "privileged"],
+      ["botfleet-monitoring", "restricted"],
+      ["botfleet-node-exporter", "privileged"],
     ]);
   });
 

@@ -83,8 +83,8 @@ test("every exceeded quota is named with the key, the need and the limit", () =>
     persistentVolumeClaims: 10,
   };
   const platform = {
-    namespaces: { bots: "bots", data: "data", monitoring: "mon" },
-    quotas: { bots: quota, data: roomy, monitoring: roomy },
+    namespaces: { bots: "bots", data: "data", monitoring: "mon", nodeExporter: "ne" },
+    quotas: { bots: quota, data: roomy, monitoring: roomy, nodeExporter: roomy },
     containerDefaults: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
   };
   const key = "botfleet:platform.quotas.bots";
@@ -98,7 +98,11 @@ test("every exceeded quota is named with the key, the need and the limit", () =>
     `${key}.persistentVolumeClaims: namespace bots needs 3 volume claims (HPAs at max), more than the quota's 2; ${tail}`,
   ]);
   expect(
-    quotaProblems(inventory, { ...platform, quotas: { bots: roomy, data: roomy, monitoring: roomy } }, 5),
+    quotaProblems(
+      inventory,
+      { ...platform, quotas: { bots: roomy, data: roomy, monitoring: roomy, nodeExporter: roomy } },
+      5,
+    ),
   ).toEqual([]);
 });
 

@@ -13,6 +13,7 @@ import { alertingSchema } from "../config/monitoring";
 import { plainLeafPaths, readPlainLeaves } from "../config/stack-file";
 import { fakeSecretValue, loadStack, readStackFile } from "../lib/stackfile";
 import { REPO, runConfig } from "./support/stacks";
+import { exampleEncryption } from "./support/backup-key";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -32,7 +33,12 @@ const liveBot = {
 };
 const withLiveBot = { ...local, "botfleet:bots": [...(local["botfleet:bots"] as Obj[]), liveBot] };
 const backup = {
-  backup: { enabled: true, bucket: "fleet-backups", endpoint: "https://fra1.digitaloceanspaces.com" },
+  backup: {
+    enabled: true,
+    bucket: "fleet-backups",
+    endpoint: "https://fra1.digitaloceanspaces.com",
+    ...exampleEncryption,
+  },
 };
 
 /** What the loader says about a stack file, as the offline synth loads it. */

@@ -1,4 +1,4 @@
-/** The pg_dump-to-S3 CronJob and where its dumps go. */
+/** The encrypted pg_dump-to-S3 CronJob (streamed, nothing staged) and where its dumps go. */
 import type { PostgresConfig } from "../../config/postgres";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../specs/security";
 import {
@@ -22,6 +22,10 @@ type CronJob = k8s.types.input.batch.v1.CronJob;
 
 /** rclone remote name used in BACKUP_REMOTE and RCLONE_CONFIG_<NAME>_*. */
 export const RCLONE_REMOTE = "backup";
+/** S3 multipart chunk size for the streamed upload (rclone's s3 chunk_size; its default 5Mi caps a stream at 48 GiB). */
+export const BACKUP_CHUNK_SIZE = "32Mi";
+/** The backup Job's /tmp: gpg's home and a few status files, whatever the database's size. */
+export const BACKUP_TMP_SIZE = "64Mi";
 
 /** The non-secret rclone settings (the keys come from the Secret). Tests use it with a local endpoint. */
 export function rcloneRemoteEnv(endpoint: string, region: string): Record<string, string> {
@@ -31,14 +35,17 @@ export function rcloneRemoteEnv(endpoint: string, region: string): Record<string
     [`${p}PROVIDER`]: "Other",
     [`${p}ENDPOINT`]: endpoint,
     [`${p}REGION`]: region,
-    // Least privilege: the keys need object read/write/list/delete, not bucket creation.
+    // Least privilege: the keys need object put and list, never delete nor bucket creation.
     [`${p}NO_CHECK_BUCKET`]: "true",
+    // rcat streams an unknown size as a multipart upload of these chunks (at most 10,000 parts: 312 GiB);
+    // upload_concurrency (4) chunks are buffered in memory, so 128 MiB of the Job's limit.
+    [`${p}CHUNK_SIZE`]: BACKUP_CHUNK_SIZE,
   };
 }
 
 /**
- * The configured prefix, else "<stack>/postgres": retention deletes every dump under the prefix but the
- * newest N, so stacks sharing a bucket must not share a prefix (nor "restore latest" pick another's dump).
+ * The configured prefix, else "<stack>/postgres": stacks sharing a bucket must not share a prefix, or
+ * "restore latest" could pick another stack's dump (and a lifecycle rule scoped to it would hit both).
  */
 export function backupPrefix(config: PostgresConfig, stack: string): string {
   return config.backup.prefix ?? `${stack}/postgres`;
@@ -52,8 +59,11 @@ export function backupRemote(bucket: string, prefix: string): string {
 export function backupCronJob(args: PostgresSpecArgs): CronJob {
   const { config: c, instance, namespaces } = args;
   const b = c.backup;
-  if (b.bucket === undefined || b.endpoint === undefined) {
-    throw new Error("backupCronJob needs backup.bucket and backup.endpoint (the config schema enforces it)");
+  const recipient = b.encryption.recipient;
+  if (b.bucket === undefined || b.endpoint === undefined || recipient === undefined) {
+    throw new Error(
+      "backupCronJob needs backup.bucket, backup.endpoint and backup.encryption.recipient (the config schema enforces it)",
+    );
   }
   const keyPrefix = `RCLONE_CONFIG_${RCLONE_REMOTE.toUpperCase()}_`;
   const secretEnv = (name: string, key: string): EnvVar => ({
@@ -116,7 +126,8 @@ export function backupCronJob(args: PostgresSpecArgs): CronJob {
                       valueFrom: { secretKeyRef: { name: NAMES.credentials, key: CREDENTIAL_KEYS.password } },
                     },
                     { name: "BACKUP_REMOTE", value: backupRemote(b.bucket, backupPrefix(c, args.stack)) },
-                    { name: "BACKUP_RETENTION_COUNT", value: String(b.retentionCount) },
+                    // A public key: fine as a literal env value. The private key never enters the cluster.
+                    { name: "BACKUP_RECIPIENT", value: recipient },
                     { name: "RCLONE", value: `${TOOLS_DIR}/rclone` },
                     { name: "HOME", value: "/tmp" },
                     { name: "TMPDIR", value: "/tmp" },
@@ -127,6 +138,7 @@ export function backupCronJob(args: PostgresSpecArgs): CronJob {
                     secretEnv(`${keyPrefix}ACCESS_KEY_ID`, BACKUP_S3_KEYS.accessKeyId),
                     secretEnv(`${keyPrefix}SECRET_ACCESS_KEY`, BACKUP_S3_KEYS.secretAccessKey),
                   ],
+                  // pg_dump + gpg + rclone's 4 x 32Mi upload buffers.
                   resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
                   securityContext,
                   volumeMounts: [
@@ -139,8 +151,8 @@ export function backupCronJob(args: PostgresSpecArgs): CronJob {
               volumes: [
                 { name: "tools", emptyDir: { sizeLimit: "128Mi" } },
                 { name: "scripts", configMap: { name: NAMES.scripts, defaultMode: 0o444 } },
-                // The dump is staged here before upload: sized like the database volume.
-                { name: "tmp", emptyDir: { sizeLimit: c.storage } },
+                // Only gpg's throwaway home and status files: the dump is streamed, never staged.
+                { name: "tmp", emptyDir: { sizeLimit: BACKUP_TMP_SIZE } },
               ],
             },
           },

@@ -12,6 +12,7 @@ import type { Secretify } from "../../config/common";
 import { standardLabels } from "../specs/labels";
 import type { BackupCredentials, PostgresConfig } from "../../config/postgres";
 import type { Credentials } from "../../lib/credentials";
+import { exampleRecipientWarning } from "../../config/backup-encryption";
 import { backupCronJob } from "./postgres-backup";
 import { clientSecret, postgresUri } from "./postgres-client";
 import { serviceHost } from "../specs/dns";
@@ -163,6 +164,8 @@ export class Postgres extends pulumi.ComponentResource {
         child,
       );
       new k8s.networking.v1.NetworkPolicy(`${name}-backup-networkpolicy`, backupNetworkPolicy(spec), child);
+      const exampleKey = exampleRecipientWarning(spec.config.backup.encryption.recipient);
+      if (exampleKey !== undefined) void pulumi.log.warn(exampleKey, this);
       cronJob = new k8s.batch.v1.CronJob(`${name}-backup`, backupCronJob(spec), {
         ...child,
         dependsOn: [s3, backupSa, configMap, credentials],

@@ -7,13 +7,21 @@
  *   `kube-state-metrics.`, plus the kps-only `grafana.enabled`, `grafana.defaultDashboardsTimezone` and
  *   `grafana.sidecar.datasources.uid` (the last is read by the chart's templates/grafana/configmaps-datasources.yaml).
  *   `alertmanager.alertmanagerSpec.configSecret` is a commented-out key there; templates/alertmanager/alertmanager.yaml
- *   reads it, and `useExistingSecret: true` stops templates/alertmanager/secret.yaml from rendering.
+ *   reads it, and `useExistingSecret: true` stops templates/alertmanager/secret.yaml from rendering. So are
+ *   `prometheusOperator.namespaces.{releaseNamespace,additional}`, read by templates/prometheus-operator/deployment.yaml.
  * - The Grafana sub-chart that release pins (grafana 12.11.1; since kube-prometheus-stack 81.5.1 it comes from the
  *   grafana-community repository): grafana-community/helm-charts, tag grafana-12.11.1 (commit 864f77946836),
  *   charts/grafana/values.yaml: `admin.*`, `persistence.*`, `deploymentStrategy`, `resources`, `ingress.enabled`
  *   and `sidecar.dashboards.*`. `persistence.storageClassName` is commented out there; templates/pvc.yaml reads it.
+ *   `initChownData.enabled`, `rbac.namespaced`, `rbac.useExistingRole` (commented out there; templates/rolebinding.yaml
+ *   reads it) and `sidecar.{dashboards,datasources}.resource` too.
  * - The kube-state-metrics sub-chart it pins (8.4.0): prometheus-community/helm-charts, tag kube-state-metrics-8.4.0
- *   (commit 1982f1c5828e), charts/kube-state-metrics/values.yaml: `resources`.
+ *   (commit 1982f1c5828e), charts/kube-state-metrics/values.yaml: `resources`, `collectorsExclude`.
+ * - The prometheus-node-exporter sub-chart it pins (4.56.1): tag prometheus-node-exporter-4.56.1,
+ *   charts/prometheus-node-exporter/values.yaml: `namespaceOverride`.
+ * - The crds sub-chart bundled in the kube-prometheus-stack-88.5.3 tag: `crds.upgradeJob.*` are in the parent's
+ *   values.yaml, except `crds.upgradeJob.image.sha`, which charts/crds/templates/upgrade/job.yaml reads as the
+ *   switch that appends busybox's digest.
  * Re-check this list whenever KPS_CHART_VERSION changes, and add the release to KPS_VERIFIED_RELEASES.
  *
  * A path ending in `/*` is a Kubernetes object (resources, a volumeClaimTemplate, ...) whose inner keys
@@ -21,6 +29,28 @@
  */
 export const CHART_VALUE_PATHS: readonly string[] = [
   "crds.enabled",
+  "crds.upgradeJob.enabled",
+  "crds.upgradeJob.forceConflicts",
+  "crds.upgradeJob.image.sha",
+  "crds.upgradeJob.image.busybox.registry",
+  "crds.upgradeJob.image.busybox.repository",
+  "crds.upgradeJob.image.busybox.tag",
+  "crds.upgradeJob.image.busybox.sha",
+  "crds.upgradeJob.image.busybox.pullPolicy",
+  "crds.upgradeJob.image.kubectl.registry",
+  "crds.upgradeJob.image.kubectl.repository",
+  "crds.upgradeJob.image.kubectl.tag",
+  "crds.upgradeJob.image.kubectl.sha",
+  "crds.upgradeJob.image.kubectl.pullPolicy",
+  "crds.upgradeJob.env/*",
+  "crds.upgradeJob.resources/*",
+  "crds.upgradeJob.podLabels/*",
+  "crds.upgradeJob.serviceAccount.automountServiceAccountToken",
+  "crds.upgradeJob.automountServiceAccountToken",
+  "crds.upgradeJob.extraVolumes/*",
+  "crds.upgradeJob.extraVolumeMounts/*",
+  "crds.upgradeJob.podSecurityContext/*",
+  "crds.upgradeJob.containerSecurityContext/*",
   "defaultRules.create",
   "nodeExporter.enabled",
   "kubeControllerManager.enabled",
@@ -44,9 +74,14 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues",
   "prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues",
 
+  "prometheus-node-exporter.namespaceOverride",
+
   "prometheusOperator.resources/*",
+  "prometheusOperator.namespaces.releaseNamespace",
+  "prometheusOperator.namespaces.additional",
 
   "kube-state-metrics.resources/*",
+  "kube-state-metrics.collectorsExclude",
 
   "grafana.enabled",
   "grafana.defaultDashboardsTimezone",
@@ -59,13 +94,18 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "grafana.persistence.storageClassName",
   "grafana.persistence.accessModes",
   "grafana.deploymentStrategy/*",
+  "grafana.initChownData.enabled",
+  "grafana.rbac.namespaced",
+  "grafana.rbac.useExistingRole",
   "grafana.resources/*",
   "grafana.ingress.enabled",
   "grafana.sidecar.dashboards.enabled",
   "grafana.sidecar.dashboards.label",
   "grafana.sidecar.dashboards.labelValue",
   "grafana.sidecar.dashboards.searchNamespace",
+  "grafana.sidecar.dashboards.resource",
   "grafana.sidecar.datasources.uid",
+  "grafana.sidecar.datasources.resource",
 ];
 
 /** Leaf paths of a values object; arrays are leaves (the chart takes them whole). */

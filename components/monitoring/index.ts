@@ -19,6 +19,7 @@ import { standardLabels } from "../specs/labels";
 import { ALERTMANAGER_CONFIG_KEY, renderAlertmanagerConfig } from "./alertmanager";
 import { DASHBOARD_LABEL, allDashboards } from "./dashboards";
 import { grafanaIngressAnnotations, grafanaIngressSpec } from "./grafana-ingress";
+import { grafanaSidecarRules } from "./grafana-role";
 import { MONITOR_LABELS, podMonitors } from "./monitors";
 import { SMTP_PORTS, monitoringCiliumPolicies, monitoringNetworkPolicies } from "./network-policies";
 import { renderAlertGroups } from "./rules";
@@ -29,16 +30,17 @@ import {
   GRAFANA_ADMIN_PASSWORD_KEY,
   GRAFANA_ADMIN_SECRET,
   GRAFANA_ADMIN_USER_KEY,
+  GRAFANA_SIDECAR_ROLE,
   RELEASE_NAME,
   buildHelmValues,
 } from "./values";
 import type { Environment } from "../../config/environment";
-import type { Namespaces } from "../../config/platform";
+import type { MonitoringNamespaces } from "../../config/platform";
 
 export interface MonitoringArgs {
   /** Provider of the target cluster; every Kubernetes resource uses it. */
   readonly provider: k8s.Provider;
-  readonly namespaces: Namespaces;
+  readonly namespaces: MonitoringNamespaces;
   /** Validated `botfleet:monitoring`. */
   readonly config: MonitoringConfig;
   /** Resolved secret `botfleet:alerting`; without a receiver the stack deploys with a warning. */
@@ -114,6 +116,13 @@ export class Monitoring extends pulumi.ComponentResource {
       child,
     );
 
+    // The chart's RoleBinding points at it (rbac.useExistingRole): it must exist before Grafana starts.
+    const grafanaRole = new k8s.rbac.v1.Role(
+      `${name}-grafana-sidecar`,
+      { metadata: meta("grafana", GRAFANA_SIDECAR_ROLE), rules: grafanaSidecarRules() },
+      child,
+    );
+
     // Unwraps the secret leaves; the rendered YAML stays a secret Output and lands only in stringData.
     const alerting = pulumi.output(args.alerting ?? {}) as pulumi.Output<AlertingConfig>;
     const alertmanagerConfig = new k8s.core.v1.Secret(
@@ -185,11 +194,16 @@ export class Monitoring extends pulumi.ComponentResource {
         atomic: true,
         cleanupOnFail: true,
         timeout: 900,
-        values: buildHelmValues({ config: args.config, environment: args.environment }),
+        values: buildHelmValues({
+          config: args.config,
+          environment: args.environment,
+          namespace: ns,
+          nodeExporterNamespace: args.namespaces.nodeExporter,
+        }),
       },
       {
         ...child,
-        dependsOn: [grafanaAdmin, alertmanagerConfig, ...policies],
+        dependsOn: [grafanaAdmin, alertmanagerConfig, grafanaRole, ...policies],
         protect: args.protect ?? args.environment === "prod",
       },
     );

@@ -13,6 +13,7 @@ import {
 } from "../specs/cilium";
 import { DATA_APPS, POSTGRES_EXPORTER_PORT, REDIS_EXPORTER_PORT } from "../data/contract";
 import { API_SERVER_PORT_NUMBERS, PRIVATE_CIDRS, inNamespace, internetPeer } from "../specs/network";
+import { CRDS_UPGRADE_POD_LABELS } from "./crds-upgrade";
 import type { Namespaces } from "../../config/platform";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -61,7 +62,16 @@ const NODE_EXPORTER_PORT = 9100;
 const OPERATOR_WEBHOOK_PORT = 10250;
 
 const OPERATOR_APP = "kube-prometheus-stack-operator";
-const ADMISSION_JOBS = ["kube-prometheus-stack-admission-create", "kube-prometheus-stack-admission-patch"];
+/**
+ * The chart's hook Jobs, by their pods' `app` label: the admission webhook's certificate Jobs and the CRD
+ * upgrade Job (its label is ours, set through podLabels: see crds-upgrade.ts). They talk to the API server
+ * only; DNS is the platform's `allow-dns-egress`.
+ */
+const HOOK_JOBS = [
+  "kube-prometheus-stack-admission-create",
+  "kube-prometheus-stack-admission-patch",
+  CRDS_UPGRADE_POD_LABELS.app,
+];
 
 export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[] {
   const ns = args.namespaces;
@@ -149,7 +159,7 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
       name: "operator-apiserver-egress",
       spec: {
         podSelector: {
-          matchExpressions: [{ key: "app", operator: "In", values: [OPERATOR_APP, ...ADMISSION_JOBS] }],
+          matchExpressions: [{ key: "app", operator: "In", values: [OPERATOR_APP, ...HOOK_JOBS] }],
         },
         policyTypes: ["Egress"],
         egress: [{ to: apiServer, ports: API_SERVER_PORTS }],
@@ -234,7 +244,7 @@ export function monitoringCiliumPolicies(): NamedCiliumPolicy[] {
       name: "operator-apiserver-cilium",
       spec: {
         endpointSelector: {
-          matchExpressions: [{ key: "app", operator: "In", values: [OPERATOR_APP, ...ADMISSION_JOBS] }],
+          matchExpressions: [{ key: "app", operator: "In", values: [OPERATOR_APP, ...HOOK_JOBS] }],
         },
         egress: [toApiServer],
       },

@@ -5,6 +5,7 @@
  */
 import { bytes } from "../../config/common";
 import type { ComponentResources, MonitoringConfig } from "../../config/monitoring";
+import { crdsUpgradeJobValues } from "./crds-upgrade";
 import { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE } from "./dashboards";
 import type { Environment } from "../../config/environment";
 
@@ -17,6 +18,8 @@ export const GRAFANA_ADMIN_SECRET = "botfleet-grafana-admin";
 export const GRAFANA_ADMIN_USER_KEY = "admin-user";
 export const GRAFANA_ADMIN_PASSWORD_KEY = "admin-password";
 export const ALERTMANAGER_CONFIG_SECRET = "botfleet-alertmanager-config";
+/** The Role the component creates for Grafana's sidecars (ConfigMaps of the monitoring namespace only). */
+export const GRAFANA_SIDECAR_ROLE = "botfleet-grafana-sidecar";
 
 /** The Grafana Service the chart creates (`<release>-grafana`, port 80). */
 export const GRAFANA_SERVICE = `${RELEASE_NAME}-grafana`;
@@ -24,6 +27,10 @@ export const GRAFANA_SERVICE = `${RELEASE_NAME}-grafana`;
 export interface ValuesArgs {
   readonly config: MonitoringConfig;
   readonly environment: Environment;
+  /** The release's namespace (`platform.namespaces.monitoring`): the one the sidecar and operator watch. */
+  readonly namespace: string;
+  /** The privileged namespace node-exporter runs in (`platform.namespaces.nodeExporter`). */
+  readonly nodeExporterNamespace: string;
 }
 
 function resources(r: ComponentResources) {
@@ -59,10 +66,15 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
   const retainPvcs =
     args.environment === "prod" ? { whenDeleted: "Retain", whenScaled: "Retain" } : undefined;
   return {
-    crds: { enabled: true },
+    // Helm never upgrades CRDs: the chart's hook Job applies them before every install, upgrade and rollback.
+    crds: { enabled: true, upgradeJob: crdsUpgradeJobValues(c.resources.crdsUpgrade) },
     defaultRules: { create: true },
-    // node-exporter needs host access: the reason the monitoring namespace is `privileged`.
+    // node-exporter needs hostNetwork, hostPID and hostPath, which only `privileged` admits: it runs in a
+    // namespace of its own so the monitoring namespace can stay `restricted` (charts/prometheus-node-exporter
+    // templates/_helpers.tpl at prometheus-node-exporter-4.56.1: namespaceOverride moves the DaemonSet,
+    // its Service, ServiceAccount and ServiceMonitor).
     nodeExporter: { enabled: true },
+    "prometheus-node-exporter": { namespaceOverride: args.nodeExporterNamespace },
     // Managed control planes (DOKS, LKE) and kind do not expose these: their scrapes would fail and
     // KubeControllerManagerDown, KubeSchedulerDown, KubeProxyDown and the etcd alerts would fire forever.
     kubeControllerManager: { enabled: false },
@@ -94,8 +106,20 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
         podMonitorSelectorNilUsesHelmValues: true,
       },
     },
-    prometheusOperator: { resources: resources(c.resources.operator) },
-    "kube-state-metrics": { resources: resources(c.resources.kubeStateMetrics) },
+    prometheusOperator: {
+      resources: resources(c.resources.operator),
+      // `--namespaces=<monitoring>,<node-exporter>`: the operator watches only where our Prometheus,
+      // Alertmanager, rules and monitors live (templates/prometheus-operator/deployment.yaml), and its
+      // admission webhooks match only those namespaces (admission-webhooks/*WebhookConfiguration.yaml).
+      // Its ClusterRole stays cluster-wide: clusterrole.yaml at 88.5.3 has no namespaced variant.
+      namespaces: { releaseNamespace: true, additional: [args.nodeExporterNamespace] },
+    },
+    "kube-state-metrics": {
+      resources: resources(c.resources.kubeStateMetrics),
+      // No `secrets` collector, so its ClusterRole gets no rule on Secrets (kube-state-metrics-8.4.0
+      // templates/role.yaml adds one only for an active `secrets` collector; _helpers.tpl subtracts this).
+      collectorsExclude: ["secrets"],
+    },
     grafana: {
       enabled: true,
       defaultDashboardsTimezone: "utc",
@@ -113,6 +137,13 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
       },
       // A ReadWriteOnce volume cannot attach to the new pod while the old one holds it.
       deploymentStrategy: { type: "Recreate" },
+      // The chart's init-chown-data runs as root with CHOWN and DAC_OVERRIDE, which `restricted` refuses;
+      // the pod's fsGroup (472) already makes the volume Grafana's.
+      initChownData: { enabled: false },
+      // A Role and RoleBinding in the monitoring namespace, not a ClusterRole reading every ConfigMap and
+      // Secret (grafana-12.11.1 templates/clusterrole.yaml renders only when rbac.namespaced is false). The
+      // chart's own Role would read the namespace's Secrets too (templates/role.yaml): ours reads ConfigMaps.
+      rbac: { namespaced: true, useExistingRole: GRAFANA_SIDECAR_ROLE },
       resources: resources(c.resources.grafana),
       // The component creates the Ingress itself (TLS via cert-manager, validated like every object).
       ingress: { enabled: false },
@@ -121,9 +152,12 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
           enabled: true,
           label: Object.keys(DASHBOARD_LABEL)[0],
           labelValue: Object.values(DASHBOARD_LABEL)[0],
-          searchNamespace: "ALL",
+          // Our dashboards are ConfigMaps in the monitoring namespace; the chart's `NAMESPACE` env var.
+          searchNamespace: [args.namespace],
+          resource: "configmap",
         },
-        datasources: { uid: PROMETHEUS_DATASOURCE.uid },
+        // kube-prometheus-stack's datasource is a ConfigMap in the release namespace (its default).
+        datasources: { uid: PROMETHEUS_DATASOURCE.uid, resource: "configmap" },
       },
     },
   };

@@ -1,17 +1,20 @@
 #!/bin/sh
-# Restores a backup written by backup.sh into an EMPTY database (a new server bootstrapped by
-# entrypoint.sh, or a scratch server for a restore drill).
+# Restores an encrypted backup written by backup.sh into an EMPTY database (a new server bootstrapped
+# by entrypoint.sh, or a scratch server for a restore drill). Runs where the private key is, i.e. on
+# the operator's machine, never in the cluster: docs/restore.md is the kit, with the same steps by hand.
 #
 #   restore.sh            the newest complete backup (one with a .sha256)
-#   restore.sh NAME       a named backup, e.g. botfleet-20261125T030000123Z.dump, or its full path
+#   restore.sh NAME       a named backup, e.g. botfleet-20261125T030000123Z.dump.gpg, or its full path
 #                         under BACKUP_REMOTE; a dump outside BACKUP_REMOTE (another stack's) is refused
 #
-# Downloads the dump and its checksum, verifies the checksum, refuses a database that already holds
-# tables, and runs pg_restore in one transaction (all or nothing). Objects are owned by $PGUSER
-# (--no-owner) and grants are not replayed (--no-privileges): the target's roles may differ.
+# Downloads the backup and its checksum, verifies the checksum, decrypts it with the private key in
+# $GNUPGHOME (gpg asks for its passphrase), refuses a database that already holds tables, and runs
+# pg_restore in one transaction (all or nothing). Objects are owned by $PGUSER (--no-owner) and grants
+# are not replayed (--no-privileges): the target's roles may differ.
 #
 # Environment: PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD/PGPASSFILE (the target), BACKUP_REMOTE,
-# RCLONE_CONFIG_<REMOTE>_*, RCLONE (rclone), TMPDIR (/tmp).
+# RCLONE_CONFIG_<REMOTE>_*, RCLONE (rclone), GNUPGHOME (the keyring holding the backup private key;
+# gpg's default ~/.gnupg), TMPDIR (/tmp: holds the download and the decrypted dump).
 set -eu
 
 log() { printf '%s restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
@@ -40,7 +43,7 @@ if [ -n "$requested" ]; then
   esac
 else
   "$RCLONE" lsf --files-only "$remote/" >"$workdir/listing" || die "cannot list $remote"
-  name="$(grep '\.dump\.sha256$' "$workdir/listing" | sort | tail -n 1 | sed 's/\.sha256$//')"
+  name="$(grep '\.dump\.gpg\.sha256$' "$workdir/listing" | sort | tail -n 1 | sed 's/\.sha256$//')"
   [ -n "$name" ] || die "no complete backup under $remote"
 fi
 case "$name" in */* | *..*) die "backup '$requested' is outside the configured prefix $remote; name a dump under it" ;; esac
@@ -51,6 +54,8 @@ log "downloading $remote/$name"
   die "cannot download $remote/$name.sha256 (an incomplete backup?)"
 (cd "$workdir" && sha256sum -c --status "$name.sha256") || die "checksum mismatch for $name"
 log "checksum ok: $(cut -d' ' -f1 "$workdir/$name.sha256")"
+gpg --quiet --output "$workdir/dump" --decrypt "$workdir/$name" ||
+  die "cannot decrypt $name: is the backup private key in ${GNUPGHOME:-~/.gnupg}?"
 
 tables="$(psql -X -A -t --no-password -d "$PGDATABASE" -c \
   "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -59,6 +64,6 @@ tables="$(psql -X -A -t --no-password -d "$PGDATABASE" -c \
 [ "$tables" = "0" ] || die "$PGDATABASE already holds $tables relations; restore only into an empty database"
 
 pg_restore --exit-on-error --single-transaction --no-owner --no-privileges --no-password \
-  --dbname="$PGDATABASE" "$workdir/$name"
+  --dbname="$PGDATABASE" "$workdir/dump"
 log "restored $name into $PGDATABASE on ${PGHOST:-local}:${PGPORT:-5432}"
 printf '%s\n' "$name"

@@ -34,6 +34,14 @@ export const KPS_ESTIMATES = {
   nodeExporter: r("102m", "180Mi", "250m", "180Mi"),
 } as const;
 
+/**
+ * The CRD upgrade hook Job (crds.upgradeJob): one pod, busybox as init container then kubectl, each with
+ * `crds.upgradeJob.resources`. It runs before every install, upgrade and rollback, while every other pod of
+ * the release still runs, so the namespace's quota must hold it on top of them: counted like a running pod.
+ * Estimate when the values set none: the chart sets none (`resources: {}`), so the LimitRange's defaults.
+ */
+export const CRDS_UPGRADE_ESTIMATE = r("100m", "128Mi", undefined, "256Mi");
+
 function pick(values: Record<string, unknown>, path: string[]): unknown {
   let cur: unknown = values;
   for (const p of path) cur = asRecord(cur)[p];
@@ -68,6 +76,9 @@ export function kubePrometheusStack(
     containers: { resources?: ContainerLike["resources"]; fromValues: boolean }[],
     pods: number,
     extra: {
+      kind?: string;
+      note?: string;
+      namespace?: string;
       perNode?: boolean;
       inits?: ContainerLike[];
       claimsPerPod?: number;
@@ -76,15 +87,15 @@ export function kubePrometheusStack(
   ) => {
     const pod = podResources({ containers, initContainers: extra.inits ?? [] });
     workloads.push({
-      kind: extra.perNode ? "DaemonSet" : "Pod",
-      namespace,
+      kind: extra.kind ?? (extra.perNode ? "DaemonSet" : "Pod"),
+      namespace: extra.namespace ?? namespace,
       name: `${release}-${name}`,
       podsMin: pods,
       podsMax: pods,
       perNode: extra.perNode ?? false,
       pod,
       source: containers.every((c) => c.fromValues) ? "chart values" : "estimate",
-      note: "helm chart",
+      note: extra.note ?? "helm chart",
       ...(extra.claimsPerPod ? { claimsPerPod: extra.claimsPerPod } : {}),
       ...(extra.sharedClaims?.length ? { sharedClaims: extra.sharedClaims } : {}),
     });
@@ -151,13 +162,24 @@ export function kubePrometheusStack(
       [chartContainer(values, ["kube-state-metrics", "resources"], KPS_ESTIMATES.kubeStateMetrics)],
       int(pick(values, ["kube-state-metrics", "replicas"]), 1),
     );
-  if (enabled(["nodeExporter", "enabled"]))
+  if (enabled(["nodeExporter", "enabled"])) {
+    // The sub-chart's namespaceOverride moves the DaemonSet out of the release namespace.
+    const override = pick(values, ["prometheus-node-exporter", "namespaceOverride"]);
     add(
       "node-exporter",
       [chartContainer(values, ["prometheus-node-exporter", "resources"], KPS_ESTIMATES.nodeExporter)],
       1,
-      { perNode: true },
+      { perNode: true, ...(typeof override === "string" && override !== "" ? { namespace: override } : {}) },
     );
+  }
+  if (enabled(["crds", "upgradeJob", "enabled"], false)) {
+    const job = chartContainer(values, ["crds", "upgradeJob", "resources"], CRDS_UPGRADE_ESTIMATE);
+    add("crds-upgrade", [job], 1, {
+      kind: "Job",
+      inits: [job],
+      note: "helm hook: runs alongside the release's pods on install, upgrade and rollback",
+    });
+  }
   return { workloads, volumes };
 }
 

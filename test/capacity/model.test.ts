@@ -209,7 +209,12 @@ describe("inventory from rendered resources", () => {
 });
 
 describe("kube-prometheus-stack pods from the values the program sets", () => {
-  const values = buildHelmValues({ config: monitoringSchema.parse({}), environment: "dev" });
+  const values = buildHelmValues({
+    config: monitoringSchema.parse({}),
+    environment: "dev",
+    namespace: "botfleet-monitoring",
+    nodeExporterNamespace: "botfleet-node-exporter",
+  });
   const kps = kubePrometheusStack("botfleet-monitoring", "kps", values);
   const w = (n: string) => kps.workloads.find((x) => x.name === `kps-${n}`) as WorkloadDemand;
 

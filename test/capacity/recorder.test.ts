@@ -74,7 +74,9 @@ describe("capacity check around the whole program (dev: 1 x s-2vcpu-4gb + 1-3 x 
     expect(kinds.filter((k) => k.startsWith("Deployment botfleet-bots/"))).toHaveLength(1);
     expect(kinds.filter((k) => k.startsWith("CronJob botfleet-bots/"))).toHaveLength(1);
     expect(kinds).toContain("StatefulSet botfleet-data/redis");
-    expect(kinds).toContain("DaemonSet botfleet-monitoring/kps-node-exporter");
+    // node-exporter runs in its own privileged namespace; the CRD upgrade hook counts in monitoring's.
+    expect(kinds).toContain("DaemonSet botfleet-node-exporter/kps-node-exporter");
+    expect(kinds).toContain("Job botfleet-monitoring/kps-crds-upgrade");
     // The service's HPA needs metrics-server, whose chart renders one more Deployment.
     expect(kinds).toContain("Deployment botfleet-metrics-server/metrics-server");
     const service = engine.inventory.workloads.find(

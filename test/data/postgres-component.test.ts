@@ -13,6 +13,7 @@ import { Postgres } from "../../components/data/postgres";
 import { COMPONENT_ONLY, policyViolations } from "../support/policy";
 import { derived, testCredentials } from "../support/credentials";
 import { isKubernetesObject, kindOf, nameOf, schemaError } from "../support/k8s";
+import { EXAMPLE_RECIPIENT, exampleEncryption } from "../support/backup-key";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -59,7 +60,7 @@ const prod = postgresSchema.parse({
     bucket: "botfleet-backups",
     endpoint: "https://fra1.digitaloceanspaces.com",
     prefix: "prod/postgres",
-    retentionCount: 30,
+    ...exampleEncryption,
   },
 });
 
@@ -242,12 +243,18 @@ describe("Postgres component, prod specifics", () => {
       job.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: Any) => [e.name, e.value]),
     );
     expect(jobEnv.BACKUP_REMOTE).toBe("backup:botfleet-backups/prod/postgres");
-    expect(jobEnv.BACKUP_RETENTION_COUNT).toBe("30");
+    expect(jobEnv.BACKUP_RETENTION_COUNT).toBeUndefined();
+    expect(jobEnv.BACKUP_RECIPIENT).toBe(EXAMPLE_RECIPIENT);
   });
 
   test("without a configured prefix, backups go under <stack>/postgres (never shared between stacks)", async () => {
     const noPrefix = postgresSchema.parse({
-      backup: { enabled: true, bucket: "botfleet-backups", endpoint: "https://fra1.digitaloceanspaces.com" },
+      backup: {
+        enabled: true,
+        bucket: "botfleet-backups",
+        endpoint: "https://fra1.digitaloceanspaces.com",
+        ...exampleEncryption,
+      },
     });
     expect(noPrefix.backup.prefix).toBeUndefined();
     const r = await run(noPrefix, false);
@@ -258,6 +265,22 @@ describe("Postgres component, prod specifics", () => {
     );
     // runProgram's stack is "postgres-test".
     expect(env.BACKUP_REMOTE).toBe("backup:botfleet-backups/postgres-test/postgres");
+  });
+
+  test("the documentation recipient draws a warning (its backups could never be decrypted); a real key does not", async () => {
+    const withExample = await run(prod, false);
+    if (withExample.error) throw withExample.error;
+    expect(withExample.warnings).toContainEqual(
+      expect.stringContaining("is the documentation example key, whose private half no one has"),
+    );
+    // Any other key, e.g. one with a different body line, is taken silently.
+    const other = EXAMPLE_RECIPIENT.replace("mDMEawyuRBYJ", "mDMEawyuRBYK");
+    const withOther = await run(
+      { ...prod, backup: { ...prod.backup, encryption: { recipient: other } } },
+      false,
+    );
+    if (withOther.error) throw withOther.error;
+    expect(withOther.warnings.filter((w) => w.includes("documentation example key"))).toEqual([]);
   });
 
   test("backups enabled without backupCredentials is an error that says how to fix it", async () => {

@@ -8,6 +8,8 @@ import {
   requiredPostgresSecrets,
 } from "../../config/postgres";
 import { isPinnedImage } from "../../config/common";
+import { RECIPIENT_FIX } from "../../config/backup-encryption";
+import { EXAMPLE_RECIPIENT, exampleEncryption } from "../support/backup-key";
 
 const messages = (input: unknown) => {
   const r = postgresSchema.safeParse(input);
@@ -30,9 +32,9 @@ describe("postgres config", () => {
       backup: {
         enabled: false,
         schedule: "0 3 * * *",
-        retentionCount: 14,
         region: "us-east-1",
         image: DEFAULT_BACKUP_IMAGE,
+        encryption: {},
       },
     });
     // Major 15, as the Debian server the real-server tests run the scripts against.
@@ -53,16 +55,16 @@ describe("postgres config", () => {
         enabled: true,
         bucket: "botfleet-backups",
         endpoint: "https://fra1.digitaloceanspaces.com",
-        retentionCount: 30,
+        ...exampleEncryption,
       },
     });
     expect(c.resources.requests).toEqual({ cpu: "250m", memory: "2Gi" });
     expect(c.backup).toMatchObject({
       enabled: true,
       schedule: "0 3 * * *",
-      retentionCount: 30,
+      encryption: { recipient: EXAMPLE_RECIPIENT },
     });
-    // Unset: the component uses "<stack>/postgres", so two stacks never share (and prune) one prefix.
+    // Unset: the component uses "<stack>/postgres", so two stacks never share one prefix.
     expect(c.backup.prefix).toBeUndefined();
     expect(requiredPostgresSecrets(c)).toEqual(["backupCredentials"]);
     expect(requiredPostgresSecrets(postgresSchema.parse({}))).toEqual([]);
@@ -125,6 +127,45 @@ describe("postgres config", () => {
       [
         "backup.bucket: is required when backup.enabled is true, got nothing",
         "backup.endpoint: is required when backup.enabled is true, got nothing",
+        `backup.encryption.recipient: is required when backup.enabled is true (dumps are encrypted to it), got nothing; ${RECIPIENT_FIX}`,
+      ],
+    ],
+    [
+      "a recipient that is not an armored public key (an age key)",
+      {
+        backup: {
+          encryption: { recipient: "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p" },
+        },
+      },
+      [
+        `backup.encryption.recipient: must be an ASCII-armored OpenPGP public key block (-----BEGIN PGP PUBLIC KEY BLOCK----- ...), got "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2el..."; ${RECIPIENT_FIX}`,
+      ],
+    ],
+    [
+      "a private key as recipient",
+      {
+        backup: {
+          encryption: {
+            recipient: EXAMPLE_RECIPIENT.replace(/PUBLIC KEY BLOCK/g, "PRIVATE KEY BLOCK"),
+          },
+        },
+      },
+      [
+        `backup.encryption.recipient: is a PRIVATE key: the cluster must only ever get the public key (\`gpg --armor --export\`), and this private key should now be considered exposed, got a private key block (not shown); ${RECIPIENT_FIX}`,
+      ],
+    ],
+    [
+      "an armored block with its body cut off",
+      {
+        backup: {
+          encryption: {
+            recipient:
+              "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEawyuRBYJ\n-----END PGP PUBLIC KEY BLOCK-----",
+          },
+        },
+      },
+      [
+        `backup.encryption.recipient: holds too little data to be an OpenPGP public key, got "-----BEGIN PGP PUBLIC KEY BLOCK-----\\n\\nmD..."; ${RECIPIENT_FIX}`,
       ],
     ],
     [
@@ -142,9 +183,11 @@ describe("postgres config", () => {
       ],
     ],
     [
-      "zero retention",
-      { backup: { retentionCount: 0 } },
-      ["backup.retentionCount: must be a whole number >= 1, got 0"],
+      "retentionCount (removed: retention is the bucket's lifecycle rule)",
+      { backup: { retentionCount: 14 } },
+      [
+        `backup.retentionCount: is removed: the backup key cannot delete, so old dumps expire by the bucket's lifecycle rule (docs/restore.md "Retention"); delete this key, got 14`,
+      ],
     ],
     [
       "bad bucket",

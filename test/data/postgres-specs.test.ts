@@ -7,7 +7,10 @@ import { Service } from "kubernetes-models/v1/Service";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { postgresSchema } from "../../config/postgres";
+import { bytes } from "../../config/common";
 import {
+  BACKUP_CHUNK_SIZE,
+  BACKUP_TMP_SIZE,
   backupCronJob,
   backupPrefix,
   backupRemote,
@@ -32,6 +35,7 @@ import {
   synchronousStandbyNames,
 } from "../../components/data/postgres-server";
 import { postgresPdb, postgresServices } from "../../components/data/postgres-services";
+import { EXAMPLE_RECIPIENT, exampleEncryption } from "../support/backup-key";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -40,7 +44,12 @@ const prod = postgresSchema.parse({
   instances: 3,
   storage: "50Gi",
   storageClass: "do-block-storage",
-  backup: { enabled: true, bucket: "botfleet-backups", endpoint: "https://fra1.digitaloceanspaces.com" },
+  backup: {
+    enabled: true,
+    bucket: "botfleet-backups",
+    endpoint: "https://fra1.digitaloceanspaces.com",
+    ...exampleEncryption,
+  },
 });
 const args: PostgresSpecArgs = {
   instance: "postgres",
@@ -357,8 +366,30 @@ describe("backup CronJob", () => {
     expect(env.RCLONE.value).toBe("/opt/botfleet/tools/rclone");
     // No prefix configured: "<stack>/postgres", so stacks sharing the bucket never share dumps.
     expect(env.BACKUP_REMOTE.value).toBe("backup:botfleet-backups/prod/postgres");
-    expect(env.BACKUP_RETENTION_COUNT.value).toBe("14");
+    expect(env.BACKUP_RETENTION_COUNT).toBeUndefined();
     expect(env.PGHOST.value).toBe("postgres-rw.botfleet-data.svc.cluster.local");
+  });
+
+  test("encrypted to the public recipient only: no private key, no delete, nothing staged", () => {
+    // The public key is a literal (public) value; nothing private is anywhere in the Job.
+    expect(env.BACKUP_RECIPIENT.value).toBe(EXAMPLE_RECIPIENT);
+    const rendered = JSON.stringify(job);
+    expect(rendered).not.toMatch(/PRIVATE KEY/);
+    // The streamed dump never touches a disk: /tmp is small, whatever the database size.
+    const tmp = pod.volumes.find((v: Any) => v.name === "tmp");
+    expect(tmp.emptyDir).toEqual({ sizeLimit: BACKUP_TMP_SIZE });
+    expect(bytes(BACKUP_TMP_SIZE)).toBeLessThan(bytes(prod.storage));
+    expect(env.RCLONE_CONFIG_BACKUP_CHUNK_SIZE.value).toBe(BACKUP_CHUNK_SIZE);
+    // The script the Job runs never deletes, purges or moves objects (its key should not be able to).
+    const script = fs.readFileSync(path.join(__dirname, "../../files/postgres/backup.sh"), "utf8");
+    const commands = script.split("\n").filter((l) => !l.trim().startsWith("#"));
+    expect(commands.join("\n")).not.toMatch(/\b(deletefile|delete|purge|rmdirs?|move|moveto|sync|cleanup)\b/);
+    expect(commands.join("\n")).toMatch(/"\$RCLONE" rcat "\$remote\/\$name"/);
+  });
+
+  test("a config without a recipient cannot render the Job", () => {
+    const noKey = { ...prod, backup: { ...prod.backup, encryption: {} } };
+    expect(() => backupCronJob({ ...args, config: noKey })).toThrow(/backup.encryption.recipient/);
   });
 
   test("S3 keys and the database password only as secretKeyRefs", () => {
@@ -398,7 +429,7 @@ describe("backup CronJob", () => {
 
   test("refuses to build without bucket and endpoint", () => {
     expect(() => backupCronJob({ ...args, config: postgresSchema.parse({}) })).toThrow(
-      /bucket and backup.endpoint/,
+      /backup.bucket, backup.endpoint and backup.encryption.recipient/,
     );
   });
 });

@@ -94,11 +94,12 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
 
   test("pod 0 starts as the primary and the others as its replicas, decided by the entrypoint", () => {
     const [p0, p1, p2] = cluster.pods;
-    // Its Sentinel, started alongside, may already have written the same choice to the volume.
-    expect(p0.redis?.log()).toMatch(
-      /starting as primary \((initial primary: no Sentinel knows one yet|remembered on this pod's volume, config epoch 0)\)/,
-    );
-    expect(p0.sentinel?.log()).toContain("(initial primary: no Sentinel knows one yet)");
+    // The same first choice, however it was learnt: no Sentinel knew one yet, or pod 0's Sentinel (or
+    // another one), started alongside, had already made it (config epoch 0, nothing failed over yet).
+    const firstChoice =
+      /\((initial primary: no Sentinel knows one yet|(remembered on this pod's volume|reported by Sentinel), config epoch 0)\)/;
+    expect(p0.redis?.log()).toMatch(new RegExp(`starting as primary ${firstChoice.source}`));
+    expect(p0.sentinel?.log()).toMatch(firstChoice);
     for (const p of [p1, p2])
       expect(p.redis?.log()).toMatch(new RegExp(`starting as replica of ${HOST}:${p0.port}`));
     expect(p0.sentinel?.log()).toContain(`monitoring ${HOST}:${p0.port}`);

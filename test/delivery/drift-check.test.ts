@@ -11,6 +11,12 @@ test("no steps, or only `same` ones: no drift", () => {
   expect(driftFindings({ steps: [{ op: "same", urn: claim }] })).toEqual([]);
 });
 
+test("the program reading its own last outputs is no drift", () => {
+  const self = "urn:pulumi:dev::botfleet::pulumi:pulumi:StackReference::organization/botfleet/dev";
+  expect(driftFindings({ steps: [{ op: "read", urn: self }] })).toEqual([]);
+  expect(driftFindings({ steps: [{ op: "read", urn: claim }] })).toEqual([`read ${claim}`]);
+});
+
 test("the provider's kubeconfig alone is the run's fresh credential, not drift", () => {
   expect(driftFindings({ steps: [{ op: "update", urn: provider, diffReasons: ["kubeconfig"] }] })).toEqual(
     [],

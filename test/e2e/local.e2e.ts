@@ -83,6 +83,9 @@ async function waitFor(check: () => boolean, what: string, ms = 120000): Promise
 }
 
 const replaced = (s: PreviewStep) => /replace/.test(s.op) || s.op === "delete";
+/** What a preview would change: not `same`, nor the program's read of its own last outputs. */
+const changes = (steps: PreviewStep[]) =>
+  steps.filter((s) => s.op !== "same" && !(s.op === "read" && s.type === "pulumi:pulumi:StackReference"));
 
 test("preview asks for the live trader's keys with commands that work; then it passes", async () => {
   const first = await ws.run(["preview", "--stack", STACK]);
@@ -141,7 +144,7 @@ test("a live trader's volume grows in place; a shrink or a class change is refus
 
   config(`${key}.storage`, "2Gi");
   const steps = previewSteps(await ws.run(["preview", "--stack", STACK, "--json"]));
-  expect(steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.type} ${s.name}`)).toEqual([
+  expect(changes(steps).map((s) => `${s.op} ${s.type} ${s.name}`)).toEqual([
     expect.stringMatching(/^update kubernetes:core\/v1:PersistentVolumeClaim .*state-ft-live-0$/),
   ]);
   (await ws.run(["up", "--stack", STACK, "--yes"])).check();
@@ -175,7 +178,7 @@ test("a live trader's config edit updates in place and never restarts its pod; a
 
   config(`bots[${index("ft-live")}].freqtrade.config.max_open_trades`, "3");
   const steps = previewSteps(await ws.run(["preview", "--stack", STACK, "--json"]));
-  const changed = steps.filter((s) => s.op !== "same");
+  const changed = changes(steps);
   expect(changed.filter(replaced)).toEqual([]);
   expect(changed.map((s) => `${s.op} ${s.type} ${s.name}`)).toEqual(
     expect.arrayContaining([expect.stringMatching(/^update kubernetes:core\/v1:ConfigMap .*ft-live/)]),
@@ -194,6 +197,25 @@ test("a live trader's config edit updates in place and never restarts its pod; a
   expect(podUid("botfleet-bots", "ft-live-0")).toBe(liveUid);
 });
 
+test("the health output names the live trader whose staged change waits, until its pod is deleted", async () => {
+  const health = async () => {
+    // --refresh reads the StatefulSet's status as the controller left it.
+    (await ws.run(["up", "--stack", STACK, "--yes", "--refresh"])).check();
+    return JSON.parse(ws.cli(["stack", "output", "health", "--json", "--stack", STACK]).check().stdout) as {
+      pendingRestart: string[];
+    };
+  };
+  // The config edit of the test before is staged on ft-live (OnDelete), applied on ft-paper (rolled).
+  expect((await health()).pendingRestart).toEqual(["ft-live"]);
+  const before = podUid("botfleet-bots", "ft-live-0");
+  cp.kubectl(["delete", "pod", "ft-live-0", "-n", "botfleet-bots", "--wait=false"]);
+  await waitFor(() => {
+    const p = pods("botfleet-bots").find((x) => x.name === "ft-live-0");
+    return p !== undefined && p.uid !== before && p.ready;
+  }, "ft-live-0 to come back");
+  expect((await health()).pendingRestart).toEqual([]);
+});
+
 test("adding one bot and removing another changes only their objects; the removed trader's volume stays", async () => {
   const doc = parse(ws.readStackFile(STACK));
   const bots = doc.config["botfleet:bots"] as Record<string, unknown>[];
@@ -205,8 +227,8 @@ test("adding one bot and removing another changes only their objects; the remove
   ws.writeStackFile(STACK, stringify(doc));
 
   const steps = previewSteps(await ws.run(["preview", "--stack", STACK, "--json"]));
-  const changed = steps.filter(
-    (s) => s.op !== "same" && !s.type.startsWith("botfleet:") && s.type !== "pulumi:pulumi:Stack",
+  const changed = changes(steps).filter(
+    (s) => !s.type.startsWith("botfleet:") && s.type !== "pulumi:pulumi:Stack",
   );
   expect(changed.length).toBeGreaterThan(0);
   expect(

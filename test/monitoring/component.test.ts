@@ -48,7 +48,12 @@ const { renderAlertGroups } =
   require("../../components/monitoring/rules") as typeof import("../../components/monitoring/rules");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const NAMESPACES = { bots: "botfleet-bots", data: "botfleet-data", monitoring: "botfleet-monitoring" };
+const NAMESPACES = {
+  bots: "botfleet-bots",
+  data: "botfleet-data",
+  monitoring: "botfleet-monitoring",
+  nodeExporter: "botfleet-node-exporter",
+};
 const FAKE_ALERTING = {
   telegram: { botToken: "123456:AAfakefakefakefakefakefake", chatId: "-1001234567890" },
   pagerduty: { routingKey: "0123456789abcdef0123456789abcdef" },
@@ -171,7 +176,14 @@ describe("Monitoring component (mocks)", () => {
       cleanupOnFail: true,
       timeout: 900,
     });
-    expect(release.inputs.values).toEqual(buildHelmValues({ config, environment: "prod" }));
+    expect(release.inputs.values).toEqual(
+      buildHelmValues({
+        config,
+        environment: "prod",
+        namespace: NAMESPACES.monitoring,
+        nodeExporterNamespace: NAMESPACES.nodeExporter,
+      }),
+    );
   });
 
   test("no secret reaches the Release, a ConfigMap, a NetworkPolicy, an Ingress or a custom resource", () => {
@@ -617,12 +629,13 @@ describe("Monitoring component on Cilium (DOKS): entity policies (mocks)", () =>
     });
   });
 
-  test("the operator, its admission Jobs, Grafana and kube-state-metrics reach the kube-apiserver entity", () => {
+  test("the operator, its hook Jobs, Grafana and kube-state-metrics reach the kube-apiserver entity", () => {
     const op = cnp("operator-apiserver-cilium").spec;
     expect(op.endpointSelector.matchExpressions[0].values).toEqual([
       "kube-prometheus-stack-operator",
       "kube-prometheus-stack-admission-create",
       "kube-prometheus-stack-admission-patch",
+      "kube-prometheus-stack-crds-upgrade",
     ]);
     expect(op.egress.map((e: Obj) => e.toEntities)).toEqual([["kube-apiserver"]]);
     const mon = cnp("monitoring-apiserver-cilium").spec;

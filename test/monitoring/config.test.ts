@@ -31,6 +31,7 @@ describe("botfleet:monitoring", () => {
     });
     expect(Object.keys(c.resources).sort()).toEqual([
       "alertmanager",
+      "crdsUpgrade",
       "grafana",
       "kubeStateMetrics",
       "operator",

@@ -22,9 +22,10 @@ const full = monitoringSchema.parse({
     email: "ops@example.com",
   },
 });
+const NS = { namespace: "botfleet-monitoring", nodeExporterNamespace: "botfleet-node-exporter" };
 const variants = [
-  ["defaults, dev", buildHelmValues({ config: monitoringSchema.parse({}), environment: "dev" })],
-  ["storage class + ingress, prod", buildHelmValues({ config: full, environment: "prod" })],
+  ["defaults, dev", buildHelmValues({ config: monitoringSchema.parse({}), environment: "dev", ...NS })],
+  ["storage class + ingress, prod", buildHelmValues({ config: full, environment: "prod", ...NS })],
 ] as const;
 
 describe("kube-prometheus-stack values", () => {
@@ -61,12 +62,16 @@ describe("kube-prometheus-stack values", () => {
   test.each(variants)("%s: no secret in values, only names of Secrets", (_label, values) => {
     const text = JSON.stringify(values);
     for (const p of valuePaths(values)) {
-      // Keys that would carry a credential; references to existing Secrets are the allowed form.
+      // Keys that would carry a credential; references to existing Secrets are the allowed form, and the
+      // token automount switch only as the boolean false.
       const key = p.slice(p.lastIndexOf(".") + 1);
       if (/password|token|secret|webhook|routing|api_?url|apikey/i.test(key)) {
+        const switchedOff = key === "automountServiceAccountToken" && at(values, p) === false;
         expect({
           p,
-          allowed: ["existingSecret", "configSecret", "useExistingSecret", "passwordKey"].includes(key),
+          allowed:
+            switchedOff ||
+            ["existingSecret", "configSecret", "useExistingSecret", "passwordKey"].includes(key),
         }).toEqual({
           p,
           allowed: true,
@@ -179,6 +184,7 @@ describe("size-based retention", () => {
     const big = buildHelmValues({
       config: monitoringSchema.parse({ storage: { prometheus: "100Gi" }, retention: "30d" }),
       environment: "prod",
+      ...NS,
     });
     expect(at(big, "prometheus.prometheusSpec.retentionSize")).toBe("87040MB");
     expect(at(big, "prometheus.prometheusSpec.retention")).toBe("30d");
