@@ -62,6 +62,7 @@ export function program(options: ProgramOptions = {}): Record<string, unknown> {
       config: config.redis,
       environment: config.environment,
       credentials: config.credentials,
+      bots: config.bots.filter((b) => b.usesRedis).map((b) => b.name),
       protect: config.protect,
       volumeClaims,
     },

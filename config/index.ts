@@ -292,6 +292,7 @@ function derivedNames(config: Partial<Sections>, botSecrets: unknown): string[] 
     bots: config.bots ?? [],
     botSecrets: (botSecrets ?? {}) as Readonly<Record<string, Readonly<Record<string, unknown>>>>,
     monitoringEnabled: config.monitoring?.enabled ?? true,
+    redisHa: config.redis?.ha ?? false,
   });
 }
 

@@ -5,8 +5,9 @@
  * `deriveText(seed, name, rotation, length)`:
  * - `seed`: the stack's seed, any string of at least {@link MIN_SEED_LENGTH} characters; its UTF-8 bytes
  *   are the HMAC key (a base64 seed is not decoded);
- * - `name`: which credential (see {@link credentialLength}): "redis", "postgres-app",
- *   "postgres-replication", "grafana-admin", "mqtt", or "bot/<bot>/<key>" for a bot's generated key;
+ * - `name`: which credential (see {@link credentialLength}): one of {@link SHARED_CREDENTIALS}
+ *   ("redis-admin", "postgres-app", ...), "redis-bot/<bot>" for a bot's own Redis user, or
+ *   "bot/<bot>/<key>" for a bot's generated key;
  * - `rotation`: a whole number >= 0 (`botfleet:credentialRotations.<name>`, default 0); raising it gives
  *   that credential, and only that one, a new value;
  * - `length`: characters wanted, 1 to {@link MAX_LENGTH}.
@@ -31,14 +32,40 @@ export const SEED_COMMAND = `pulumi config set --secret botfleet:credentialSeed 
 
 /** Credentials of the data layer and the shared services: name -> length in characters. */
 export const SHARED_CREDENTIALS = {
-  redis: 32,
+  /** Redis `botfleet-admin` (probes, preStop hand-over, operators); never given to a bot. */
+  "redis-admin": 32,
+  /** Redis `replication`: what replicas authenticate with to their primary (`masteruser`). */
+  "redis-replication": 32,
+  /** Redis `sentinel`: what Sentinel authenticates with to the Redis it monitors (`auth-user`). */
+  "redis-sentinel": 32,
+  /** Sentinel's own `default` user (`requirepass`): the other Sentinels, the pods' scripts, operators. */
+  "redis-sentinel-auth": 32,
+  /** Sentinel's `bots` user: primary discovery only, shared by every `usesRedis` bot. */
+  "redis-sentinel-client": 32,
+  /** Redis `exporter`: redis_exporter's read-only metrics user. */
+  "redis-exporter": 32,
   "postgres-app": 32,
   "postgres-replication": 32,
   "grafana-admin": 32,
   mqtt: 32,
 } as const;
 export type SharedCredential = keyof typeof SHARED_CREDENTIALS;
-export type CredentialName = SharedCredential | `bot/${string}/${string}`;
+export type CredentialName = SharedCredential | `redis-bot/${string}` | `bot/${string}/${string}`;
+
+/** Length of a bot's own Redis password (`redis-bot/<bot>`). */
+export const REDIS_BOT_CREDENTIAL_LENGTH = 32;
+/** Names every stack derives for Redis. */
+export const REDIS_CREDENTIALS: readonly SharedCredential[] = [
+  "redis-admin",
+  "redis-replication",
+  "redis-exporter",
+];
+/** Names a stack derives for Redis only with Sentinel (`redis.ha`). */
+export const REDIS_SENTINEL_CREDENTIALS: readonly SharedCredential[] = [
+  "redis-sentinel",
+  "redis-sentinel-auth",
+  "redis-sentinel-client",
+];
 
 /** Keys of a bot's Secret the program generates when `botSecrets` does not give them: key -> length. */
 export const BOT_CREDENTIALS = {
@@ -64,10 +91,13 @@ export function botCredentialKeys(bot: {
 }
 
 export const botCredentialName = (bot: string, key: string): CredentialName => `bot/${bot}/${key}`;
+/** The credential of a bot's own Redis user (`bot-<bot>`). */
+export const redisBotCredentialName = (bot: string): CredentialName => `redis-bot/${bot}`;
 
 /** The length of a credential, from its name; throws for a name this program never derives. */
 export function credentialLength(name: string): number {
   if (name in SHARED_CREDENTIALS) return SHARED_CREDENTIALS[name as SharedCredential];
+  if (/^redis-bot\/[^/]+$/.test(name)) return REDIS_BOT_CREDENTIAL_LENGTH;
   const m = /^bot\/[^/]+\/([^/]+)$/.exec(name);
   if (m && m[1] in BOT_CREDENTIALS) return BOT_CREDENTIALS[m[1] as BotCredentialKey];
   throw new Error(`no credential is named ${JSON.stringify(name)}`);
@@ -75,15 +105,28 @@ export function credentialLength(name: string): number {
 
 /** What a stack derives, given what it runs; the names `botfleet:credentialRotations` may use. */
 export function credentialNames(stack: {
-  readonly bots: readonly { readonly name: string; readonly preset: string; readonly workload: string }[];
+  readonly bots: readonly {
+    readonly name: string;
+    readonly preset: string;
+    readonly workload: string;
+    readonly usesRedis?: boolean;
+  }[];
   /** `botSecrets`: a key given there is not derived. */
   readonly botSecrets?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly monitoringEnabled: boolean;
+  /** `redis.ha`: Sentinel's credentials exist only then. @default false */
+  readonly redisHa?: boolean;
 }): CredentialName[] {
-  const names: CredentialName[] = ["redis", "postgres-app", "postgres-replication"];
+  const names: CredentialName[] = [
+    ...REDIS_CREDENTIALS,
+    ...(stack.redisHa ? REDIS_SENTINEL_CREDENTIALS : []),
+    "postgres-app",
+    "postgres-replication",
+  ];
   if (stack.monitoringEnabled) names.push("grafana-admin");
   if (stack.bots.some((b) => b.preset === "hummingbot")) names.push("mqtt");
   for (const bot of stack.bots) {
+    if (bot.usesRedis) names.push(redisBotCredentialName(bot.name));
     for (const key of botCredentialKeys(bot)) {
       if (stack.botSecrets?.[bot.name]?.[key] === undefined) names.push(botCredentialName(bot.name, key));
     }
@@ -135,5 +178,15 @@ export class Credentials {
   /** The credential `name` at its rotation and length, as a secret Output. */
   get(name: CredentialName): pulumi.Output<string> {
     return derive(this.seed, name, this.rotations[name] ?? 0, credentialLength(name));
+  }
+
+  /**
+   * The credential `name` one rotation back, undefined at rotation 0: a server that accepts it as well
+   * during a rotation keeps its clients connected until each restarts with the new value. Raising the
+   * rotation by 2 skips it (a value never issued), which revokes the old one at once.
+   */
+  previous(name: CredentialName): pulumi.Output<string> | undefined {
+    const rotation = this.rotations[name] ?? 0;
+    return rotation === 0 ? undefined : derive(this.seed, name, rotation - 1, credentialLength(name));
   }
 }

@@ -607,11 +607,14 @@ describe("the credential seed and rotations", () => {
 
   test("credentials come from the seed at each name's rotation; the rest stay at 0", async () => {
     const config = parseStackConfig(
-      raw({ ...fleet, "botfleet:credentialRotations": { redis: 2, "bot/ft-paper/jwtSecretKey": "1" } }),
+      raw({
+        ...fleet,
+        "botfleet:credentialRotations": { "redis-admin": 2, "bot/ft-paper/jwtSecretKey": "1" },
+      }),
       "dev",
     );
-    expect(config.credentialRotations).toEqual({ redis: 2, "bot/ft-paper/jwtSecretKey": 1 });
-    expect(await valueOf(config.credentials.get("redis"))).toBe(deriveText(SEED, "redis", 2, 32));
+    expect(config.credentialRotations).toEqual({ "redis-admin": 2, "bot/ft-paper/jwtSecretKey": 1 });
+    expect(await valueOf(config.credentials.get("redis-admin"))).toBe(deriveText(SEED, "redis-admin", 2, 32));
     expect(await valueOf(config.credentials.get("postgres-app"))).toBe(
       deriveText(SEED, "postgres-app", 0, 32),
     );
@@ -625,14 +628,14 @@ describe("the credential seed and rotations", () => {
       "a typo in a name",
       { "postgres-ap": 1 },
       [
-        `botfleet:credentialRotations.postgres-ap: this stack derives no credential named "postgres-ap"; did you mean "postgres-app"? (it derives: redis, postgres-app, postgres-replication, grafana-admin, bot/ft-paper/apiServerPassword, bot/ft-paper/jwtSecretKey); fix the name or remove it`,
+        `botfleet:credentialRotations.postgres-ap: this stack derives no credential named "postgres-ap"; did you mean "postgres-app"? (it derives: redis-admin, redis-replication, redis-exporter, postgres-app, postgres-replication, grafana-admin, bot/ft-paper/apiServerPassword, bot/ft-paper/jwtSecretKey); fix the name or remove it`,
       ],
     ],
     [
       "a bot the fleet does not have",
       { "bot/ft-live/apiServerPassword": 1 },
       [
-        `botfleet:credentialRotations.bot/ft-live/apiServerPassword: this stack derives no credential named "bot/ft-live/apiServerPassword"; did you mean "bot/ft-paper/apiServerPassword"? (it derives: redis, postgres-app, postgres-replication, grafana-admin, bot/ft-paper/apiServerPassword, bot/ft-paper/jwtSecretKey); fix the name or remove it`,
+        `botfleet:credentialRotations.bot/ft-live/apiServerPassword: this stack derives no credential named "bot/ft-live/apiServerPassword"; did you mean "bot/ft-paper/apiServerPassword"? (it derives: redis-admin, redis-replication, redis-exporter, postgres-app, postgres-replication, grafana-admin, bot/ft-paper/apiServerPassword, bot/ft-paper/jwtSecretKey); fix the name or remove it`,
       ],
     ],
     [

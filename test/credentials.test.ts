@@ -6,6 +6,8 @@ import {
   botCredentialKeys,
   credentialLength,
   credentialNames,
+  REDIS_CREDENTIALS,
+  REDIS_SENTINEL_CREDENTIALS,
   derive,
   deriveText,
 } from "../lib/credentials";
@@ -101,8 +103,12 @@ test("derive returns a secret Output holding the derived text", async () => {
 });
 
 test("Credentials.get applies the name's rotation and length", async () => {
-  const credentials = new Credentials(pulumi.secret(SEED), { redis: 1 });
-  expect(await valueOf(credentials.get("redis"))).toBe(deriveText(SEED, "redis", 1, 32));
+  const credentials = new Credentials(pulumi.secret(SEED), { "redis-admin": 1 });
+  expect(await valueOf(credentials.get("redis-admin"))).toBe(deriveText(SEED, "redis-admin", 1, 32));
+  expect(await valueOf(credentials.get("redis-bot/ft"))).toBe(deriveText(SEED, "redis-bot/ft", 0, 32));
+  // The previous value, during a rotation only.
+  expect(await valueOf(credentials.previous("redis-admin")!)).toBe(deriveText(SEED, "redis-admin", 0, 32));
+  expect(credentials.previous("redis-bot/ft")).toBeUndefined();
   expect(await valueOf(credentials.get("postgres-app"))).toBe(deriveText(SEED, "postgres-app", 0, 32));
   expect(await valueOf(credentials.get("bot/ft/jwtSecretKey"))).toHaveLength(48);
   expect(await isSecret(credentials.get("mqtt"))).toBe(true);
@@ -110,34 +116,48 @@ test("Credentials.get applies the name's rotation and length", async () => {
 });
 
 test("lengths: 32 for passwords, 48 for freqtrade's JWT key", () => {
-  expect(credentialLength("redis")).toBe(32);
+  expect(credentialLength("redis-admin")).toBe(32);
+  expect(credentialLength("redis-bot/ft")).toBe(32);
+  expect(() => credentialLength("redis")).toThrow('no credential is named "redis"');
+  expect(() => credentialLength("redis-bot/a/b")).toThrow('no credential is named "redis-bot/a/b"');
   expect(credentialLength("bot/ft/apiServerPassword")).toBe(32);
   expect(credentialLength("bot/ft/jwtSecretKey")).toBe(48);
   expect(() => credentialLength("postgres")).toThrow('no credential is named "postgres"');
 });
 
 test("what a stack derives: the data layer always, the rest by what it runs and what botSecrets gives", () => {
+  expect(REDIS_CREDENTIALS.join(" ")).toBe("redis-admin redis-replication redis-exporter");
+  expect(REDIS_SENTINEL_CREDENTIALS.join(" ")).toBe(
+    "redis-sentinel redis-sentinel-auth redis-sentinel-client",
+  );
   expect(botCredentialKeys({ preset: "freqtrade", workload: "scheduled" })).toEqual([]);
   expect(botCredentialKeys({ preset: "custom", workload: "trader" })).toEqual([]);
   const bots = [
     { name: "hb", preset: "hummingbot", workload: "trader" },
     { name: "hb-live", preset: "hummingbot", workload: "trader" },
-    { name: "ft", preset: "freqtrade", workload: "trader" },
+    { name: "ft", preset: "freqtrade", workload: "trader", usesRedis: true },
   ];
   expect(
-    credentialNames({ bots, botSecrets: { "hb-live": { configPassword: "x" } }, monitoringEnabled: true }),
+    credentialNames({
+      bots,
+      botSecrets: { "hb-live": { configPassword: "x" } },
+      monitoringEnabled: true,
+      redisHa: true,
+    }),
   ).toEqual([
-    "redis",
+    ...REDIS_CREDENTIALS,
+    ...REDIS_SENTINEL_CREDENTIALS,
     "postgres-app",
     "postgres-replication",
     "grafana-admin",
     "mqtt",
     "bot/hb/configPassword",
+    "redis-bot/ft",
     "bot/ft/apiServerPassword",
     "bot/ft/jwtSecretKey",
   ]);
   expect(credentialNames({ bots: [], monitoringEnabled: false })).toEqual([
-    "redis",
+    ...REDIS_CREDENTIALS,
     "postgres-app",
     "postgres-replication",
   ]);

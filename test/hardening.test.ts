@@ -317,8 +317,8 @@ describe("stack dev: breaking one rendered object trips the moved rule", () => {
       "no-secret-values-outside-secrets",
       (rs) => {
         const auth = rs.find(named(K.secret, "redis-auth"));
-        const password = (auth?.props.stringData as Json)?.password;
-        if (typeof password !== "string") throw new Error("no redis-auth password");
+        const password = (auth?.props.stringData as Json)?.["admin-password"];
+        if (typeof password !== "string") throw new Error("no redis-auth admin-password");
         return breakOne(
           rs,
           (r) => r.type === K.configMap,

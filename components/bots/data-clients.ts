@@ -13,7 +13,7 @@ export const fromSecret = (name: string, secretName: string, key: string, option
 
 /** The non-secret keys of the data layer's client Secrets (`redis-client`, `postgres-client`). */
 export interface DataClientSettings {
-  /** host, port, sentinels, masterName. */
+  /** host, port, sentinels, masterName, sentinelUsername. */
   readonly redis?: Readonly<Record<string, string>>;
   /** host, port, database, username. */
   readonly postgres?: Readonly<Record<string, string>>;
@@ -34,17 +34,25 @@ export function dataClientSettings(bot: BotConfig, clients: DataClientSettings =
   return out;
 }
 
-/** `redis-client` / `postgres-client` Secrets the data layer puts in the bots namespace. */
+/**
+ * `redis-client` / `postgres-client` Secrets the data layer puts in the bots namespace; for Redis also
+ * the bot's own `redis-client-<bot>` (its ACL user, limited to keys starting with REDIS_KEY_PREFIX).
+ */
 export function dataClientEnv(bot: BotConfig): EnvVar[] {
   const env: EnvVar[] = [];
   if (bot.usesRedis) {
-    const { secret, keys } = REDIS_CLIENT;
+    const { secret, keys, botKeys } = REDIS_CLIENT;
+    const own = REDIS_CLIENT.botSecret(bot.name);
     env.push(
       fromSecret("REDIS_HOST", secret, keys.host),
       fromSecret("REDIS_PORT", secret, keys.port),
-      fromSecret("REDIS_PASSWORD", secret, keys.password),
+      fromSecret("REDIS_USERNAME", own, botKeys.username),
+      fromSecret("REDIS_PASSWORD", own, botKeys.password),
+      fromSecret("REDIS_KEY_PREFIX", own, botKeys.keyPrefix),
       fromSecret("REDIS_SENTINELS", secret, keys.sentinels),
       fromSecret("REDIS_MASTER_NAME", secret, keys.masterName),
+      fromSecret("REDIS_SENTINEL_USERNAME", secret, keys.sentinelUsername),
+      fromSecret("REDIS_SENTINEL_PASSWORD", secret, keys.sentinelPassword),
     );
   }
   if (bot.usesPostgres) {

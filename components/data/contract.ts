@@ -14,18 +14,28 @@ export const POSTGRES_PORT = 5432;
 export const REDIS_EXPORTER_PORT = 9121;
 export const POSTGRES_EXPORTER_PORT = 9187;
 
-/** `redis-client` in the bots namespace; bots labelled `botfleet.io/redis-client: "true"` may connect. */
+/**
+ * `redis-client` in the bots namespace: where Redis is (shared by every bot); bots labelled
+ * `botfleet.io/redis-client: "true"` may connect. Each such bot also gets its own Secret
+ * `redis-client-<bot>` with its own Redis user, which may touch only keys and channels starting
+ * with `keyPrefix` (`<bot>:`).
+ */
 export const REDIS_CLIENT = {
   secret: "redis-client",
   label: "botfleet.io/redis-client",
-  /** host is "" with HA: clients use sentinels + masterName. */
+  /** host is "" with HA: clients use sentinels + masterName (+ the Sentinel user). */
   keys: {
     host: "host",
     port: "port",
-    password: "password",
     sentinels: "sentinels",
     masterName: "masterName",
+    /** Sentinel's discovery-only user ("" without HA). */
+    sentinelUsername: "sentinelUsername",
+    sentinelPassword: "sentinelPassword",
   },
+  /** The Secret holding bot `bot`'s own Redis user. */
+  botSecret: (bot: string): string => `redis-client-${bot}`,
+  botKeys: { username: "username", password: "password", keyPrefix: "keyPrefix" },
 } as const;
 
 /** `postgres-client` in the bots namespace; pods labelled `botfleet.io/postgres-client: "true"` may connect. */

@@ -12,7 +12,7 @@ import Input = k8s.types.input;
 /** The shell scripts that run in the containers, read from `files/redis`. */
 export function redisScripts(): Record<string, string> {
   return readFiles(path.join(__dirname, "..", "..", "files", "redis"), {
-    names: ["entrypoint.sh", "probe.sh", "prestop.sh"],
+    names: ["entrypoint.sh", "probe.sh", "prestop.sh", "acl-reload.sh"],
   });
 }
 

@@ -5,6 +5,8 @@
  */
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../specs/security";
 import { REDIS_PORT, SENTINEL_PORT } from "./redis-conf";
+import { REDIS_AUTH_KEYS } from "./redis-client";
+import { REDIS_USERS } from "./redis-acl";
 import {
   EXPORTER_PORT,
   MOUNTS,
@@ -23,32 +25,54 @@ import * as k8s from "@pulumi/kubernetes";
 
 import Input = k8s.types.input;
 
-function secretEnv(name: string): Input.core.v1.EnvVar {
-  return { name, valueFrom: { secretKeyRef: { name: REDIS_NAMES.authSecret, key: "password" } } };
+/** An env var from a key of `redis-auth`. */
+function secretEnv(name: string, key: string): Input.core.v1.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: REDIS_NAMES.authSecret, key } } };
 }
 
-function probeCommand(kind: "readiness" | "liveness", port: number): Input.core.v1.Probe["exec"] {
-  return { command: ["sh", `${MOUNTS.conf}/probe.sh`, kind, String(port)] };
+/** `redis-auth` mounted with only `keys`: each container sees the files it reads, nothing more. */
+function authVolume(name: string, keys: readonly string[]): Input.core.v1.Volume {
+  return {
+    name,
+    secret: {
+      secretName: REDIS_NAMES.authSecret,
+      defaultMode: 0o440,
+      items: keys.map((key) => ({ key, path: key })),
+    },
+  };
 }
 
-/** Probes per docs/hardening.md #12: readiness wants PONG, liveness tolerates LOADING/MASTERDOWN. */
-function redisProbes(port: number) {
+function probeCommand(
+  kind: "readiness" | "liveness",
+  port: number,
+  user: string | undefined,
+): Input.core.v1.Probe["exec"] {
+  return {
+    command: ["sh", `${MOUNTS.conf}/probe.sh`, kind, String(port), ...(user === undefined ? [] : [user])],
+  };
+}
+
+/**
+ * Probes per docs/hardening.md #12: readiness wants PONG, liveness tolerates LOADING/MASTERDOWN.
+ * `user`: the ACL user the probe authenticates as (undefined: `default`, as on Sentinel).
+ */
+function redisProbes(port: number, user?: string) {
   return {
     // Replaying a large AOF can take minutes: liveness waits until the server answers at all.
     startupProbe: {
-      exec: probeCommand("liveness", port),
+      exec: probeCommand("liveness", port, user),
       periodSeconds: 5,
       timeoutSeconds: 5,
       failureThreshold: 60,
     },
     readinessProbe: {
-      exec: probeCommand("readiness", port),
+      exec: probeCommand("readiness", port, user),
       periodSeconds: 5,
       timeoutSeconds: 5,
       failureThreshold: 3,
     },
     livenessProbe: {
-      exec: probeCommand("liveness", port),
+      exec: probeCommand("liveness", port, user),
       periodSeconds: 10,
       timeoutSeconds: 5,
       failureThreshold: 6,
@@ -73,13 +97,12 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
     // Sentinel's own config on the data volume: Sentinel rewrites it on every failover, so a set
     // restarted as a whole still knows the newest primary and epoch (files/redis/README.md).
     { name: "REDIS_SENTINEL_CONF", value: `${MOUNTS.data}/sentinel.conf` },
-    // For the probes' redis-cli; the entrypoint reads the mounted file at its default path
-    // (REDIS_PASSWORD_FILE=/opt/botfleet/secret/password).
-    secretEnv("REDISCLI_AUTH"),
+    { name: "REDIS_SECRET_DIR", value: MOUNTS.secret },
+    { name: "REDIS_REPLICATION_USER", value: REDIS_USERS.replication },
+    { name: "REDIS_SENTINEL_USER", value: REDIS_USERS.sentinel },
   ];
   const commonMounts: Input.core.v1.VolumeMount[] = [
     { name: "conf", mountPath: MOUNTS.conf, readOnly: true },
-    { name: "auth", mountPath: MOUNTS.secret, readOnly: true },
     { name: "tmp", mountPath: MOUNTS.tmp },
   ];
 
@@ -89,12 +112,19 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
     imagePullPolicy: "IfNotPresent",
     command: ["sh", `${MOUNTS.conf}/entrypoint.sh`, "redis"],
     ports: [{ name: "redis", containerPort: REDIS_PORT, protocol: "TCP" }],
-    env: scriptEnv,
+    env: [
+      ...scriptEnv,
+      // The probes and the preStop hook act as the admin user (redis-cli --user, never -a).
+      { name: "REDIS_ADMIN_USER", value: REDIS_USERS.admin },
+      secretEnv("REDISCLI_AUTH", REDIS_AUTH_KEYS.admin),
+      // The preStop hook asks Sentinel for the hand-over.
+      ...(config.ha ? [secretEnv("REDIS_SENTINEL_AUTH", REDIS_AUTH_KEYS.sentinelAuth)] : []),
+    ],
     resources: {
       requests: { cpu: config.resources.requests.cpu, memory: config.resources.requests.memory },
       limits: { memory: config.resources.limits.memory },
     },
-    ...redisProbes(REDIS_PORT),
+    ...redisProbes(REDIS_PORT, REDIS_USERS.admin),
     // HA: a primary hands over to a replica before it stops (well within the 30 s grace period).
     ...(config.ha
       ? { lifecycle: { preStop: { exec: { command: ["sh", `${MOUNTS.conf}/prestop.sh`] } } } }
@@ -102,6 +132,7 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
     securityContext,
     volumeMounts: [
       ...commonMounts,
+      { name: "redis-auth", mountPath: MOUNTS.secret, readOnly: true },
       { name: "data", mountPath: MOUNTS.data },
       { name: "redis-run", mountPath: MOUNTS.run },
     ],
@@ -113,11 +144,16 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
     imagePullPolicy: "IfNotPresent",
     command: ["sh", `${MOUNTS.conf}/entrypoint.sh`, "sentinel"],
     ports: [{ name: "sentinel", containerPort: SENTINEL_PORT, protocol: "TCP" }],
-    env: scriptEnv,
+    // The probes use Sentinel's default user.
+    env: [...scriptEnv, secretEnv("REDISCLI_AUTH", REDIS_AUTH_KEYS.sentinelAuth)],
     resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
     ...redisProbes(SENTINEL_PORT),
     securityContext,
-    volumeMounts: [...commonMounts, { name: "data", mountPath: MOUNTS.data }],
+    volumeMounts: [
+      ...commonMounts,
+      { name: "sentinel-auth", mountPath: MOUNTS.secret, readOnly: true },
+      { name: "data", mountPath: MOUNTS.data },
+    ],
   };
 
   const exporter: Input.core.v1.Container = {
@@ -125,7 +161,12 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
     image: config.exporterImage,
     imagePullPolicy: "IfNotPresent",
     ports: [{ name: "metrics", containerPort: EXPORTER_PORT, protocol: "TCP" }],
-    env: [{ name: "REDIS_ADDR", value: `redis://127.0.0.1:${REDIS_PORT}` }, secretEnv("REDIS_PASSWORD")],
+    // Its own read-only user (INFO, CONFIG GET, SLOWLOG GET, CLIENT LIST...: redis-acl.ts).
+    env: [
+      { name: "REDIS_ADDR", value: `redis://127.0.0.1:${REDIS_PORT}` },
+      { name: "REDIS_USER", value: REDIS_USERS.exporter },
+      secretEnv("REDIS_PASSWORD", REDIS_AUTH_KEYS.exporter),
+    ],
     resources: { requests: { cpu: "25m", memory: "32Mi" }, limits: { memory: "64Mi" } },
     readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 3 },
     livenessProbe: {
@@ -135,6 +176,41 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
       failureThreshold: 3,
     },
     securityContext,
+  };
+
+  // Applies a changed users.acl (bots added, passwords rotated) with ACL LOAD: files/redis/acl-reload.sh.
+  const aclReload: Input.core.v1.Container = {
+    name: "acl-reload",
+    image: config.image,
+    imagePullPolicy: "IfNotPresent",
+    command: ["sh", `${MOUNTS.conf}/acl-reload.sh`],
+    env: [
+      { name: "REDIS_SECRET_DIR", value: MOUNTS.secret },
+      { name: "REDIS_RUN_DIR", value: MOUNTS.run },
+      { name: "REDIS_TEMPLATE_DIR", value: MOUNTS.conf },
+      { name: "REDIS_ADMIN_USER", value: REDIS_USERS.admin },
+      secretEnv("REDISCLI_AUTH", REDIS_AUTH_KEYS.admin),
+    ],
+    resources: { requests: { cpu: "5m", memory: "16Mi" }, limits: { memory: "32Mi" } },
+    // Alive while its loop goes round (a heartbeat each 10 s); it never gates the pod for long.
+    readinessProbe: {
+      exec: { command: ["sh", `${MOUNTS.conf}/acl-reload.sh`, "alive"] },
+      periodSeconds: 15,
+      timeoutSeconds: 3,
+    },
+    livenessProbe: {
+      exec: { command: ["sh", `${MOUNTS.conf}/acl-reload.sh`, "alive"] },
+      periodSeconds: 30,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    },
+    securityContext,
+    volumeMounts: [
+      { name: "conf", mountPath: MOUNTS.conf, readOnly: true },
+      { name: "tmp", mountPath: MOUNTS.tmp },
+      { name: "redis-auth", mountPath: MOUNTS.secret, readOnly: true },
+      { name: "redis-run", mountPath: MOUNTS.run, readOnly: true },
+    ],
   };
 
   const antiAffinityTerm = {
@@ -154,7 +230,7 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
 
   const memoryVolume = (name: string, sizeLimit: string): Input.core.v1.Volume => ({
     name,
-    // The assembled config holds the password: keep it in RAM, never on the node's disk.
+    // The assembled config holds the replication password: keep it in RAM, never on the node's disk.
     emptyDir: { medium: "Memory", sizeLimit },
   });
 
@@ -187,17 +263,23 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
               labelSelector: { matchLabels: selector(args) },
             },
           ],
-          containers: config.ha ? [redis, sentinel, exporter] : [redis, exporter],
+          containers: config.ha ? [redis, sentinel, exporter, aclReload] : [redis, exporter, aclReload],
           volumes: [
             { name: "conf", configMap: { name: REDIS_NAMES.configMap, defaultMode: 0o444 } },
-            {
-              name: "auth",
-              secret: {
-                secretName: REDIS_NAMES.authSecret,
-                defaultMode: 0o440,
-                items: [{ key: "password", path: "password" }],
-              },
-            },
+            authVolume("redis-auth", [
+              REDIS_AUTH_KEYS.aclFile,
+              REDIS_AUTH_KEYS.replication,
+              ...(config.ha ? [REDIS_AUTH_KEYS.sentinelAuth] : []),
+            ]),
+            ...(config.ha
+              ? [
+                  authVolume("sentinel-auth", [
+                    REDIS_AUTH_KEYS.sentinel,
+                    REDIS_AUTH_KEYS.sentinelAuth,
+                    REDIS_AUTH_KEYS.sentinelUsers,
+                  ]),
+                ]
+              : []),
             memoryVolume("redis-run", "1Mi"),
             { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
           ],

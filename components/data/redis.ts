@@ -5,9 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { RedisConfig } from "../../config/redis";
-import type { Credentials } from "../../lib/credentials";
+import { type Credentials, redisBotCredentialName } from "../../lib/credentials";
 import { REDIS_PORT, SENTINEL_MASTER_NAME, SENTINEL_PORT } from "./redis-conf";
-import { redisAuthSecret, redisClientSecret, redisClientHost } from "./redis-client";
+import { redisAuthSecret, redisBotSecret, redisClientSecret, redisClientHost } from "./redis-client";
+import { checkRedisBotName, renderRedisAclFile, renderSentinelUsers } from "./redis-acl";
 import { checksum } from "../specs/checksum";
 import { redisConfigMap, redisConfigMapData } from "./redis-configmap";
 import { redisPodCount, sentinelAddresses, type RedisSpecArgs } from "./redis-names";
@@ -33,8 +34,10 @@ export interface RedisArgs {
   /** The validated `botfleet:redis` section. */
   readonly config: RedisConfig;
   readonly environment: Environment;
-  /** The stack's credentials; the password is `redis`. */
+  /** The stack's credentials: `redis-admin`, `redis-replication`, ..., `redis-bot/<bot>` (lib/credentials.ts). */
   readonly credentials: Credentials;
+  /** Bots with `usesRedis`: each gets its own user `bot-<name>` and Secret `redis-client-<name>`. */
+  readonly bots: readonly string[];
   /** Protect the StatefulSet and keep it on delete (prod). @default false */
   readonly protect?: boolean;
   /** Checks the data claims against the last deployment. @default a ledger with no history */
@@ -55,9 +58,9 @@ export class Redis extends pulumi.ComponentResource {
   /** Sentinel master name; "" without HA. */
   public readonly masterName: pulumi.Output<string>;
   public readonly headlessServiceName: pulumi.Output<string>;
-  /** Secret in the data namespace with key `password`. */
+  /** Secret in the data namespace: users.acl, sentinel-users.conf and the pods' passwords. */
   public readonly authSecretName: pulumi.Output<string>;
-  /** Secret in the bots namespace: host, port, password, sentinels, masterName. */
+  /** Secret in the bots namespace: host, port, sentinels, masterName, sentinelUsername, sentinelPassword. */
   public readonly clientSecretName: pulumi.Output<string>;
   public readonly statefulSetName: pulumi.Output<string>;
 
@@ -68,14 +71,55 @@ export class Redis extends pulumi.ComponentResource {
     const child = { parent: this, provider };
     const spec: RedisSpecArgs = { instance: name, namespaces, config, environment: args.environment };
 
-    // Alphanumeric: it is written into redis.conf/sentinel.conf by the entrypoint without quoting issues.
-    // It changes only with the seed or `credentialRotations.redis`; a changed password reaches the
-    // Secrets, yet running servers keep the old requirepass/masterauth, so replicas and clients would fail
-    // to authenticate until every pod restarts: rotate by the runbook (docs/operations.md).
-    const password = args.credentials.get("redis");
+    // Alphanumeric, so the entrypoint writes them into the configs without quoting issues. Each
+    // changes only with the seed or its `credentialRotations` entry; running servers keep what they
+    // loaded until `ACL LOAD` or a restart: rotate by the runbook (docs/operations.md).
+    args.bots.forEach(checkRedisBotName);
+    const get = (credential: Parameters<Credentials["get"]>[0]) => args.credentials.get(credential);
+    // What users.acl accepts: the current password and, during a rotation, the previous one, so
+    // clients that still hold it keep working until they restart (docs/operations.md).
+    const accepted = (credential: Parameters<Credentials["get"]>[0]) =>
+      pulumi
+        .all([get(credential), args.credentials.previous(credential)])
+        .apply(([current, previous]) => (previous === undefined ? [current] : [current, previous]));
+    const botPasswords = Object.fromEntries(args.bots.map((bot) => [bot, get(redisBotCredentialName(bot))]));
+    const botAccepted = Object.fromEntries(
+      args.bots.map((bot) => [bot, accepted(redisBotCredentialName(bot))]),
+    );
+    const aclFile = pulumi
+      .all([
+        accepted("redis-admin"),
+        accepted("redis-replication"),
+        config.ha ? accepted("redis-sentinel") : undefined,
+        accepted("redis-exporter"),
+        botAccepted,
+      ])
+      .apply(([admin, replication, sentinel, exporter, bots]) =>
+        renderRedisAclFile({ admin, replication, sentinel, exporter, bots }),
+      );
+    const authData = {
+      aclFile,
+      admin: get("redis-admin"),
+      replication: get("redis-replication"),
+      exporter: get("redis-exporter"),
+      // Sentinel's credentials exist only with Sentinel (lib/credentials.ts REDIS_SENTINEL_CREDENTIALS).
+      ...(config.ha
+        ? {
+            sentinel: get("redis-sentinel"),
+            sentinelAuth: get("redis-sentinel-auth"),
+            sentinelUsers: accepted("redis-sentinel-client").apply(renderSentinelUsers),
+          }
+        : {}),
+    };
 
-    const authSecret = new k8s.core.v1.Secret(`${name}-auth`, redisAuthSecret(spec, password), child);
-    const clientSecret = new k8s.core.v1.Secret(`${name}-client`, redisClientSecret(spec, password), child);
+    const authSecret = new k8s.core.v1.Secret(`${name}-auth`, redisAuthSecret(spec, authData), child);
+    const clientSecret = new k8s.core.v1.Secret(
+      `${name}-client`,
+      redisClientSecret(spec, config.ha ? get("redis-sentinel-client") : ""),
+      child,
+    );
+    for (const [bot, password] of Object.entries(botPasswords))
+      new k8s.core.v1.Secret(`${name}-client-${bot}`, redisBotSecret(spec, bot, password), child);
     const configData = redisConfigMapData(config);
     const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, redisConfigMap(spec, configData), child);
 

@@ -1,8 +1,11 @@
 #!/bin/sh
 # botfleet Redis entrypoint: `entrypoint.sh redis` or `entrypoint.sh sentinel`.
 #
-# Assembles the final config in an emptyDir from the rendered template (ConfigMap, no secrets) and the
-# password file (Secret), decides this pod's role, then execs the server so SIGTERM reaches it.
+# Assembles the final config from the rendered template (ConfigMap, no secrets) and the files of the
+# `redis-auth` Secret, decides this pod's role, then execs the server so SIGTERM reaches it. Redis loads
+# its users from users.acl (hashes only) and authenticates to its primary as the replication user;
+# Sentinel authenticates to Redis as the sentinel user, guards itself with its own password and adds
+# the bots' discovery user (sentinel-users.conf, hashes only).
 # With Sentinel: the primary is the one with the highest config epoch among what the reachable
 # Sentinels report and what this pod's own Sentinel remembered on the data volume (its sentinel.conf,
 # which Sentinel rewrites on every failover); when nobody knows one (first start), it is the initial
@@ -13,7 +16,11 @@
 #   REDIS_TEMPLATE_DIR     redis.conf and sentinel.conf templates   (/opt/botfleet/conf)
 #   REDIS_RUN_DIR          where the final redis.conf is written    (/run/botfleet)
 #   REDIS_SENTINEL_CONF    Sentinel's own config, on the data volume (/data/sentinel.conf)
-#   REDIS_PASSWORD_FILE    the password                             (/opt/botfleet/secret/password)
+#   REDIS_SECRET_DIR       the Secret's files                       (/opt/botfleet/secret)
+#                          redis: users.acl, replication-password, and with Sentinel sentinel-auth-password
+#                          sentinel: sentinel-password, sentinel-auth-password, sentinel-users.conf
+#   REDIS_REPLICATION_USER the user replicas authenticate as       (replication)
+#   REDIS_SENTINEL_USER    the user Sentinel authenticates as       (sentinel)
 #   REDIS_SENTINELS        "host:port,host:port" of every Sentinel; empty: standalone Redis
 #   REDIS_ANNOUNCE_HOST    this pod's stable name (required with Sentinel)
 #   REDIS_INITIAL_PRIMARY  "host:port" of ordinal 0 (required with Sentinel)
@@ -24,7 +31,9 @@ set -f
 mode="${1:-}"
 template_dir="${REDIS_TEMPLATE_DIR:-/opt/botfleet/conf}"
 run_dir="${REDIS_RUN_DIR:-/run/botfleet}"
-password_file="${REDIS_PASSWORD_FILE:-/opt/botfleet/secret/password}"
+secret_dir="${REDIS_SECRET_DIR:-/opt/botfleet/secret}"
+replication_user="${REDIS_REPLICATION_USER:-replication}"
+sentinel_user="${REDIS_SENTINEL_USER:-sentinel}"
 sentinels="${REDIS_SENTINELS:-}"
 announce_host="${REDIS_ANNOUNCE_HOST:-}"
 initial_primary="${REDIS_INITIAL_PRIMARY:-}"
@@ -63,7 +72,7 @@ remembered_primary() {
 # "busy" while that Sentinel leads a failover (it shows the new epoch with the old address until the
 # failover ends), nothing when it knows no primary or does not answer.
 sentinel_master() {
-	REDISCLI_AUTH="$password" timeout "$query_timeout" \
+	REDISCLI_AUTH="$sentinel_auth" timeout "$query_timeout" \
 		redis-cli -h "$1" -p "$2" --raw SENTINEL MASTER "$3" 2>/dev/null |
 		awk 'NR % 2 == 1 { key = $0; next } { value[key] = $0 }
 			END {
@@ -126,14 +135,36 @@ find_primary() {
 	esac
 }
 
-[ -r "$password_file" ] || die "password file $password_file is not readable"
-password=$(cat "$password_file")
-[ -n "$password" ] || die "password file $password_file is empty"
-case "$password" in
-*[!A-Za-z0-9_.+=~-]*) die "the password holds characters that cannot be written safely into a config file" ;;
-esac
+# secret_file NAME: the path of a Secret file, which must be readable and not empty.
+secret_file() {
+	[ -r "$secret_dir/$1" ] || die "secret file $secret_dir/$1 is not readable"
+	[ -s "$secret_dir/$1" ] || die "secret file $secret_dir/$1 is empty"
+	printf '%s' "$secret_dir/$1"
+}
 
-# The final config holds the password: readable by this user only.
+# read_password NAME: a password from the Secret, checked to be safe inside double quotes in a config.
+read_password() {
+	value=$(cat "$(secret_file "$1")") || exit 1
+	case "$value" in
+	"" | *[!A-Za-z0-9_.+=~-]*) die "$secret_dir/$1 holds characters that cannot be written safely into a config file" ;;
+	esac
+	printf '%s' "$value"
+}
+
+# check_user NAME: a user name goes into a config file unquoted.
+check_user() {
+	case "$1" in
+	"" | *[!A-Za-z0-9_-]*) die "not a user name: \"$1\"" ;;
+	esac
+}
+check_user "$replication_user"
+check_user "$sentinel_user"
+
+# Sentinel's own password: the entrypoints ask every Sentinel for the primary with it.
+sentinel_auth=""
+[ -z "$sentinels" ] || sentinel_auth=$(read_password sentinel-auth-password) || exit 1
+
+# The final configs hold passwords: readable by this user only.
 umask 077
 
 case "$mode" in
@@ -142,9 +173,13 @@ redis)
 	conf="$run_dir/redis.conf"
 	mkdir -p "$run_dir"
 	port=$(conf_value "$template" port)
+	acl_file=$(secret_file users.acl) || exit 1
+	replication_password=$(read_password replication-password) || exit 1
 	{
 		cat "$template"
-		printf 'requirepass "%s"\nmasterauth "%s"\n' "$password" "$password"
+		# Users come from the mounted Secret, so `ACL LOAD` picks up rotated passwords without a restart.
+		printf 'aclfile "%s"\n' "$acl_file"
+		printf 'masteruser %s\nmasterauth "%s"\n' "$replication_user" "$replication_password"
 	} >"$conf.tmp"
 	if [ -n "$sentinels" ]; then
 		find_primary
@@ -159,6 +194,8 @@ redis)
 		log "starting standalone"
 	fi
 	mv "$conf.tmp" "$conf"
+	# What Redis starts with, for the acl-reload sidecar to tell a later change.
+	sha256sum <"$acl_file" | cut -d' ' -f1 >"$run_dir/users.acl.sha256"
 	exec redis-server "$conf"
 	;;
 sentinel)
@@ -166,6 +203,8 @@ sentinel)
 	template="$template_dir/sentinel.conf"
 	conf="$sentinel_conf"
 	port=$(conf_value "$template" port)
+	sentinel_password=$(read_password sentinel-password) || exit 1
+	sentinel_users=$(secret_file sentinel-users.conf) || exit 1
 	find_primary
 	log "monitoring $primary_host:$primary_port ($primary_source)"
 	# Settings come from the template on every start; what Sentinel learned (its id, epochs, the other
@@ -175,7 +214,11 @@ sentinel)
 	{
 		sed -e "s/@PRIMARY_HOST@/$primary_host/" -e "s/@PRIMARY_PORT@/$primary_port/" "$template"
 		printf 'sentinel announce-ip %s\nsentinel announce-port %s\n' "$announce_host" "$port"
-		printf 'requirepass "%s"\nsentinel auth-pass %s "%s"\n' "$password" "$(master_name)" "$password"
+		# Clients and the other Sentinels use Sentinel's default user; bots only the discovery user.
+		printf 'requirepass "%s"\nsentinel sentinel-pass "%s"\n' "$sentinel_auth" "$sentinel_auth"
+		printf 'sentinel auth-user %s %s\nsentinel auth-pass %s "%s"\n' \
+			"$(master_name)" "$sentinel_user" "$(master_name)" "$sentinel_password"
+		cat "$sentinel_users"
 		if [ -r "$conf" ]; then
 			awk -v keep_replicas="$([ "$remembered" = "$primary_epoch $primary_host $primary_port" ] && echo 1)" '
 				$1 == "sentinel" && ($2 == "myid" || $2 == "leader-epoch" || $2 == "known-sentinel") { print }

@@ -11,7 +11,9 @@
 #   REDIS_TEMPLATE_DIR     where redis.conf / sentinel.conf are     (/opt/botfleet/conf)
 #   REDIS_SENTINELS        "host:port,..." of every Sentinel
 #   REDIS_ANNOUNCE_HOST    this pod's stable name
-#   REDISCLI_AUTH          the password (the container's env, from the Secret)
+#   REDIS_ADMIN_USER       the Redis user that may pause clients    (botfleet-admin)
+#   REDISCLI_AUTH          its password (the container's env, from the Secret)
+#   REDIS_SENTINEL_AUTH    Sentinel's own password (SENTINEL FAILOVER)
 #   REDIS_PRESTOP_TIMEOUT  seconds the whole handover may take      (20, below the grace period)
 set -u
 set -f
@@ -20,17 +22,18 @@ template_dir="${REDIS_TEMPLATE_DIR:-/opt/botfleet/conf}"
 sentinels="${REDIS_SENTINELS:-}"
 announce_host="${REDIS_ANNOUNCE_HOST:-}"
 timeout_seconds="${REDIS_PRESTOP_TIMEOUT:-20}"
+admin_user="${REDIS_ADMIN_USER:-botfleet-admin}"
 
 log() { printf '%s botfleet-prestop: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 
 port=$(awk '$1 == "port" { print $2; exit }' "$template_dir/redis.conf")
 master=$(awk '$1 == "sentinel" && $2 == "monitor" { print $3; exit }' "$template_dir/sentinel.conf" 2>/dev/null)
-local_cli() { timeout 3 redis-cli -h 127.0.0.1 -p "$port" --raw "$@" 2>/dev/null; }
+local_cli() { timeout 3 redis-cli -h 127.0.0.1 -p "$port" --user "$admin_user" --raw "$@" 2>/dev/null; }
 # sentinel_cli HOST:PORT COMMAND...
 sentinel_cli() {
 	address=$1
 	shift
-	timeout 3 redis-cli -h "${address%:*}" -p "${address##*:}" --raw "$@" 2>/dev/null
+	REDISCLI_AUTH="${REDIS_SENTINEL_AUTH:-}" timeout 3 redis-cli -h "${address%:*}" -p "${address##*:}" --raw "$@" 2>/dev/null
 }
 
 [ -n "$sentinels" ] && [ -n "$master" ] || exit 0

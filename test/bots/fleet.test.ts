@@ -473,9 +473,18 @@ test("bot pods carry the fleet labels and get data-layer credentials only by sec
     "botfleet.io/redis-client": "true",
   });
   const env = ft.spec.containers[0].env as Obj[];
+  // Its own Redis user (redis-client-<bot>); the shared redis-client holds no Redis password.
   expect(env.find((e) => e.name === "REDIS_PASSWORD")).toEqual({
     name: "REDIS_PASSWORD",
-    valueFrom: { secretKeyRef: { name: "redis-client", key: "password" } },
+    valueFrom: { secretKeyRef: { name: "redis-client-ft-sample", key: "password" } },
+  });
+  expect(env.find((e) => e.name === "REDIS_USERNAME")?.valueFrom.secretKeyRef).toEqual({
+    name: "redis-client-ft-sample",
+    key: "username",
+  });
+  expect(env.find((e) => e.name === "REDIS_KEY_PREFIX")?.valueFrom.secretKeyRef).toEqual({
+    name: "redis-client-ft-sample",
+    key: "keyPrefix",
   });
   // A paper bot without keys gets none.
   expect(env.map((e) => e.name)).not.toContain("FREQTRADE__EXCHANGE__KEY");

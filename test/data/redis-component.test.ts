@@ -15,6 +15,8 @@ import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClai
 import { REDACTED, runProgram, type ProgramRun, type RegisteredResource } from "../../lib/mockrun";
 import { redisSchema, type RedisConfig } from "../../config/redis";
 import { Redis } from "../../components/data/redis";
+import { passwordHash } from "../../components/data/redis-acl";
+import { REDIS_CREDENTIALS, REDIS_SENTINEL_CREDENTIALS } from "../../lib/credentials";
 import type { Environment } from "../../config/environment";
 import { COMPONENT_ONLY, policyViolations } from "../support/policy";
 import { derived, testCredentials } from "../support/credentials";
@@ -34,14 +36,27 @@ const MODELS: Record<string, new (data: Any) => { validate(): void }> = {
   "kubernetes:core/v1:PersistentVolumeClaim": PersistentVolumeClaim,
 };
 
-async function run(config: RedisConfig, environment: Environment, protect: boolean) {
+async function run(
+  config: RedisConfig,
+  environment: Environment,
+  protect: boolean,
+  rotations: Record<string, number> = {},
+) {
   let outputs: Record<string, unknown> = {};
   const result: ProgramRun = await runProgram(
     { stack: "redis-test", values: {}, secretKeys: new Set(), env: {}, fakeSecrets: [] },
     () => {
       const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-      const credentials = testCredentials();
-      const redis = new Redis("redis", { provider, namespaces, config, environment, credentials, protect });
+      const credentials = testCredentials(rotations);
+      const redis = new Redis("redis", {
+        provider,
+        namespaces,
+        config,
+        environment,
+        credentials,
+        protect,
+        bots: ["a", "b"],
+      });
       outputs = {
         host: redis.host,
         sentinelHost: redis.sentinelHost,
@@ -86,6 +101,8 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
         "PodDisruptionBudget/redis",
         "Secret/redis-auth",
         "Secret/redis-client",
+        "Secret/redis-client-a",
+        "Secret/redis-client-b",
         "Service/redis",
         "Service/redis-headless",
         ...(config.ha ? ["Service/redis-sentinel"] : []),
@@ -115,18 +132,50 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
     expect(policyViolations(result.resources, { skip: COMPONENT_ONLY })).toEqual([]);
   });
 
-  test("the derived password reaches only the two Secrets, always as a Pulumi secret", () => {
-    const password = derived("redis");
+  test("each derived password reaches only the Secrets of who uses it, always as a Pulumi secret", () => {
+    const names = [
+      ...REDIS_CREDENTIALS,
+      ...(config.ha ? REDIS_SENTINEL_CREDENTIALS : []),
+      "redis-bot/a",
+      "redis-bot/b",
+    ] as const;
+    const passwords = Object.fromEntries(names.map((n) => [n, derived(n)]));
     for (const r of result.resources) {
       const plain = JSON.stringify(r.inputs);
-      if (r.type !== "kubernetes:core/v1:Secret") expect(plain).not.toContain(password);
-      expect(JSON.stringify(r.redacted)).not.toContain(password);
+      for (const password of Object.values(passwords)) {
+        if (r.type !== "kubernetes:core/v1:Secret") expect(plain).not.toContain(password);
+        expect(JSON.stringify(r.redacted)).not.toContain(password);
+      }
     }
-    for (const name of ["redis-auth", "redis-client"]) {
-      const secret = named(result.resources, "Secret", name);
-      expect((secret.inputs.stringData as Any).password).toBe(password);
+    const data = (name: string) => named(result.resources, "Secret", name).inputs.stringData as Any;
+    const auth = data("redis-auth");
+    expect(auth["admin-password"]).toBe(passwords["redis-admin"]);
+    expect(auth["replication-password"]).toBe(passwords["redis-replication"]);
+    // Sentinel's credentials only with Sentinel.
+    expect(auth["sentinel-password"]).toBe(passwords["redis-sentinel"]);
+    expect(auth["sentinel-auth-password"]).toBe(passwords["redis-sentinel-auth"]);
+    expect("sentinel-users.conf" in auth).toBe(config.ha);
+    expect(auth["users.acl"].includes("user sentinel ")).toBe(config.ha);
+    expect(auth["exporter-password"]).toBe(passwords["redis-exporter"]);
+    // The user lists hold hashes: no password at all.
+    for (const password of Object.values(passwords)) {
+      expect(auth["users.acl"]).not.toContain(password);
+      expect(auth["sentinel-users.conf"] ?? "").not.toContain(password);
+    }
+    expect(auth["users.acl"]).toContain(`user bot-a on ${passwordHash(passwords["redis-bot/a"])} `);
+    // Each bot's Secret holds its own password, and no other.
+    expect(data("redis-client-a")).toEqual({
+      username: "bot-a",
+      password: passwords["redis-bot/a"],
+      keyPrefix: "a:",
+    });
+    expect(JSON.stringify(data("redis-client-a"))).not.toContain(passwords["redis-bot/b"]);
+    expect(data("redis-client")["sentinelPassword"]).toBe(
+      config.ha ? passwords["redis-sentinel-client"] : "",
+    );
+    for (const name of ["redis-auth", "redis-client", "redis-client-a"]) {
       // The Kubernetes SDK marks all of stringData secret.
-      expect(secret.redacted.stringData).toBe(REDACTED);
+      expect(named(result.resources, "Secret", name).redacted.stringData).toBe(REDACTED);
     }
   });
 
@@ -136,8 +185,9 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
     expect(Object.keys(client.inputs.stringData as Any).sort()).toEqual([
       "host",
       "masterName",
-      "password",
       "port",
+      "sentinelPassword",
+      "sentinelUsername",
       "sentinels",
     ]);
     // HA: empty host (the `redis` Service spans replicas); clients use sentinels + masterName.
@@ -186,4 +236,24 @@ describe.each<[string, RedisConfig, Environment, boolean]>([
     if (config.ha) expect(result.outputs.sentinelHost).toBe("redis-sentinel.botfleet-data.svc.cluster.local");
     else expect(result.outputs.sentinelHost).toBeUndefined();
   });
+});
+
+test("a rotated Redis credential: the Secrets carry the new password, users.acl accepts the new and the previous", async () => {
+  const rotated = await run(redisSchema.parse({ ha: true }), "prod", false, {
+    "redis-replication": 2,
+    "redis-bot/a": 1,
+  });
+  const data = (name: string) => named(rotated.resources, "Secret", name).inputs.stringData as Any;
+  const acl: string = data("redis-auth")["users.acl"];
+  expect(data("redis-auth")["replication-password"]).toBe(derived("redis-replication", 2));
+  expect(acl).toContain(
+    `user replication on ${passwordHash(derived("redis-replication", 2))} ${passwordHash(derived("redis-replication", 1))} `,
+  );
+  expect(acl).not.toContain(passwordHash(derived("redis-replication", 0)));
+  expect(data("redis-client-a").password).toBe(derived("redis-bot/a", 1));
+  expect(acl).toContain(
+    `user bot-a on ${passwordHash(derived("redis-bot/a", 1))} ${passwordHash(derived("redis-bot/a", 0))} `,
+  );
+  // Not rotated: one password.
+  expect(acl).toMatch(new RegExp(`user bot-b on ${passwordHash(derived("redis-bot/b"))} resetchannels`));
 });

@@ -11,10 +11,8 @@ import * as ha from "../support/redis-ha";
 
 jest.setTimeout(180_000);
 
-const PASSWORD = ha.TEST_PASSWORD;
-
 describe("whole-set restart after a failover", () => {
-  const cluster = new RedisTestCluster(ha.haTestConfig, PASSWORD);
+  const cluster = new RedisTestCluster(ha.haTestConfig, ha.TEST_PASSWORDS);
   afterAll(() => cluster.stopAll());
 
   test("the member with the newest epoch stays primary: every WAIT-acknowledged write is found, replicas follow it", async () => {
@@ -40,7 +38,7 @@ describe("whole-set restart after a failover", () => {
     // Writes acknowledged by a replica (WAIT 1) while ordinal 0 is down.
     const acked: string[] = [];
     for (let from = 0; acked.length < 1000; from += 100)
-      acked.push(...(await ha.writeBatch(primaryPort, PASSWORD, "outage", from, 100)));
+      acked.push(...(await ha.writeBatch(primaryPort, cluster.admin, "outage", from, 100)));
     const epochBefore = (await ha.sentinelMaster(cluster, primary))["config-epoch"];
 
     // The outage: every process still running dies at once.

@@ -19,7 +19,7 @@ import {
   type RedisPod,
 } from "../support/redis";
 import {
-  TEST_PASSWORD,
+  TEST_PASSWORDS,
   backgroundWriter,
   countPresent,
   primaryFromSentinel,
@@ -31,21 +31,25 @@ import {
 
 jest.setTimeout(90_000);
 
-const PASSWORD = TEST_PASSWORD;
+const PASSWORDS = TEST_PASSWORDS;
 
 describe("entrypoint and probe scripts", () => {
   test("are shellcheck-clean as POSIX sh", () => {
-    const r = spawnSync("shellcheck", ["-s", "sh", "entrypoint.sh", "probe.sh", "prestop.sh"], {
-      cwd: SCRIPTS_DIR,
-      encoding: "utf8",
-    });
+    const r = spawnSync(
+      "shellcheck",
+      ["-s", "sh", "entrypoint.sh", "probe.sh", "prestop.sh", "acl-reload.sh"],
+      {
+        cwd: SCRIPTS_DIR,
+        encoding: "utf8",
+      },
+    );
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
   });
 });
 
 describe("standalone Redis through the entrypoint", () => {
-  const cluster = new RedisTestCluster(redisSchema.parse({}), PASSWORD);
+  const cluster = new RedisTestCluster(redisSchema.parse({}), PASSWORDS);
   let pod: RedisPod;
 
   beforeAll(async () => {
@@ -78,7 +82,7 @@ describe("standalone Redis through the entrypoint", () => {
 });
 
 describe("Redis + Sentinel: 3 pods, quorum 2", () => {
-  const cluster = new RedisTestCluster(haConfig, PASSWORD);
+  const cluster = new RedisTestCluster(haConfig, PASSWORDS);
   const acked: string[] = [];
 
   beforeAll(async () => {
@@ -136,16 +140,34 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
     );
   });
 
-  test("the password reaches only the assembled configs (mode 0600), never the templates", () => {
+  test("each config holds only the passwords its server sends (mode 0600); users' passwords are hashes only", () => {
+    const { replication, sentinel, sentinelAuth, admin, exporter, sentinelClient, bots } = PASSWORDS;
+    const everyPassword = [
+      replication,
+      sentinel,
+      sentinelAuth,
+      admin,
+      exporter,
+      sentinelClient,
+      ...Object.values(bots),
+    ];
     for (const p of cluster.pods) {
-      for (const f of ["redis.conf", "sentinel.conf"])
-        expect(fs.readFileSync(path.join(p.templateDir, f), "utf8")).not.toContain(PASSWORD);
-      for (const f of [path.join(p.redisRunDir, "redis.conf"), p.sentinelConf]) {
-        expect(fs.readFileSync(f, "utf8")).toContain(PASSWORD);
-        expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+      const redisConf = fs.readFileSync(path.join(p.redisRunDir, "redis.conf"), "utf8");
+      const sentinelConf = fs.readFileSync(p.sentinelConf, "utf8");
+      for (const f of ["redis.conf", "sentinel.conf"]) {
+        const template = fs.readFileSync(path.join(p.templateDir, f), "utf8");
+        for (const pw of everyPassword) expect(template).not.toContain(pw);
       }
-      expect(p.redis?.log()).not.toContain(PASSWORD);
-      expect(p.sentinel?.log()).not.toContain(PASSWORD);
+      // masterauth: the replication user's; Sentinel: its own (requirepass, sentinel-pass) and auth-pass.
+      for (const pw of everyPassword) expect(redisConf.includes(pw)).toBe(pw === replication);
+      for (const pw of everyPassword)
+        expect(sentinelConf.includes(pw)).toBe(pw === sentinel || pw === sentinelAuth);
+      for (const f of [path.join(p.redisRunDir, "redis.conf"), p.sentinelConf])
+        expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+      for (const pw of everyPassword) {
+        expect(p.redis?.log()).not.toContain(pw);
+        expect(p.sentinel?.log()).not.toContain(pw);
+      }
     }
   });
 
@@ -156,13 +178,15 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
       /^NOAUTH Authentication required/,
     );
     expect((await cli(p0.port, ["GET", "sync:probe"], { auth: "wrong" })).stderr).toMatch(/WRONGPASS/);
-    expect((await cli(p0.port, ["PING"], { auth: PASSWORD })).stdout.trim()).toBe("PONG");
+    // The default user is off: even the right password without a user name is refused.
+    expect((await cli(p0.port, ["PING"], { auth: PASSWORDS.admin })).stderr).toMatch(/WRONGPASS/);
+    expect((await cli(p0.port, ["PING"], { auth: cluster.admin })).stdout.trim()).toBe("PONG");
   });
 
   test("(2) kill -9 of the primary pod: Sentinel promotes a replica holding every WAIT-acknowledged write", async () => {
     const [p0, p1, p2] = cluster.pods;
     // Write continuously; kill the primary's pod (redis + its sentinel) while writes are in flight.
-    const writer = backgroundWriter((from) => writeBatch(p0.port, PASSWORD, "trade", from, 50));
+    const writer = backgroundWriter((from) => writeBatch(p0.port, cluster.admin, "trade", from, 50));
     let killedAt: number;
     try {
       await waitFor("500 acknowledged writes", async () => (writer.keys.length >= 500 ? true : undefined));
@@ -241,7 +265,11 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
     const replica = cluster.pods.find((p) => p !== primary)!;
     const prestop = (pod: RedisPod) =>
       new Promise<{ code: number | null; log: string }>((resolve) => {
-        const env = { ...cluster.env(pod), REDISCLI_AUTH: PASSWORD };
+        const env = {
+          ...cluster.env(pod),
+          REDISCLI_AUTH: PASSWORDS.admin,
+          REDIS_SENTINEL_AUTH: PASSWORDS.sentinelAuth,
+        };
         const child = spawn("sh", [path.join(SCRIPTS_DIR, "prestop.sh")], { env });
         let log = "";
         child.stderr.on("data", (d: Buffer) => (log += d.toString()));
@@ -254,7 +282,7 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
     const writer = backgroundWriter(async (from) => {
       let stdin = "";
       for (let i = from; i < from + 50; i++) stdin += `SET roll:${i} v${i}\n`;
-      const lines = (await cli(primary.port, [], { auth: PASSWORD, stdin })).stdout.split("\n");
+      const lines = (await cli(primary.port, [], { auth: cluster.admin, stdin })).stdout.split("\n");
       const ok: string[] = [];
       for (let i = 0; i < 50 && lines[i] === "OK"; i++) ok.push(`roll:${from + i}`);
       return ok;
@@ -309,9 +337,12 @@ describe("Redis + Sentinel: 3 pods, quorum 2", () => {
 
   test("probe.sh: readiness and liveness pass on a healthy Redis and Sentinel, fail without the password", async () => {
     const [p0] = cluster.pods;
-    for (const port of [p0.port, p0.sentinelPort]) {
-      expect((await runProbe("readiness", port, PASSWORD)).code).toBe(0);
-      expect((await runProbe("liveness", port, PASSWORD)).code).toBe(0);
+    for (const [port, auth] of [
+      [p0.port, cluster.admin],
+      [p0.sentinelPort, cluster.sentinelAdmin],
+    ] as const) {
+      expect((await runProbe("readiness", port, auth)).code).toBe(0);
+      expect((await runProbe("liveness", port, auth)).code).toBe(0);
       const denied = await runProbe("readiness", port);
       expect(denied.code).toBe(1);
       expect(denied.stderr).toContain("NOAUTH");

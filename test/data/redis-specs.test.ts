@@ -82,6 +82,7 @@ describe("renderSentinelConf", () => {
 describe("ConfigMap data and checksum", () => {
   test("holds configs and scripts, sentinel.conf only with HA, and no password directive", () => {
     expect(Object.keys(redisConfigMapData(standalone)).sort()).toEqual([
+      "acl-reload.sh",
       "entrypoint.sh",
       "prestop.sh",
       "probe.sh",
@@ -89,13 +90,14 @@ describe("ConfigMap data and checksum", () => {
     ]);
     const data = redisConfigMapData(ha);
     expect(Object.keys(data).sort()).toEqual([
+      "acl-reload.sh",
       "entrypoint.sh",
       "prestop.sh",
       "probe.sh",
       "redis.conf",
       "sentinel.conf",
     ]);
-    expect(data["redis.conf"]).not.toMatch(/^requirepass/m);
+    expect(data["redis.conf"]).not.toMatch(/^(requirepass|user|aclfile|masterauth)/m);
     expect(data["entrypoint.sh"]).toMatch(/^#!\/bin\/sh/);
   });
 
@@ -115,7 +117,11 @@ describe("redisStatefulSet", () => {
     const s = sts(standalone);
     expect(s.spec.replicas).toBe(1);
     expect(s.spec.serviceName).toBe("redis-headless");
-    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(["redis", "metrics"]);
+    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual([
+      "redis",
+      "metrics",
+      "acl-reload",
+    ]);
     expect(s.spec.template.spec.containers[0].lifecycle).toBeUndefined();
     expect(s.spec.persistentVolumeClaimRetentionPolicy).toEqual({
       whenDeleted: "Retain",
@@ -134,7 +140,12 @@ describe("redisStatefulSet", () => {
   test("HA: N pods with a sentinel each, the storage class, required one-pod-per-node", () => {
     const s = sts(ha);
     expect(s.spec.replicas).toBe(3);
-    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(["redis", "sentinel", "metrics"]);
+    expect(s.spec.template.spec.containers.map((c: Any) => c.name)).toEqual([
+      "redis",
+      "sentinel",
+      "metrics",
+      "acl-reload",
+    ]);
     expect(s.spec.template.spec.containers[0].lifecycle.preStop.exec.command).toEqual([
       "sh",
       "/opt/botfleet/conf/prestop.sh",
@@ -153,20 +164,53 @@ describe("redisStatefulSet", () => {
     );
     expect(env.REDIS_ANNOUNCE_HOST.value).toBe("$(POD_NAME).redis-headless.botfleet-data.svc.cluster.local");
     expect(env.REDIS_SENTINELS.value).toBe(sentinelAddresses(ha, "botfleet-data"));
+    // The probes and the preStop hook act as the admin user; the hook also asks Sentinel.
     expect(env.REDISCLI_AUTH).toEqual({
       name: "REDISCLI_AUTH",
-      valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } },
+      valueFrom: { secretKeyRef: { name: "redis-auth", key: "admin-password" } },
     });
+    expect(env.REDIS_ADMIN_USER.value).toBe("botfleet-admin");
+    expect(env.REDIS_SENTINEL_AUTH.valueFrom.secretKeyRef.key).toBe("sentinel-auth-password");
   });
 
-  test("the pod mounts the password where the entrypoint reads it by default", () => {
+  test("each container mounts only the redis-auth files its entrypoint mode reads, where it reads them", () => {
     const pod = sts(ha).spec.template.spec;
     const entrypoint = redisConfigMapData(ha)["entrypoint.sh"];
-    const mount = pod.containers[0].volumeMounts.find((m: Any) => m.name === "auth").mountPath;
-    const item = pod.volumes.find((v: Any) => v.name === "auth").secret.items[0].path;
-    expect(entrypoint).toContain(`password_file="\${REDIS_PASSWORD_FILE:-${mount}/${item}}"`);
-    for (const c of pod.containers)
-      expect(c.env.some((e: Any) => e.name === "REDIS_PASSWORD_FILE")).toBe(false);
+    const [redis, sentinel, exporter] = pod.containers;
+    const items = (volume: string) =>
+      pod.volumes.find((v: Any) => v.name === volume).secret.items.map((i: Any) => [i.key, i.path]);
+    expect(items("redis-auth")).toEqual([
+      ["users.acl", "users.acl"],
+      ["replication-password", "replication-password"],
+      ["sentinel-auth-password", "sentinel-auth-password"],
+    ]);
+    expect(items("sentinel-auth")).toEqual([
+      ["sentinel-password", "sentinel-password"],
+      ["sentinel-auth-password", "sentinel-auth-password"],
+      ["sentinel-users.conf", "sentinel-users.conf"],
+    ]);
+    for (const [container, volume] of [
+      [redis, "redis-auth"],
+      [sentinel, "sentinel-auth"],
+    ]) {
+      const mount = container.volumeMounts.find((m: Any) => m.name === volume);
+      expect(mount).toEqual({ name: volume, mountPath: "/opt/botfleet/secret", readOnly: true });
+      expect(container.env).toContainEqual({ name: "REDIS_SECRET_DIR", value: "/opt/botfleet/secret" });
+    }
+    for (const file of items("redis-auth")
+      .concat(items("sentinel-auth"))
+      .map(([key]: string[]) => key))
+      expect(entrypoint).toContain(file);
+    // The exporter: its own user, no file.
+    expect(exporter.volumeMounts ?? []).toEqual([]);
+    expect(exporter.env).toContainEqual({ name: "REDIS_USER", value: "exporter" });
+    expect(exporter.env.find((e: Any) => e.name === "REDIS_PASSWORD").valueFrom.secretKeyRef.key).toBe(
+      "exporter-password",
+    );
+    // Standalone: no Sentinel files anywhere.
+    const single = sts(standalone).spec.template.spec;
+    expect(single.volumes.map((v: Any) => v.name)).not.toContain("sentinel-auth");
+    expect(JSON.stringify(single)).not.toContain("sentinel-auth-password");
   });
 
   test("Sentinel keeps its config on the data volume, where the redis entrypoint also reads it", () => {
@@ -199,12 +243,14 @@ describe("redisStatefulSet", () => {
       "/opt/botfleet/conf/probe.sh",
       "readiness",
       "6379",
+      "botfleet-admin",
     ]);
     expect(redis.livenessProbe.exec.command).toEqual([
       "sh",
       "/opt/botfleet/conf/probe.sh",
       "liveness",
       "6379",
+      "botfleet-admin",
     ]);
     expect(sentinel.readinessProbe.exec.command).toEqual([
       "sh",
@@ -230,7 +276,8 @@ describe("redisStatefulSet", () => {
     }
     const vols = Object.fromEntries(pod.volumes.map((v: Any) => [v.name, v]));
     expect(vols["redis-run"].emptyDir.medium).toBe("Memory");
-    expect(vols.auth.secret.secretName).toBe("redis-auth");
+    expect(vols["redis-auth"].secret.secretName).toBe("redis-auth");
+    expect(vols["sentinel-auth"].secret.secretName).toBe("redis-auth");
   });
 });
 
@@ -291,6 +338,7 @@ describe("Services, PDB, NetworkPolicy, client Secret", () => {
       port: "6379",
       sentinels: "",
       masterName: "",
+      sentinelUsername: "",
     });
     // HA: no host. The `redis` Service spans replicas (READONLY for writes); Sentinel is the contract.
     expect(redisClientSecretData(ha, namespaces)).toEqual({
@@ -300,6 +348,7 @@ describe("Services, PDB, NetworkPolicy, client Secret", () => {
         .map((i) => `redis-${i}.redis-headless.botfleet-data.svc.cluster.local:26379`)
         .join(","),
       masterName: "botfleet",
+      sentinelUsername: "bots",
     });
   });
 });

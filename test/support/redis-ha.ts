@@ -4,9 +4,10 @@
  */
 import { redisSchema } from "../../config/redis";
 import { SENTINEL_MASTER_NAME } from "../../components/data/redis-conf";
-import { HOST, RedisTestCluster, cli, waitFor, type RedisPod } from "./redis";
+import { HOST, RedisTestCluster, cli, testPasswords, waitFor, type CliAuth, type RedisPod } from "./redis";
 
-export const TEST_PASSWORD = "Test0Password0Only0For0This0Run";
+/** Passwords of a test set: every user its own, bots `a` and `b` included. */
+export const TEST_PASSWORDS = testPasswords("Only0For0This0Run", ["a", "b"]);
 
 /** 3 pods, quorum 2, fast failure detection (1 s) so a failover fits in a test. */
 export const haTestConfig = redisSchema.parse({
@@ -50,8 +51,8 @@ export async function sentinelMaster(
   return fields;
 }
 
-async function ping(cluster: RedisTestCluster, port: number): Promise<true | undefined> {
-  return (await cli(port, ["PING"], { auth: cluster.password })).stdout.trim() === "PONG" ? true : undefined;
+async function ping(port: number, auth: CliAuth): Promise<true | undefined> {
+  return (await cli(port, ["PING"], { auth })).stdout.trim() === "PONG" ? true : undefined;
 }
 
 /**
@@ -63,8 +64,8 @@ export async function startInOrder(cluster: RedisTestCluster): Promise<void> {
   for (const p of cluster.pods) {
     cluster.startRedis(p);
     cluster.startSentinel(p);
-    await waitFor(`redis-${p.ordinal} ready`, () => ping(cluster, p.port));
-    await waitFor(`sentinel-${p.ordinal} ready`, () => ping(cluster, p.sentinelPort));
+    await waitFor(`redis-${p.ordinal} ready`, () => ping(p.port, cluster.admin));
+    await waitFor(`sentinel-${p.ordinal} ready`, () => ping(p.sentinelPort, cluster.sentinelAdmin));
   }
   for (const p of cluster.pods) {
     await waitFor(
@@ -81,14 +82,14 @@ export async function startInOrder(cluster: RedisTestCluster): Promise<void> {
 /** Writes `SET key value` + `WAIT 1 1000` pairs; a key counts as acknowledged only when both replies are seen. */
 export async function writeBatch(
   port: number,
-  password: string,
+  auth: CliAuth,
   prefix: string,
   from: number,
   count: number,
 ): Promise<string[]> {
   let stdin = "";
   for (let i = from; i < from + count; i++) stdin += `SET ${prefix}:${i} v${i}\nWAIT 1 1000\n`;
-  const r = await cli(port, [], { auth: password, stdin });
+  const r = await cli(port, [], { auth, stdin });
   const lines = r.stdout.split("\n");
   const acked: string[] = [];
   for (let i = 0; i < count; i++) {

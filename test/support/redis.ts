@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import type { RedisConfig } from "../../config/redis";
 import { renderRedisConf, renderSentinelConf } from "../../components/data/redis-conf";
+import { REDIS_USERS, renderRedisAclFile, renderSentinelUsers } from "../../components/data/redis-acl";
 import { freePort } from "./net";
 
 export const SCRIPTS_DIR = path.resolve(__dirname, "../../files/redis");
@@ -22,16 +23,50 @@ export interface CliResult {
   readonly code: number | null;
 }
 
-/** Runs redis-cli against 127.0.0.1:port; `auth` goes in REDISCLI_AUTH (null: no password at all). */
+/** The passwords of every Redis/Sentinel user, as the `redis-auth` Secret holds them. */
+export interface RedisTestPasswords {
+  readonly admin: string;
+  readonly replication: string;
+  readonly sentinel: string;
+  readonly sentinelAuth: string;
+  readonly sentinelClient: string;
+  readonly exporter: string;
+  /** bot name -> password */
+  readonly bots: Readonly<Record<string, string>>;
+}
+
+/** Distinct test-only passwords for every user, `bots` included (`Test0<Role>0<suffix>`). */
+export function testPasswords(suffix: string, bots: readonly string[] = []): RedisTestPasswords {
+  const pw = (role: string) => `Test0${role.replace(/[^A-Za-z0-9]/g, "0")}0${suffix}`;
+  return {
+    admin: pw("Admin"),
+    replication: pw("Replication"),
+    sentinel: pw("Sentinel"),
+    sentinelAuth: pw("SentinelAuth"),
+    sentinelClient: pw("SentinelClient"),
+    exporter: pw("Exporter"),
+    bots: Object.fromEntries(bots.map((b) => [b, pw(`Bot-${b}`)])),
+  };
+}
+
+/** Who redis-cli authenticates as: a password (REDISCLI_AUTH) and a user (none: `default`). */
+export interface CliAuth {
+  readonly user?: string;
+  readonly password: string;
+}
+
+/** Runs redis-cli against 127.0.0.1:port; the password goes in REDISCLI_AUTH (null: no AUTH at all). */
 export function cli(
   port: number,
   args: string[],
-  opts: { auth: string | null; stdin?: string },
+  opts: { auth: CliAuth | string | null; stdin?: string },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: os.tmpdir() };
-    if (opts.auth !== null) env.REDISCLI_AUTH = opts.auth;
-    const child = spawn("redis-cli", ["-h", HOST, "-p", String(port), ...args], {
+    const auth = typeof opts.auth === "string" ? { password: opts.auth } : opts.auth;
+    const user = auth?.user === undefined ? [] : ["--user", auth.user];
+    if (auth !== null) env.REDISCLI_AUTH = auth.password;
+    const child = spawn("redis-cli", ["-h", HOST, "-p", String(port), ...user, ...args], {
       env,
       stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
@@ -81,11 +116,12 @@ export function parseInfo(text: string): Record<string, string> {
 }
 
 /** Runs files/redis/probe.sh asynchronously (a fake server in this process must keep answering). */
-export function runProbe(kind: string, port: number, auth?: string): Promise<CliResult> {
+export function runProbe(kind: string, port: number, auth?: CliAuth): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-    if (auth !== undefined) env.REDISCLI_AUTH = auth;
-    const child = spawn("sh", [path.join(SCRIPTS_DIR, "probe.sh"), kind, String(port)], {
+    if (auth !== undefined) env.REDISCLI_AUTH = auth.password;
+    const user = auth?.user === undefined ? [] : [auth.user];
+    const child = spawn("sh", [path.join(SCRIPTS_DIR, "probe.sh"), kind, String(port), ...user], {
       env,
       stdio: "pipe",
     });
@@ -121,18 +157,40 @@ export interface RedisPod {
   sentinel?: Proc;
 }
 
-/** A set of pods sharing one password file, as the StatefulSet does. */
+/** A set of pods sharing one Secret directory (the `redis-auth` files), as the StatefulSet does. */
 export class RedisTestCluster {
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-redis-"));
-  readonly passwordFile = path.join(this.root, "password");
+  readonly secretDir = path.join(this.root, "secret");
   readonly pods: RedisPod[] = [];
+  /** The admin user: what the probes and the preStop hook use on Redis. */
+  readonly admin: CliAuth;
+  /** Sentinel's default user. */
+  readonly sentinelAdmin: CliAuth;
   private readonly procs: Proc[] = [];
 
   constructor(
     readonly config: RedisConfig,
-    readonly password: string,
+    readonly passwords: RedisTestPasswords,
   ) {
-    fs.writeFileSync(this.passwordFile, password, { mode: 0o600 });
+    this.admin = { user: REDIS_USERS.admin, password: passwords.admin };
+    this.sentinelAdmin = { password: passwords.sentinelAuth };
+    fs.mkdirSync(this.secretDir, { mode: 0o700 });
+    const files: Record<string, string> = {
+      "users.acl": renderRedisAclFile(passwords),
+      "sentinel-users.conf": renderSentinelUsers(passwords.sentinelClient),
+      "replication-password": passwords.replication,
+      "sentinel-password": passwords.sentinel,
+      "sentinel-auth-password": passwords.sentinelAuth,
+    };
+    for (const [name, text] of Object.entries(files))
+      fs.writeFileSync(path.join(this.secretDir, name), text, { mode: 0o600 });
+  }
+
+  /** How bot `bot` authenticates to Redis. */
+  bot(bot: string): CliAuth {
+    const password = this.passwords.bots[bot];
+    if (password === undefined) throw new Error(`no test password for bot ${bot}`);
+    return { user: `bot-${bot}`, password };
   }
 
   /** Allocates ports and renders each pod's templates with its own ports and dirs. */
@@ -172,7 +230,7 @@ export class RedisTestCluster {
       REDIS_TEMPLATE_DIR: pod.templateDir,
       REDIS_RUN_DIR: pod.redisRunDir,
       REDIS_SENTINEL_CONF: pod.sentinelConf,
-      REDIS_PASSWORD_FILE: this.passwordFile,
+      REDIS_SECRET_DIR: this.secretDir,
       REDIS_ANNOUNCE_HOST: HOST,
       REDIS_INITIAL_PRIMARY: `${HOST}:${this.pods[0].port}`,
       REDIS_SENTINELS: this.config.ha ? this.pods.map((p) => `${HOST}:${p.sentinelPort}`).join(",") : "",
@@ -208,11 +266,11 @@ export class RedisTestCluster {
   }
 
   redisCli(pod: RedisPod, ...args: string[]): Promise<CliResult> {
-    return cli(pod.port, args, { auth: this.password });
+    return cli(pod.port, args, { auth: this.admin });
   }
 
   sentinelCli(pod: RedisPod, ...args: string[]): Promise<CliResult> {
-    return cli(pod.sentinelPort, args, { auth: this.password });
+    return cli(pod.sentinelPort, args, { auth: this.sentinelAdmin });
   }
 
   async info(pod: RedisPod, section: string): Promise<Record<string, string>> {

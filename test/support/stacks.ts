@@ -25,9 +25,12 @@ export function derivedSecrets(stack: LoadedStack): string[] {
   const config = parseStackConfig(stack, stack.stack);
   const seed = stack.values[SEED_KEY];
   const botSecrets = JSON.parse(stack.values["botfleet:botSecrets"] ?? "{}");
-  return credentialNames({ bots: config.bots, botSecrets, monitoringEnabled: config.monitoring.enabled }).map(
-    (name) => deriveText(seed, name, config.credentialRotations[name] ?? 0, credentialLength(name)),
-  );
+  return credentialNames({
+    bots: config.bots,
+    botSecrets,
+    monitoringEnabled: config.monitoring.enabled,
+    redisHa: config.redis.ha,
+  }).map((name) => deriveText(seed, name, config.credentialRotations[name] ?? 0, credentialLength(name)));
 }
 
 export async function runConfig(
