@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DigitalOceanClusterConfig } from "../../config/cluster";
 import { digitalOceanApiServerCidrs } from "./api-endpoint";
 import { tokenKubeconfig } from "./kubeconfig";
+import { poolTaints } from "../specs/placement";
 import { poolNodeLabels, poolScaling } from "./labels";
 import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
 import { doksVersion } from "./version";
@@ -97,7 +98,7 @@ export class DigitalOceanCluster extends pulumi.ComponentResource implements Clu
           maxNodes: scaling.autoscale ? scaling.max : undefined,
           nodeCount: scaling.autoscale ? undefined : scaling.min,
           labels: poolNodeLabels(pool),
-          taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+          taints: poolTaints(pool),
           tags: ["botfleet", ...c.tags],
         },
         // The autoscaler owns the live node count.

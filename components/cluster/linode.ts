@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LinodeClusterConfig } from "../../config/cluster";
 import { linodeApiServerCidrs } from "./api-endpoint";
 import { decodeBase64Kubeconfig } from "./kubeconfig";
+import { poolTaints } from "../specs/placement";
 import { poolNodeLabels, poolScaling } from "./labels";
 import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
 
@@ -66,7 +67,7 @@ export class LinodeCluster extends pulumi.ComponentResource implements ClusterOu
           nodeCount: scaling.min,
           autoscaler: scaling.autoscale ? { min: scaling.min, max: scaling.max } : undefined,
           labels: poolNodeLabels(pool),
-          taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+          taints: poolTaints(pool),
           tags: [...tags, EXTERNAL_POOL_TAG],
         },
         { parent: this, protect: args.protect, ignoreChanges: scaling.autoscale ? ["nodeCount"] : [] },

@@ -23,6 +23,7 @@ import {
   redisServiceAccount,
 } from "./redis-services";
 import type { Environment } from "../../config/environment";
+import type { PodPlacement } from "../specs/placement";
 import type { Namespaces } from "../../config/platform";
 
 export interface RedisArgs {
@@ -32,6 +33,8 @@ export interface RedisArgs {
   readonly namespaces: Namespaces;
   /** The validated `botfleet:redis` section. */
   readonly config: RedisConfig;
+  /** Node selector and tolerations onto the stack's data pool (specs/placement.ts). @default anywhere */
+  readonly placement?: PodPlacement;
   readonly environment: Environment;
   /** The stack's credentials; the password is `redis`. */
   readonly credentials: Credentials;
@@ -66,7 +69,13 @@ export class Redis extends pulumi.ComponentResource {
     const { provider, namespaces, config } = args;
     const protect = args.protect ?? false;
     const child = { parent: this, provider };
-    const spec: RedisSpecArgs = { instance: name, namespaces, config, environment: args.environment };
+    const spec: RedisSpecArgs = {
+      instance: name,
+      namespaces,
+      config,
+      environment: args.environment,
+      placement: args.placement,
+    };
 
     // Alphanumeric: it is written into redis.conf/sentinel.conf by the entrypoint without quoting issues.
     // It changes only with the seed or `credentialRotations.redis`; a changed password reaches the

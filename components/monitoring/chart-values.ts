@@ -14,6 +14,10 @@
  *   and `sidecar.dashboards.*`. `persistence.storageClassName` is commented out there; templates/pvc.yaml reads it.
  * - The kube-state-metrics sub-chart it pins (8.4.0): prometheus-community/helm-charts, tag kube-state-metrics-8.4.0
  *   (commit 1982f1c5828e), charts/kube-state-metrics/values.yaml: `resources`.
+ * `nodeSelector`/`tolerations` of alertmanagerSpec, prometheusSpec, prometheusOperator, kube-state-metrics
+ * (values.yaml of its 8.4.0 above) and grafana (its 12.11.1 values.yaml above) were checked the same way on
+ * 2026-11-29, and `tolerations` of the node-exporter sub-chart kps 88.5.3 pins: prometheus-community/helm-charts,
+ * tag prometheus-node-exporter-4.56.1 (commit 8b8e639cac80), charts/prometheus-node-exporter/values.yaml.
  * Re-check this list whenever KPS_CHART_VERSION changes, and add the release to KPS_VERIFIED_RELEASES.
  *
  * A path ending in `/*` is a Kubernetes object (resources, a volumeClaimTemplate, ...) whose inner keys
@@ -23,6 +27,7 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "crds.enabled",
   "defaultRules.create",
   "nodeExporter.enabled",
+  "prometheus-node-exporter.tolerations/*",
   "kubeControllerManager.enabled",
   "kubeScheduler.enabled",
   "kubeEtcd.enabled",
@@ -34,19 +39,27 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "alertmanager.alertmanagerSpec.storage/*",
   "alertmanager.alertmanagerSpec.resources/*",
   "alertmanager.alertmanagerSpec.persistentVolumeClaimRetentionPolicy/*",
+  "alertmanager.alertmanagerSpec.nodeSelector/*",
+  "alertmanager.alertmanagerSpec.tolerations/*",
 
   "prometheus.prometheusSpec.retention",
   "prometheus.prometheusSpec.retentionSize",
   "prometheus.prometheusSpec.storageSpec/*",
   "prometheus.prometheusSpec.resources/*",
   "prometheus.prometheusSpec.persistentVolumeClaimRetentionPolicy/*",
+  "prometheus.prometheusSpec.nodeSelector/*",
+  "prometheus.prometheusSpec.tolerations/*",
   "prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues",
   "prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues",
   "prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues",
 
   "prometheusOperator.resources/*",
+  "prometheusOperator.nodeSelector/*",
+  "prometheusOperator.tolerations/*",
 
   "kube-state-metrics.resources/*",
+  "kube-state-metrics.nodeSelector/*",
+  "kube-state-metrics.tolerations/*",
 
   "grafana.enabled",
   "grafana.defaultDashboardsTimezone",
@@ -60,6 +73,8 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "grafana.persistence.accessModes",
   "grafana.deploymentStrategy/*",
   "grafana.resources/*",
+  "grafana.nodeSelector/*",
+  "grafana.tolerations/*",
   "grafana.ingress.enabled",
   "grafana.sidecar.dashboards.enabled",
   "grafana.sidecar.dashboards.label",

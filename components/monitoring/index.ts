@@ -34,6 +34,7 @@ import {
 } from "./values";
 import type { Environment } from "../../config/environment";
 import type { Namespaces } from "../../config/platform";
+import type { PodPlacement } from "../specs/placement";
 
 export interface MonitoringArgs {
   /** Provider of the target cluster; every Kubernetes resource uses it. */
@@ -65,6 +66,8 @@ export interface MonitoringArgs {
    * API server and the operator's webhook, which Cilium never matches by `ipBlock`. @default false
    */
   readonly cilium?: boolean;
+  /** Node selector and tolerations onto the stack's monitoring pool (specs/placement.ts). @default anywhere */
+  readonly placement?: PodPlacement;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -185,7 +188,11 @@ export class Monitoring extends pulumi.ComponentResource {
         atomic: true,
         cleanupOnFail: true,
         timeout: 900,
-        values: buildHelmValues({ config: args.config, environment: args.environment }),
+        values: buildHelmValues({
+          config: args.config,
+          environment: args.environment,
+          placement: args.placement,
+        }),
       },
       {
         ...child,

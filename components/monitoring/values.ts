@@ -7,6 +7,7 @@ import { bytes } from "../../config/common";
 import type { ComponentResources, MonitoringConfig } from "../../config/monitoring";
 import { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE } from "./dashboards";
 import type { Environment } from "../../config/environment";
+import { EVERY_TAINT, type PodPlacement } from "../specs/placement";
 
 export const RELEASE_NAME = "kps";
 export const CHART_REPO = "https://prometheus-community.github.io/helm-charts";
@@ -24,6 +25,8 @@ export const GRAFANA_SERVICE = `${RELEASE_NAME}-grafana`;
 export interface ValuesArgs {
   readonly config: MonitoringConfig;
   readonly environment: Environment;
+  /** Node selector and tolerations onto the stack's monitoring pool (specs/placement.ts). @default anywhere */
+  readonly placement?: PodPlacement;
 }
 
 function resources(r: ComponentResources) {
@@ -55,6 +58,7 @@ export function retentionSize(storage: string): string {
 
 export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
   const c = args.config;
+  const placement = args.placement ?? {};
   // In prod the monitoring PVCs outlive an uninstall: history and silences survive a botched upgrade.
   const retainPvcs =
     args.environment === "prod" ? { whenDeleted: "Retain", whenScaled: "Retain" } : undefined;
@@ -63,6 +67,8 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
     defaultRules: { create: true },
     // node-exporter needs host access: the reason the monitoring namespace is `privileged`.
     nodeExporter: { enabled: true },
+    // A DaemonSet: it must run under every taint, a dedicated pool's included (the chart tolerates NoSchedule only).
+    "prometheus-node-exporter": { tolerations: EVERY_TAINT },
     // Managed control planes (DOKS, LKE) and kind do not expose these: their scrapes would fail and
     // KubeControllerManagerDown, KubeSchedulerDown, KubeProxyDown and the etcd alerts would fire forever.
     kubeControllerManager: { enabled: false },
@@ -77,6 +83,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
         configSecret: ALERTMANAGER_CONFIG_SECRET,
         storage: claimTemplate(c.storage.alertmanager, c.storageClass),
         resources: resources(c.resources.alertmanager),
+        ...placement,
         ...(retainPvcs ? { persistentVolumeClaimRetentionPolicy: retainPvcs } : {}),
       },
     },
@@ -87,6 +94,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
         retentionSize: retentionSize(c.storage.prometheus),
         storageSpec: claimTemplate(c.storage.prometheus, c.storageClass),
         resources: resources(c.resources.prometheus),
+        ...placement,
         ...(retainPvcs ? { persistentVolumeClaimRetentionPolicy: retainPvcs } : {}),
         // Select rules and monitors by the `release: kps` label (ours carry it), not every object in the cluster.
         ruleSelectorNilUsesHelmValues: true,
@@ -94,8 +102,8 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
         podMonitorSelectorNilUsesHelmValues: true,
       },
     },
-    prometheusOperator: { resources: resources(c.resources.operator) },
-    "kube-state-metrics": { resources: resources(c.resources.kubeStateMetrics) },
+    prometheusOperator: { resources: resources(c.resources.operator), ...placement },
+    "kube-state-metrics": { resources: resources(c.resources.kubeStateMetrics), ...placement },
     grafana: {
       enabled: true,
       defaultDashboardsTimezone: "utc",
@@ -114,6 +122,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
       // A ReadWriteOnce volume cannot attach to the new pod while the old one holds it.
       deploymentStrategy: { type: "Recreate" },
       resources: resources(c.resources.grafana),
+      ...placement,
       // The component creates the Ingress itself (TLS via cert-manager, validated like every object).
       ingress: { enabled: false },
       sidecar: {
