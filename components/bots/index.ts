@@ -154,6 +154,7 @@ export class BotFleet extends pulumi.ComponentResource {
           image: args.mqtt?.image ?? DEFAULT_MQTT_IMAGE,
           storage: args.mqtt?.storage ?? "1Gi",
           storageClass: args.mqtt?.storageClass,
+          placement: args.placement,
           checksum: configChecksum(
             { "mosquitto.conf": mosquittoConf() },
             { "mosquitto-init.sh": scripts["mosquitto-init.sh"] },
