@@ -49,8 +49,8 @@ const workerPool = z
      */
     role: z
       .enum(POOL_ROLES, {
-      error: (iss) =>
-        `must be one of ${POOL_ROLES.join(", ")} (the workload class the pool serves), got ${show(iss.input)}`,
+        error: (iss) =>
+          `must be one of ${POOL_ROLES.join(", ")} (the workload class the pool serves), got ${show(iss.input)}`,
       })
       .default("general"),
     /** Isolation: taints the pool `botfleet.io/role=<role>:NoSchedule`, so only its class runs there. */
