@@ -28,7 +28,8 @@ import {
   schedulable,
 } from "./placement";
 import type { Resources } from "./pods";
-import { GiB, MiB, fmtCpu, fmtGiB } from "./quantities";
+import { MiB, fmtCpu, fmtGiB } from "./quantities";
+import { cpuDigits, describePools, gibDigits, listed, twoNumbers, volumesPerNodeText } from "./wording";
 
 export interface Amount extends Resources {
   readonly pods: number;
@@ -140,28 +141,6 @@ function sumLimits(inv: Inventory, at: "min" | "max"): Resources {
   }
   return { cpuMillis: cpu, memoryBytes: mem };
 }
-
-/** "7 per node", or "7 per s-2vcpu-4gb node, 14 per g6-standard-6 node" when sizes differ. */
-function volumesPerNodeText(pools: readonly PoolCapacity[]): string {
-  const bySize = new Map(pools.map((p) => [p.size, p.perNode.volumes]));
-  const counts = new Set(bySize.values());
-  if (counts.size === 1) return `${[...counts][0]} per node`;
-  return [...bySize].map(([size, n]) => `${n} per ${size} node`).join(", ");
-}
-
-const describePools = (pools: readonly PoolCapacity[], at: "min" | "max") =>
-  pools.map((p) => `${p.name}: ${at === "min" ? p.minNodes : p.maxNodes} x ${p.size}`).join(", ");
-
-/** "14.2" vs "14.2" would read as equal: show more digits when rounding hides the difference. */
-function twoNumbers(a: number, b: number, fmt: (v: number, digits: number) => string): [string, string] {
-  for (const digits of [1, 2, 3]) {
-    const [x, y] = [fmt(a, digits), fmt(b, digits)];
-    if (x !== y) return [x, y];
-  }
-  return [fmt(a, 3), fmt(b, 3)];
-}
-const cpuDigits = (millis: number, d: number) => (millis / 1000).toFixed(d);
-const gibDigits = (bytes: number, d: number) => (bytes / GiB).toFixed(d);
 
 export interface CapacityInput {
   readonly stack: string;
@@ -292,7 +271,7 @@ export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityRe
       // The whole cluster reads as before; a subset names its pools and what runs only there.
       subject: whole
         ? "the fleet"
-        : `the pods that run only on ${set.length === 1 ? "pool" : "pools"} ${names} (${ws.map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(", ")})`,
+        : `the pods that run only on ${set.length === 1 ? "pool" : "pools"} ${names} (${listed(ws.map((w) => `${w.kind} ${w.namespace}/${w.name}`))})`,
       give: whole
         ? "the pools give"
         : `${set.length === 1 ? "pool" : "pools"} ${names} ${set.length === 1 ? "gives" : "give"}`,
