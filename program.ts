@@ -16,6 +16,7 @@ import { postgresClientSettings } from "./components/data/postgres-client";
 import { redisClientSecretData } from "./components/data/redis-client";
 import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";
+import { placementFor } from "./components/specs/placement";
 import { VolumeClaimLedger } from "./components/volume-claims";
 import type { ClaimRecords } from "./lib/volume-claim-changes";
 
@@ -65,6 +66,7 @@ export function program(options: ProgramOptions = {}): Record<string, unknown> {
       bots: config.bots.filter((b) => b.usesRedis).map((b) => b.name),
       protect: config.protect,
       volumeClaims,
+      placement: placementFor(config.cluster, "data"),
     },
     afterPlatform,
   );
@@ -79,6 +81,7 @@ export function program(options: ProgramOptions = {}): Record<string, unknown> {
       credentials: config.credentials,
       protect: config.protect,
       volumeClaims,
+      placement: placementFor(config.cluster, "data"),
     },
     afterPlatform,
   );
@@ -98,6 +101,7 @@ export function program(options: ProgramOptions = {}): Record<string, unknown> {
       cilium,
       // Only an ipBlock can allow it outside Cilium; warn if the cloud reported no IPv4 address.
       warnMissingApiServerCidrs: config.cluster.provider !== "existing" && !cilium,
+      placement: placementFor(config.cluster, "monitoring"),
     },
     afterPlatform,
   );
@@ -111,6 +115,7 @@ export function program(options: ProgramOptions = {}): Record<string, unknown> {
       credentials: config.credentials,
       environment: config.environment,
       volumeClaims,
+      placement: placementFor(config.cluster, "bots"),
       // What the bots read from the data layer's client Secrets, passwords aside: a change rolls them.
       dataClients: {
         redis: redisClientSecretData(config.redis, namespaces),

@@ -22,6 +22,14 @@ const labelValue = z.string().refine((v) => v === "" || LABEL_NAME.test(v), {
     `must be a Kubernetes label value (<= 63 letters, digits, "-", "_", "."), got ${show(iss.input)}`,
 });
 
+/** Workload classes that select a pool of their role; `general` pools take whatever has none. */
+export const WORKLOAD_CLASSES = ["bots", "data", "monitoring"] as const;
+export type WorkloadClass = (typeof WORKLOAD_CLASSES)[number];
+export const POOL_ROLES = [...WORKLOAD_CLASSES, "general"] as const;
+export type PoolRole = (typeof POOL_ROLES)[number];
+/** Node label (and, on a dedicated pool, taint key) that names the class a pool serves. */
+export const ROLE_KEY = "botfleet.io/role";
+
 const taint = z.strictObject({
   key: z.string().min(1),
   value: z.string().default(""),
@@ -36,10 +44,45 @@ const workerPool = z
     size: z.string(),
     minNodes: count(1),
     maxNodes: count(1),
+    /**
+     * The workload class the pool serves: its nodes carry `botfleet.io/role: <role>` and that class's
+     * pods select it. `general` is selected by nothing: it takes whatever has no pool of its own.
+     */
+    role: z
+      .enum(POOL_ROLES, {
+        error: (iss) =>
+          `must be one of ${POOL_ROLES.join(", ")} (the workload class the pool serves), got ${show(iss.input)}`,
+      })
+      .default("general"),
+    /** Isolation: taints the pool `botfleet.io/role=<role>:NoSchedule`, so only its class runs there. */
+    dedicated: z.boolean().default(false),
     labels: z.record(labelKey, labelValue).default({}),
     taints: z.array(taint).default([]),
   })
   .superRefine((pool, ctx) => {
+    if (pool.dedicated === true && pool.role === "general")
+      ctx.addIssue({
+        code: "custom",
+        path: ["dedicated"],
+        input: pool.dedicated,
+        message: `needs a role of ${WORKLOAD_CLASSES.join(", ")}: a general pool serves no class to reserve it for; remove dedicated or set role`,
+      });
+    for (const key of Object.keys(isRecord(pool.labels) ? pool.labels : {}))
+      if (key === ROLE_KEY)
+        ctx.addIssue({
+          code: "custom",
+          path: ["labels", key],
+          input: key,
+          message: `"${ROLE_KEY}" is set from role; remove the label and set role`,
+        });
+    for (const [i, t] of asArray(pool.taints).entries())
+      if (isRecord(t) && t.key === ROLE_KEY)
+        ctx.addIssue({
+          code: "custom",
+          path: ["taints", i, "key"],
+          input: t.key,
+          message: `"${ROLE_KEY}" is set by dedicated: true; remove the taint and set dedicated`,
+        });
     if (
       typeof pool.minNodes === "number" &&
       typeof pool.maxNodes === "number" &&

@@ -174,7 +174,7 @@ test.each([
     "typo in a pool key",
     withPool({ minNode: 1 }),
     [
-      `botfleet:cluster.pools[0].minNode: unknown key; did you mean "minNodes"? (allowed: name, size, minNodes, maxNodes, labels, taints)`,
+      `botfleet:cluster.pools[0].minNode: unknown key; did you mean "minNodes"? (allowed: name, size, minNodes, maxNodes, role, dedicated, labels, taints)`,
     ],
   ],
   [
@@ -352,7 +352,7 @@ test("every problem is reported at once, in one error", () => {
   });
   expect(found).toEqual([
     `botfleet:environment: must be one of dev, staging, prod, local, got "qa"; run "pulumi config set environment dev"`,
-    `botfleet:cluster.pools[0].minNode: unknown key; did you mean "minNodes"? (allowed: name, size, minNodes, maxNodes, labels, taints)`,
+    `botfleet:cluster.pools[0].minNode: unknown key; did you mean "minNodes"? (allowed: name, size, minNodes, maxNodes, role, dedicated, labels, taints)`,
     `botfleet:cluster.pools[0].minNodes: must be <= maxNodes (2), got 4`,
     expect.stringMatching(/^botfleet:cluster\.region: must be a digitalocean region \(.*\), got "mars"$/),
   ]);

@@ -4,6 +4,7 @@ import type { BotConfig } from "../../config/bots";
 import { restrictedContainerSecurityContext } from "../specs/security";
 import { BOT_METRICS_PORT, METRICS_PORT_NAME } from "./names";
 import type { Namespaces } from "../../config/platform";
+import type { PodPlacement } from "../specs/placement";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -95,6 +96,8 @@ export interface PodContext {
   readonly mqtt: MqttEndpoint;
   /** Has a `state` PVC (from volumeClaimTemplates). */
   readonly hasState: boolean;
+  /** Node selector and tolerations onto the bots pool, if the stack has one. */
+  readonly placement?: PodPlacement;
 }
 
 /** What a preset contributes to a bot's pod. */

@@ -46,6 +46,7 @@ import {
 import type { Environment } from "../../config/environment";
 import { VolumeClaimLedger, checkedClaim, statefulSetWithClaims } from "../volume-claims";
 import type { Namespaces } from "../../config/platform";
+import type { PodPlacement } from "../specs/placement";
 
 /** The keys that size a bot's volume: by index in messages (what `config set --path` takes), by name on the claim. */
 const claimArgs = (index: number, bot: BotConfig, ledger: VolumeClaimLedger) => ({
@@ -76,6 +77,8 @@ export interface BotFleetArgs {
   readonly mqtt?: { readonly image?: string; readonly storage?: string; readonly storageClass?: string };
   /** Checks the bots' claims against the last deployment. @default a ledger with no history */
   readonly volumeClaims?: VolumeClaimLedger;
+  /** Node selector and tolerations onto the stack's pool of this class (specs/placement.ts). @default anywhere */
+  readonly placement?: PodPlacement;
 }
 
 export class BotFleet extends pulumi.ComponentResource {
@@ -152,6 +155,7 @@ export class BotFleet extends pulumi.ComponentResource {
           image: args.mqtt?.image ?? DEFAULT_MQTT_IMAGE,
           storage: args.mqtt?.storage ?? "1Gi",
           storageClass: args.mqtt?.storageClass,
+          placement: args.placement,
           checksum: configChecksum(
             { "mosquitto.conf": mosquittoConf() },
             { "mosquitto-init.sh": scripts["mosquitto-init.sh"] },
@@ -198,7 +202,13 @@ export class BotFleet extends pulumi.ComponentResource {
         Object.fromEntries(botScriptNames(bot).map((script) => [script, scripts[script]])),
         dataClientSettings(bot, args.dataClients),
       );
-      const ctx = { namespaces: ns, secretKeys, mqtt: mqttEndpoint, hasState: bot.storage !== undefined };
+      const ctx = {
+        namespaces: ns,
+        secretKeys,
+        mqtt: mqttEndpoint,
+        hasState: bot.storage !== undefined,
+        placement: args.placement ?? {},
+      };
       const workload = { ...child, dependsOn: mounts };
 
       if (bot.workload === "trader") {

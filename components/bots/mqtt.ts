@@ -1,4 +1,5 @@
 /** The MQTT broker hummingbot's headless mode reports to (only when the fleet has hummingbot bots). */
+import type { PodPlacement } from "../specs/placement";
 import type * as k8s from "@pulumi/kubernetes";
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../specs/security";
@@ -50,7 +51,7 @@ export function mqttService(namespace: string): k8s.types.input.core.v1.Service 
 
 export function mqttStatefulSet(
   namespace: string,
-  opts: { image: string; storage: string; storageClass?: string; checksum: string },
+  opts: { image: string; storage: string; storageClass?: string; checksum: string; placement?: PodPlacement },
 ): k8s.types.input.apps.v1.StatefulSet {
   const sc = restrictedContainerSecurityContext(MOSQUITTO_UID);
   return {
@@ -79,6 +80,8 @@ export function mqttStatefulSet(
           serviceAccountName: SHARED.serviceAccount,
           automountServiceAccountToken: false,
           enableServiceLinks: false,
+          // The broker is part of the bots' class: it goes where they go.
+          ...opts.placement,
           securityContext: restrictedPodSecurityContext(MOSQUITTO_UID),
           terminationGracePeriodSeconds: 30,
           initContainers: [

@@ -23,6 +23,7 @@ export function botPodTemplate(
     enableServiceLinks: false,
     securityContext: restrictedPodSecurityContext(parts.uid),
     terminationGracePeriodSeconds: bot.terminationGracePeriodSeconds,
+    ...ctx.placement,
     ...(parts.initContainers.length > 0 ? { initContainers: parts.initContainers } : {}),
     containers: parts.containers,
     volumes: parts.volumes,

@@ -6,6 +6,7 @@ import type { ControlPlaneFirewall } from "../../config/control-plane-firewall";
 import { digitalOceanApiServerCidrs } from "./api-endpoint";
 import { doksControlPlaneFirewall } from "./firewall";
 import { doctlExecKubeconfig } from "./kubeconfig";
+import { poolTaints } from "../specs/placement";
 import { poolNodeLabels, poolScaling } from "./labels";
 import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
 import { doksVersion } from "./version";
@@ -118,7 +119,7 @@ export class DigitalOceanCluster extends pulumi.ComponentResource implements Clu
           maxNodes: scaling.autoscale ? scaling.max : undefined,
           nodeCount: scaling.autoscale ? undefined : scaling.min,
           labels: poolNodeLabels(pool),
-          taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+          taints: poolTaints(pool),
           tags: ["botfleet", ...c.tags],
         },
         // The autoscaler owns the live node count.

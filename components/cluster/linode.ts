@@ -6,6 +6,7 @@ import type { ControlPlaneFirewall } from "../../config/control-plane-firewall";
 import { linodeApiServerCidrs } from "./api-endpoint";
 import { lkeControlPlaneAcl } from "./firewall";
 import { decodeBase64Kubeconfig } from "./kubeconfig";
+import { poolTaints } from "../specs/placement";
 import { poolNodeLabels, poolScaling } from "./labels";
 import { PROVIDER_SETTINGS, type ClusterOutputs } from "./types";
 
@@ -70,7 +71,7 @@ export class LinodeCluster extends pulumi.ComponentResource implements ClusterOu
           nodeCount: scaling.min,
           autoscaler: scaling.autoscale ? { min: scaling.min, max: scaling.max } : undefined,
           labels: poolNodeLabels(pool),
-          taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+          taints: poolTaints(pool),
           tags: [...tags, EXTERNAL_POOL_TAG],
         },
         { parent: this, protect: args.protect, ignoreChanges: scaling.autoscale ? ["nodeCount"] : [] },

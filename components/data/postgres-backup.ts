@@ -99,6 +99,7 @@ export function backupCronJob(args: PostgresSpecArgs): CronJob {
               serviceAccountName: NAMES.backupServiceAccount,
               automountServiceAccountToken: false,
               enableServiceLinks: false,
+              ...args.placement,
               securityContext: restrictedPodSecurityContext(POSTGRES_UID),
               initContainers: [
                 {

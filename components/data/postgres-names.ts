@@ -3,6 +3,7 @@ import type { PostgresConfig } from "../../config/postgres";
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { POSTGRES_CLIENT, POSTGRES_EXPORTER_PORT, POSTGRES_PORT } from "./contract";
 import type { Namespaces } from "../../config/platform";
+import type { PodPlacement } from "../specs/placement";
 
 export { POSTGRES_PORT };
 export const EXPORTER_PORT = POSTGRES_EXPORTER_PORT;
@@ -62,6 +63,8 @@ export interface PostgresSpecArgs {
   readonly scriptsChecksum: string;
   /** The Pulumi stack: the default backup prefix is "<stack>/postgres". */
   readonly stack: string;
+  /** Node selector and tolerations onto the stack's pool of this class (specs/placement.ts). @default anywhere */
+  readonly placement?: PodPlacement;
 }
 
 export function serverSelector(instance: string): Record<string, string> {

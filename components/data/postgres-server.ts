@@ -204,6 +204,7 @@ export function postgresStatefulSet(args: PostgresSpecArgs, role: ServerRole): S
           securityContext: restrictedPodSecurityContext(POSTGRES_UID),
           terminationGracePeriodSeconds: 120,
           enableServiceLinks: false,
+          ...args.placement,
           affinity: {
             // Never two database pods on one node: one node failure must not take primary and standby.
             podAntiAffinity: {

@@ -26,6 +26,7 @@ import { tokenlessServiceAccount as serviceAccount } from "../specs/service-acco
 import { postgresStatefulSet } from "./postgres-server";
 import { postgresPdb, postgresServices } from "./postgres-services";
 import type { Environment } from "../../config/environment";
+import type { PodPlacement } from "../specs/placement";
 import type { Namespaces } from "../../config/platform";
 
 /** Where the container scripts live in the repository. */
@@ -46,6 +47,8 @@ export interface PostgresArgs {
   /** The secret `botfleet:backupCredentials`; required when `config.backup.enabled`. */
   readonly backupCredentials?: Secretify<BackupCredentials>;
   /** Accepted for the fleet contract; Postgres is built the same everywhere (protect decides retention). */
+  /** Node selector and tolerations onto the stack's data pool (specs/placement.ts). @default anywhere */
+  readonly placement?: PodPlacement;
   readonly environment: Environment;
   /** The stack's credentials: `postgres-app` (the app role) and `postgres-replication` (`replicator`). */
   readonly credentials: Credentials;
@@ -80,6 +83,7 @@ export class Postgres extends pulumi.ComponentResource {
       config,
       scriptsChecksum: checksum(scripts),
       stack: pulumi.getStack(),
+      placement: args.placement,
     };
 
     // Alphanumeric: safe in a URI, a libpq passfile and psql literals without any escaping surprises.

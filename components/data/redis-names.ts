@@ -2,6 +2,7 @@
 import type { Environment } from "../../config/environment";
 import type { Namespaces } from "../../config/platform";
 import type { RedisConfig } from "../../config/redis";
+import type { PodPlacement } from "../specs/placement";
 import { selectorLabels, standardLabels } from "../specs/labels";
 import { REDIS_CLIENT, REDIS_EXPORTER_PORT, SENTINEL_PORT } from "./contract";
 
@@ -42,6 +43,8 @@ export interface RedisSpecArgs {
   readonly config: RedisConfig;
   /** `local` (single-node clusters) prefers instead of requiring one pod per node. */
   readonly environment: Environment;
+  /** Node selector and tolerations onto the stack's pool of this class (specs/placement.ts). @default anywhere */
+  readonly placement?: PodPlacement;
 }
 
 /** Pods in the StatefulSet: `instances` with HA, else 1. */

@@ -254,6 +254,7 @@ export function redisStatefulSet(args: RedisSpecArgs, configChecksum: string): I
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 30,
           securityContext: restrictedPodSecurityContext(REDIS_UID),
+          ...args.placement,
           affinity: { podAntiAffinity },
           topologySpreadConstraints: [
             {

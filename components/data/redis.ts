@@ -24,6 +24,7 @@ import {
   redisServiceAccount,
 } from "./redis-services";
 import type { Environment } from "../../config/environment";
+import type { PodPlacement } from "../specs/placement";
 import type { Namespaces } from "../../config/platform";
 
 export interface RedisArgs {
@@ -33,6 +34,8 @@ export interface RedisArgs {
   readonly namespaces: Namespaces;
   /** The validated `botfleet:redis` section. */
   readonly config: RedisConfig;
+  /** Node selector and tolerations onto the stack's data pool (specs/placement.ts). @default anywhere */
+  readonly placement?: PodPlacement;
   readonly environment: Environment;
   /** The stack's credentials: `redis-admin`, `redis-replication`, ..., `redis-bot/<bot>` (lib/credentials.ts). */
   readonly credentials: Credentials;
@@ -69,7 +72,13 @@ export class Redis extends pulumi.ComponentResource {
     const { provider, namespaces, config } = args;
     const protect = args.protect ?? false;
     const child = { parent: this, provider };
-    const spec: RedisSpecArgs = { instance: name, namespaces, config, environment: args.environment };
+    const spec: RedisSpecArgs = {
+      instance: name,
+      namespaces,
+      config,
+      environment: args.environment,
+      placement: args.placement,
+    };
 
     // Alphanumeric, so the entrypoint writes them into the configs without quoting issues. Each
     // changes only with the seed or its `credentialRotations` entry; running servers keep what they

@@ -22,6 +22,10 @@
  * - The crds sub-chart bundled in the kube-prometheus-stack-88.5.3 tag: `crds.upgradeJob.*` are in the parent's
  *   values.yaml, except `crds.upgradeJob.image.sha`, which charts/crds/templates/upgrade/job.yaml reads as the
  *   switch that appends busybox's digest.
+ * `nodeSelector`/`tolerations` of alertmanagerSpec, prometheusSpec, prometheusOperator, kube-state-metrics
+ * (values.yaml of its 8.4.0 above) and grafana (its 12.11.1 values.yaml above) were checked the same way on
+ * 2026-11-29, and `tolerations` of the node-exporter sub-chart kps 88.5.3 pins: prometheus-community/helm-charts,
+ * tag prometheus-node-exporter-4.56.1 (commit 8b8e639cac80), charts/prometheus-node-exporter/values.yaml.
  * Re-check this list whenever KPS_CHART_VERSION changes, and add the release to KPS_VERIFIED_RELEASES.
  *
  * A path ending in `/*` is a Kubernetes object (resources, a volumeClaimTemplate, ...) whose inner keys
@@ -53,6 +57,7 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "crds.upgradeJob.containerSecurityContext/*",
   "defaultRules.create",
   "nodeExporter.enabled",
+  "prometheus-node-exporter.tolerations/*",
   "kubeControllerManager.enabled",
   "kubeScheduler.enabled",
   "kubeEtcd.enabled",
@@ -64,12 +69,16 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "alertmanager.alertmanagerSpec.storage/*",
   "alertmanager.alertmanagerSpec.resources/*",
   "alertmanager.alertmanagerSpec.persistentVolumeClaimRetentionPolicy/*",
+  "alertmanager.alertmanagerSpec.nodeSelector/*",
+  "alertmanager.alertmanagerSpec.tolerations/*",
 
   "prometheus.prometheusSpec.retention",
   "prometheus.prometheusSpec.retentionSize",
   "prometheus.prometheusSpec.storageSpec/*",
   "prometheus.prometheusSpec.resources/*",
   "prometheus.prometheusSpec.persistentVolumeClaimRetentionPolicy/*",
+  "prometheus.prometheusSpec.nodeSelector/*",
+  "prometheus.prometheusSpec.tolerations/*",
   "prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues",
   "prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues",
   "prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues",
@@ -79,9 +88,13 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "prometheusOperator.resources/*",
   "prometheusOperator.namespaces.releaseNamespace",
   "prometheusOperator.namespaces.additional",
+  "prometheusOperator.nodeSelector/*",
+  "prometheusOperator.tolerations/*",
 
   "kube-state-metrics.resources/*",
   "kube-state-metrics.collectorsExclude",
+  "kube-state-metrics.nodeSelector/*",
+  "kube-state-metrics.tolerations/*",
 
   "grafana.enabled",
   "grafana.defaultDashboardsTimezone",
@@ -98,6 +111,8 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "grafana.rbac.namespaced",
   "grafana.rbac.useExistingRole",
   "grafana.resources/*",
+  "grafana.nodeSelector/*",
+  "grafana.tolerations/*",
   "grafana.ingress.enabled",
   "grafana.sidecar.dashboards.enabled",
   "grafana.sidecar.dashboards.label",

@@ -36,6 +36,7 @@ import {
 } from "./values";
 import type { Environment } from "../../config/environment";
 import type { MonitoringNamespaces } from "../../config/platform";
+import type { PodPlacement } from "../specs/placement";
 
 export interface MonitoringArgs {
   /** Provider of the target cluster; every Kubernetes resource uses it. */
@@ -67,6 +68,8 @@ export interface MonitoringArgs {
    * API server and the operator's webhook, which Cilium never matches by `ipBlock`. @default false
    */
   readonly cilium?: boolean;
+  /** Node selector and tolerations onto the stack's monitoring pool (specs/placement.ts). @default anywhere */
+  readonly placement?: PodPlacement;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -199,6 +202,7 @@ export class Monitoring extends pulumi.ComponentResource {
           environment: args.environment,
           namespace: ns,
           nodeExporterNamespace: args.namespaces.nodeExporter,
+          placement: args.placement,
         }),
       },
       {

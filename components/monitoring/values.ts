@@ -8,6 +8,7 @@ import type { ComponentResources, MonitoringConfig } from "../../config/monitori
 import { crdsUpgradeJobValues } from "./crds-upgrade";
 import { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE } from "./dashboards";
 import type { Environment } from "../../config/environment";
+import { EVERY_TAINT, type PodPlacement } from "../specs/placement";
 
 export const RELEASE_NAME = "kps";
 export const CHART_REPO = "https://prometheus-community.github.io/helm-charts";
@@ -31,6 +32,8 @@ export interface ValuesArgs {
   readonly namespace: string;
   /** The privileged namespace node-exporter runs in (`platform.namespaces.nodeExporter`). */
   readonly nodeExporterNamespace: string;
+  /** Node selector and tolerations onto the stack's monitoring pool (specs/placement.ts). @default anywhere */
+  readonly placement?: PodPlacement;
 }
 
 function resources(r: ComponentResources) {
@@ -62,6 +65,7 @@ export function retentionSize(storage: string): string {
 
 export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
   const c = args.config;
+  const placement = args.placement ?? {};
   // In prod the monitoring PVCs outlive an uninstall: history and silences survive a botched upgrade.
   const retainPvcs =
     args.environment === "prod" ? { whenDeleted: "Retain", whenScaled: "Retain" } : undefined;
@@ -74,7 +78,8 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
     // templates/_helpers.tpl at prometheus-node-exporter-4.56.1: namespaceOverride moves the DaemonSet,
     // its Service, ServiceAccount and ServiceMonitor).
     nodeExporter: { enabled: true },
-    "prometheus-node-exporter": { namespaceOverride: args.nodeExporterNamespace },
+    // A DaemonSet: it must run under every taint, a dedicated pool's included (the chart tolerates NoSchedule only).
+    "prometheus-node-exporter": { namespaceOverride: args.nodeExporterNamespace, tolerations: EVERY_TAINT },
     // Managed control planes (DOKS, LKE) and kind do not expose these: their scrapes would fail and
     // KubeControllerManagerDown, KubeSchedulerDown, KubeProxyDown and the etcd alerts would fire forever.
     kubeControllerManager: { enabled: false },
@@ -89,6 +94,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
         configSecret: ALERTMANAGER_CONFIG_SECRET,
         storage: claimTemplate(c.storage.alertmanager, c.storageClass),
         resources: resources(c.resources.alertmanager),
+        ...placement,
         ...(retainPvcs ? { persistentVolumeClaimRetentionPolicy: retainPvcs } : {}),
       },
     },
@@ -99,6 +105,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
         retentionSize: retentionSize(c.storage.prometheus),
         storageSpec: claimTemplate(c.storage.prometheus, c.storageClass),
         resources: resources(c.resources.prometheus),
+        ...placement,
         ...(retainPvcs ? { persistentVolumeClaimRetentionPolicy: retainPvcs } : {}),
         // Select rules and monitors by the `release: kps` label (ours carry it), not every object in the cluster.
         ruleSelectorNilUsesHelmValues: true,
@@ -108,6 +115,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
     },
     prometheusOperator: {
       resources: resources(c.resources.operator),
+      ...placement,
       // `--namespaces=<monitoring>,<node-exporter>`: the operator watches only where our Prometheus,
       // Alertmanager, rules and monitors live (templates/prometheus-operator/deployment.yaml), and its
       // admission webhooks match only those namespaces (admission-webhooks/*WebhookConfiguration.yaml).
@@ -116,6 +124,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
     },
     "kube-state-metrics": {
       resources: resources(c.resources.kubeStateMetrics),
+      ...placement,
       // No `secrets` collector, so its ClusterRole gets no rule on Secrets (kube-state-metrics-8.4.0
       // templates/role.yaml adds one only for an active `secrets` collector; _helpers.tpl subtracts this).
       collectorsExclude: ["secrets"],
@@ -145,6 +154,7 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
       // chart's own Role would read the namespace's Secrets too (templates/role.yaml): ours reads ConfigMaps.
       rbac: { namespaced: true, useExistingRole: GRAFANA_SIDECAR_ROLE },
       resources: resources(c.resources.grafana),
+      ...placement,
       // The component creates the Ingress itself (TLS via cert-manager, validated like every object).
       ingress: { enabled: false },
       sidecar: {

@@ -1,5 +1,6 @@
 /** The pods Helm releases render that the program never sees as objects: estimates and chart values. */
 import { type VolumeDemand, type WorkloadDemand, asRecord, int } from "./inventory";
+import { type TolerationLike, readPlacement } from "./placement";
 import { type ContainerLike, podResources } from "./pods";
 import { parseQuantity } from "./quantities";
 
@@ -83,6 +84,9 @@ export function kubePrometheusStack(
       inits?: ContainerLike[];
       claimsPerPod?: number;
       sharedClaims?: string[];
+      /** Where the pod's nodeSelector and tolerations are in the values. */
+      placementAt?: string[];
+      defaultTolerations?: TolerationLike[];
     } = {},
   ) => {
     const pod = podResources({ containers, initContainers: extra.inits ?? [] });
@@ -98,6 +102,10 @@ export function kubePrometheusStack(
       note: extra.note ?? "helm chart",
       ...(extra.claimsPerPod ? { claimsPerPod: extra.claimsPerPod } : {}),
       ...(extra.sharedClaims?.length ? { sharedClaims: extra.sharedClaims } : {}),
+      placement: readPlacement(
+        extra.placementAt === undefined ? {} : pick(values, extra.placementAt),
+        extra.defaultTolerations,
+      ),
     });
   };
   const reloader = { resources: KPS_ESTIMATES.configReloader, fromValues: false };
@@ -119,7 +127,7 @@ export function kubePrometheusStack(
       "prometheus",
       [chartContainer(values, [...spec, "resources"], KPS_ESTIMATES.prometheus), reloader],
       replicas,
-      { inits: [reloader], claimsPerPod },
+      { inits: [reloader], claimsPerPod, placementAt: spec },
     );
   }
   if (enabled(["alertmanager", "enabled"])) {
@@ -130,7 +138,7 @@ export function kubePrometheusStack(
       "alertmanager",
       [chartContainer(values, [...spec, "resources"], KPS_ESTIMATES.alertmanager), reloader],
       replicas,
-      { inits: [reloader], claimsPerPod },
+      { inits: [reloader], claimsPerPod, placementAt: spec },
     );
   }
   if (enabled(["grafana", "enabled"])) {
@@ -151,16 +159,25 @@ export function kubePrometheusStack(
         ...sidecars.map(() => sidecar),
       ],
       int(pick(values, ["grafana", "replicas"]), 1),
-      persisted ? { sharedClaims: [`${namespace}/${release}-grafana`] } : {},
+      {
+        placementAt: ["grafana"],
+        ...(persisted ? { sharedClaims: [`${namespace}/${release}-grafana`] } : {}),
+      },
     );
   }
   if (enabled(["prometheusOperator", "enabled"]))
-    add("operator", [chartContainer(values, ["prometheusOperator", "resources"], KPS_ESTIMATES.operator)], 1);
+    add(
+      "operator",
+      [chartContainer(values, ["prometheusOperator", "resources"], KPS_ESTIMATES.operator)],
+      1,
+      { placementAt: ["prometheusOperator"] },
+    );
   if (enabled(["kubeStateMetrics", "enabled"]))
     add(
       "kube-state-metrics",
       [chartContainer(values, ["kube-state-metrics", "resources"], KPS_ESTIMATES.kubeStateMetrics)],
       int(pick(values, ["kube-state-metrics", "replicas"]), 1),
+      { placementAt: ["kube-state-metrics"] },
     );
   if (enabled(["nodeExporter", "enabled"])) {
     // The sub-chart's namespaceOverride moves the DaemonSet out of the release namespace.
@@ -169,7 +186,13 @@ export function kubePrometheusStack(
       "node-exporter",
       [chartContainer(values, ["prometheus-node-exporter", "resources"], KPS_ESTIMATES.nodeExporter)],
       1,
-      { perNode: true, ...(typeof override === "string" && override !== "" ? { namespace: override } : {}) },
+      // The node-exporter chart's default (prometheus-node-exporter 4.56.1 values.yaml): every NoSchedule taint.
+      {
+        perNode: true,
+        placementAt: ["prometheus-node-exporter"],
+        defaultTolerations: [{ operator: "Exists", effect: "NoSchedule" }],
+        ...(typeof override === "string" && override !== "" ? { namespace: override } : {}),
+      },
     );
   }
   if (enabled(["crds", "upgradeJob", "enabled"], false)) {
@@ -216,5 +239,6 @@ export function metricsServerChart(
     pod: podResources({ containers }),
     source: containers.every((c) => c.fromValues) ? "chart values" : "estimate",
     note: "helm chart",
+    placement: readPlacement(values),
   };
 }

@@ -1,5 +1,6 @@
 /** The inventory: the workloads, HPAs and volumes a stack renders, from its recorded resources. */
 import { kubePrometheusStack, metricsServerChart } from "./charts";
+import { type Placement, readPlacement } from "./placement";
 import { type PodResources, podResources } from "./pods";
 import { parseQuantity } from "./quantities";
 
@@ -50,6 +51,8 @@ export interface WorkloadDemand {
    * once, to the node of the pod that mounts it, however many pods share it. Absent means none.
    */
   readonly sharedClaims?: readonly string[];
+  /** The pod's nodeSelector and tolerations: which pools it may land on. Absent means none. */
+  readonly placement?: Placement;
 }
 
 export interface VolumeDemand {
@@ -232,6 +235,7 @@ export function inventoryOf(resources: readonly RecordedResource[]): Inventory {
         ...(note !== undefined ? { note } : {}),
         ...(templateClaims + claims.ephemeral > 0 ? { claimsPerPod: templateClaims + claims.ephemeral } : {}),
         ...(claims.shared.length > 0 ? { sharedClaims: claims.shared } : {}),
+        placement: readPlacement(podSpec.value),
       });
     } else if (r.type === "kubernetes:core/v1:PersistentVolumeClaim") {
       const size = parseQuantity(asRecord(asRecord(spec.resources).requests).storage);

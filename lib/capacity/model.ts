@@ -5,8 +5,9 @@
  * The model is an aggregate one: it sums requests and allocatable capacity cluster-wide and checks the
  * largest pod against the largest node. Four scarce things are counted: CPU, memory, pods and block
  * volume attachments (a node attaches at most `volumesPerNode` of the catalog; a pod's claims attach to
- * its node). It does not bin-pack, follow nodeSelectors or taints, or model
- * the cluster autoscaler: a "fits" verdict is necessary, not sufficient. Sources of every number that
+ * its node). It places pods the way their nodeSelectors and tolerations let the scheduler place them
+ * (placement.ts): demand that may only use some pools must fit in those pools. It does not bin-pack or
+ * model the cluster autoscaler: a "fits" verdict is necessary, not sufficient. Sources of every number that
  * does not come from the program's own manifests are cited where the number is defined.
  */
 import { CATALOGS } from "../../config/catalog";
@@ -14,9 +15,21 @@ import type { ClusterConfig } from "../../config/cluster";
 import type { CostsConfig } from "../../config/costs";
 import { type CostEstimate, estimateCost } from "./cost";
 import type { Inventory, WorkloadDemand } from "./inventory";
+import { poolNodeLabels } from "../../components/cluster/labels";
+import { poolTaints } from "../../components/specs/placement";
 import { MANAGED_SYSTEM_PODS, nodeAllocatable } from "./nodes";
+import {
+  type PoolNodes,
+  describePlacement,
+  eligiblePools,
+  isSubset,
+  maskOf,
+  poolSetsToCheck,
+  schedulable,
+} from "./placement";
 import type { Resources } from "./pods";
-import { GiB, MiB, fmtCpu, fmtGiB } from "./quantities";
+import { MiB, fmtCpu, fmtGiB } from "./quantities";
+import { cpuDigits, describePools, gibDigits, listed, twoNumbers, volumesPerNodeText } from "./wording";
 
 export interface Amount extends Resources {
   readonly pods: number;
@@ -24,7 +37,7 @@ export interface Amount extends Resources {
   readonly volumes: number;
 }
 
-export interface PoolCapacity {
+export interface PoolCapacity extends PoolNodes {
   /** Config path of the pool: `systemPool` or `pools[0]`. */
   readonly key: string;
   readonly name: string;
@@ -85,11 +98,14 @@ export function fleetAmount(workloads: readonly WorkloadDemand[], at: "min" | "m
   return { ...total, volumes: total.volumes + shared.size };
 }
 
-/** Node pools from the cluster config; the fixed system pool counts as min = max = count. */
-export function poolsOf(
-  cluster: ClusterConfig,
-): { key: string; name: string; size: string; minNodes: number; maxNodes: number }[] {
-  const pools = [];
+export type PoolShape = Omit<PoolCapacity, "perNode">;
+
+/**
+ * Node pools from the cluster config, with the labels and taints their nodes carry (the same functions
+ * the cluster components give the cloud); the fixed system pool counts as min = max = count.
+ */
+export function poolsOf(cluster: ClusterConfig): PoolShape[] {
+  const pools: PoolShape[] = [];
   if (cluster.systemPool !== undefined)
     pools.push({
       key: "systemPool",
@@ -97,6 +113,8 @@ export function poolsOf(
       size: cluster.systemPool.size,
       minNodes: cluster.systemPool.count,
       maxNodes: cluster.systemPool.count,
+      labels: poolNodeLabels({ name: "system", labels: {} }),
+      taints: [],
     });
   cluster.pools.forEach((p, i) =>
     pools.push({
@@ -105,6 +123,8 @@ export function poolsOf(
       size: p.size,
       minNodes: p.minNodes,
       maxNodes: p.maxNodes,
+      labels: poolNodeLabels(p),
+      taints: poolTaints(p),
     }),
   );
   return pools;
@@ -121,28 +141,6 @@ function sumLimits(inv: Inventory, at: "min" | "max"): Resources {
   }
   return { cpuMillis: cpu, memoryBytes: mem };
 }
-
-/** "7 per node", or "7 per s-2vcpu-4gb node, 14 per g6-standard-6 node" when sizes differ. */
-function volumesPerNodeText(pools: readonly PoolCapacity[]): string {
-  const bySize = new Map(pools.map((p) => [p.size, p.perNode.volumes]));
-  const counts = new Set(bySize.values());
-  if (counts.size === 1) return `${[...counts][0]} per node`;
-  return [...bySize].map(([size, n]) => `${n} per ${size} node`).join(", ");
-}
-
-const describePools = (pools: readonly PoolCapacity[], at: "min" | "max") =>
-  pools.map((p) => `${p.name}: ${at === "min" ? p.minNodes : p.maxNodes} x ${p.size}`).join(", ");
-
-/** "14.2" vs "14.2" would read as equal: show more digits when rounding hides the difference. */
-function twoNumbers(a: number, b: number, fmt: (v: number, digits: number) => string): [string, string] {
-  for (const digits of [1, 2, 3]) {
-    const [x, y] = [fmt(a, digits), fmt(b, digits)];
-    if (x !== y) return [x, y];
-  }
-  return [fmt(a, 3), fmt(b, 3)];
-}
-const cpuDigits = (millis: number, d: number) => (millis / 1000).toFixed(d);
-const gibDigits = (bytes: number, d: number) => (bytes / GiB).toFixed(d);
 
 export interface CapacityInput {
   readonly stack: string;
@@ -191,9 +189,14 @@ export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityRe
   }
 
   const catalog = CATALOGS[cluster.provider];
-  const overhead = plus(MANAGED_SYSTEM_PODS.perNode, daemonSetsPerNode);
-  const pools: PoolCapacity[] = poolsOf(cluster).map((p) => {
+  const shapes = poolsOf(cluster);
+  // A DaemonSet costs a node only where its tolerations and selector let it run.
+  const pools: PoolCapacity[] = shapes.map((p) => {
     const node = nodeAllocatable(catalog.sizes[p.size]);
+    let overhead: Amount = MANAGED_SYSTEM_PODS.perNode;
+    for (const w of inv.workloads)
+      if (w.perNode && schedulable(w.placement, p))
+        overhead = plus(overhead, { ...w.pod.requests, pods: 1, volumes: volumesPerPod(w) }, w.podsMin);
     return {
       ...p,
       perNode: {
@@ -204,16 +207,20 @@ export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityRe
       },
     };
   });
-  const total = (at: "min" | "max") =>
-    pools.reduce(
+  const everyPool = maskOf(pools.map((_, i) => i));
+  // The cloud's own Deployments (CoreDNS) tolerate none of our taints: they run on the untainted pools.
+  const untainted = maskOf(pools.flatMap((p, i) => (schedulable(undefined, p) ? [i] : [])));
+  const inSet = (mask: number) => pools.filter((_, i) => (mask & (1 << i)) !== 0);
+  const total = (mask: number, at: "min" | "max") =>
+    inSet(mask).reduce(
       (sum, p) => plus(sum, p.perNode, at === "min" ? p.minNodes : p.maxNodes),
-      plus(ZERO, MANAGED_SYSTEM_PODS.cluster, -1),
+      untainted !== 0 && isSubset(untainted, mask) ? plus(ZERO, MANAGED_SYSTEM_PODS.cluster, -1) : ZERO,
     );
-  const allocatable = { atMin: total("min"), atMax: total("max") };
+  const allocatable = { atMin: total(everyPool, "min"), atMax: total(everyPool, "max") };
 
-  // Where to add room: the first worker pool, else the system pool.
-  const grow = pools.find((p) => p.key.startsWith("pools[")) ?? pools[0];
-  const fix = (short: Amount) => {
+  // Where to add room: the set's first worker pool, else its system pool.
+  const fix = (short: Amount, set: readonly PoolCapacity[]) => {
+    const grow = set.find((p) => p.key.startsWith("pools[")) ?? set[0];
     if (grow === undefined) return "add a node pool";
     const nodes = Math.max(
       Math.ceil(Math.max(short.cpuMillis, 0) / Math.max(grow.perNode.cpuMillis, 1)),
@@ -230,57 +237,105 @@ export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityRe
       ? `raise systemPool.count to ${grow.maxNodes + nodes} or add a worker pool`
       : `raise ${grow.key}.maxNodes to ${grow.maxNodes + nodes}${largerHelps ? " or use a larger size" : ""}`;
   };
-  const shortAtMax = plus(requests.min, allocatable.atMax, -1);
-  const atMaxPools = describePools(pools, "max");
-  const cannot: string[] = [];
-  if (shortAtMax.cpuMillis > 0) {
-    const [need, have] = twoNumbers(requests.min.cpuMillis, allocatable.atMax.cpuMillis, cpuDigits);
-    cannot.push(`${need} vCPU of requests but the pools give at most ${have} vCPU allocatable`);
-  }
-  if (shortAtMax.memoryBytes > 0) {
-    const [need, have] = twoNumbers(requests.min.memoryBytes, allocatable.atMax.memoryBytes, gibDigits);
-    cannot.push(`${need} GiB of memory requests but the pools give at most ${have} GiB allocatable`);
-  }
-  if (shortAtMax.pods > 0)
-    cannot.push(
-      `${requests.min.pods} pods but the pools run at most ${allocatable.atMax.pods} (${catalog.maxPodsPerNode} per node)`,
-    );
-  if (shortAtMax.volumes > 0)
-    cannot.push(
-      `${requests.min.volumes} volume attachments but the pools attach at most ${allocatable.atMax.volumes} (${volumesPerNodeText(pools)})`,
-    );
-  if (cannot.length > 0)
-    problems.push(
-      `botfleet: the fleet needs ${cannot.join(", and ")} at max nodes (${atMaxPools}); ${fix(shortAtMax)}`,
-    );
 
-  // The largest pod must fit on one node of the largest pool.
-  const biggest = pools.reduce<PoolCapacity | undefined>(
-    (best, p) =>
-      best === undefined ||
+  // Each workload may use the pools its placement allows; one that may use none can never run.
+  const fleet = inv.workloads.filter((w) => !w.perNode);
+  const masks = fleet.map((w) => maskOf(eligiblePools(w.placement, pools)));
+  fleet.forEach((w, i) => {
+    if (masks[i] === 0 && w.podsMax > 0)
+      problems.push(
+        `botfleet: ${w.kind} ${w.namespace}/${w.name} has ${describePlacement(w.placement)}, which no pool matches (${pools
+          .map(
+            (p) =>
+              `${p.name}: ${Object.entries(p.labels)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(
+                  ", ",
+                )}${p.taints.length > 0 ? `; taints ${p.taints.map((t) => `${t.key}=${t.value}:${t.effect}`).join(", ")}` : ""}`,
+          )
+          .join(" | ")}); add a pool with the role it selects or change its pool's taints`,
+      );
+  });
+
+  // Demand confined to a set of pools must fit in that set (every union included; placement.ts).
+  const scopes = poolSetsToCheck([...masks, everyPool]).map((mask) => {
+    const set = inSet(mask);
+    const ws = fleet.filter((_, i) => masks[i] !== 0 && isSubset(masks[i], mask));
+    const whole = mask === everyPool;
+    const names = set.map((p) => p.name).join(", ");
+    return {
+      mask,
+      set,
+      requests: whole ? requests : { min: fleetAmount(ws, "min"), max: fleetAmount(ws, "max") },
+      allocatable: { atMin: total(mask, "min"), atMax: total(mask, "max") },
+      // The whole cluster reads as before; a subset names its pools and what runs only there.
+      subject: whole
+        ? "the fleet"
+        : `the pods that run only on ${set.length === 1 ? "pool" : "pools"} ${names} (${listed(ws.map((w) => `${w.kind} ${w.namespace}/${w.name}`))})`,
+      give: whole
+        ? "the pools give"
+        : `${set.length === 1 ? "pool" : "pools"} ${names} ${set.length === 1 ? "gives" : "give"}`,
+      run: whole
+        ? "the pools run"
+        : `${set.length === 1 ? "pool" : "pools"} ${names} ${set.length === 1 ? "runs" : "run"}`,
+      attach: whole
+        ? "the pools attach"
+        : `${set.length === 1 ? "pool" : "pools"} ${names} ${set.length === 1 ? "attaches" : "attach"}`,
+      empty: ws.length === 0,
+    };
+  });
+  const short: number[] = [];
+  for (const s of scopes) {
+    // A superset of a set already short adds no news: that set's fix comes first.
+    if (s.empty || short.some((m) => isSubset(m, s.mask))) continue;
+    const need = s.requests.min;
+    const have = s.allocatable.atMax;
+    const shortAtMax = plus(need, have, -1);
+    const cannot: string[] = [];
+    if (shortAtMax.cpuMillis > 0) {
+      const [n, h] = twoNumbers(need.cpuMillis, have.cpuMillis, cpuDigits);
+      cannot.push(`${n} vCPU of requests but ${s.give} at most ${h} vCPU allocatable`);
+    }
+    if (shortAtMax.memoryBytes > 0) {
+      const [n, h] = twoNumbers(need.memoryBytes, have.memoryBytes, gibDigits);
+      cannot.push(`${n} GiB of memory requests but ${s.give} at most ${h} GiB allocatable`);
+    }
+    if (shortAtMax.pods > 0)
+      cannot.push(`${need.pods} pods but ${s.run} at most ${have.pods} (${catalog.maxPodsPerNode} per node)`);
+    if (shortAtMax.volumes > 0)
+      cannot.push(
+        `${need.volumes} volume attachments but ${s.attach} at most ${have.volumes} (${volumesPerNodeText(s.set)})`,
+      );
+    if (cannot.length === 0) continue;
+    short.push(s.mask);
+    problems.push(
+      `botfleet: ${s.subject} ${s.subject === "the fleet" ? "needs" : "need"} ${cannot.join(", and ")} at max nodes (${describePools(s.set, "max")}); ${fix(shortAtMax, s.set)}`,
+    );
+  }
+
+  // The largest pod must fit on one node of the largest pool it may use.
+  fleet.forEach((w, i) => {
+    const set = inSet(masks[i]);
+    if (w.podsMax === 0 || set.length === 0) return;
+    const biggest = set.reduce((best, p) =>
       p.perNode.cpuMillis + p.perNode.memoryBytes / MiB >
-        best.perNode.cpuMillis + best.perNode.memoryBytes / MiB
+      best.perNode.cpuMillis + best.perNode.memoryBytes / MiB
         ? p
         : best,
-    undefined,
-  );
-  if (biggest !== undefined) {
-    for (const w of inv.workloads) {
-      if (w.perNode || w.podsMax === 0) continue;
-      const cpu = w.pod.requests.cpuMillis > Math.max(...pools.map((p) => p.perNode.cpuMillis));
-      const mem = w.pod.requests.memoryBytes > Math.max(...pools.map((p) => p.perNode.memoryBytes));
-      const attaches = volumesPerPod(w);
-      const mostVolumes = Math.max(...pools.map((p) => p.perNode.volumes));
-      if (attaches > mostVolumes)
-        problems.push(
-          `botfleet: ${w.kind} ${w.namespace}/${w.name} attaches ${attaches} volumes per pod but a node attaches at most ${mostVolumes} (${volumesPerNodeText(pools)}); use fewer claims per pod`,
-        );
-      if (cpu || mem)
-        problems.push(
-          `botfleet: ${w.kind} ${w.namespace}/${w.name} requests ${fmtCpu(w.pod.requests.cpuMillis)} vCPU and ${fmtGiB(w.pod.requests.memoryBytes)} GiB per pod but the largest node gives ${fmtCpu(biggest.perNode.cpuMillis)} vCPU and ${fmtGiB(biggest.perNode.memoryBytes)} GiB allocatable (${biggest.size}); use a larger size or lower the requests`,
-        );
-    }
-  }
+    );
+    const cpu = w.pod.requests.cpuMillis > Math.max(...set.map((p) => p.perNode.cpuMillis));
+    const mem = w.pod.requests.memoryBytes > Math.max(...set.map((p) => p.perNode.memoryBytes));
+    const attaches = volumesPerPod(w);
+    const mostVolumes = Math.max(...set.map((p) => p.perNode.volumes));
+    if (attaches > mostVolumes)
+      problems.push(
+        `botfleet: ${w.kind} ${w.namespace}/${w.name} attaches ${attaches} volumes per pod but a node attaches at most ${mostVolumes} (${volumesPerNodeText(set)}); use fewer claims per pod`,
+      );
+    if (cpu || mem)
+      problems.push(
+        `botfleet: ${w.kind} ${w.namespace}/${w.name} requests ${fmtCpu(w.pod.requests.cpuMillis)} vCPU and ${fmtGiB(w.pod.requests.memoryBytes)} GiB per pod but the largest node ${set.length < pools.length ? `it may use (pool ${biggest.name}) ` : ""}gives ${fmtCpu(biggest.perNode.cpuMillis)} vCPU and ${fmtGiB(biggest.perNode.memoryBytes)} GiB allocatable (${biggest.size}); use a larger size or lower the requests`,
+      );
+  });
 
   const exceeds = (a: Amount, b: Amount) =>
     a.cpuMillis > b.cpuMillis || a.memoryBytes > b.memoryBytes || a.pods > b.pods || a.volumes > b.volumes;
@@ -288,18 +343,22 @@ export function assessCapacity(input: CapacityInput, inv: Inventory): CapacityRe
   const vol = (need: Amount, have: Amount, text: (n: number) => string) =>
     need.volumes > have.volumes ? text(need.volumes) : "";
   let verdict: Verdict;
+  const growing = scopes.filter((s) => !s.empty && exceeds(s.requests.max, s.allocatable.atMin));
   if (problems.length > 0) verdict = "cannot-fit";
-  else if (!exceeds(requests.max, allocatable.atMin)) verdict = "fits";
+  else if (growing.length === 0) verdict = "fits";
   else {
     verdict = "needs-autoscaling";
-    const { atMin, atMax } = allocatable;
-    warnings.push(
-      `botfleet: the fleet needs ${fmtCpu(requests.min.cpuMillis)} vCPU and ${fmtGiB(requests.min.memoryBytes)} GiB of requests (${fmtCpu(requests.max.cpuMillis)} vCPU and ${fmtGiB(requests.max.memoryBytes)} GiB with HPAs at max)${vol(requests.max, atMin, (n) => ` and ${n} volume attachments`)} but the pools give ${fmtCpu(atMin.cpuMillis)} vCPU and ${fmtGiB(atMin.memoryBytes)} GiB allocatable${vol(requests.max, atMin, () => ` and ${atMin.volumes} volume attachments (${volumesPerNodeText(pools)})`)} at min nodes (${describePools(pools, "min")}); the cluster autoscaler must add nodes (at most ${fmtCpu(atMax.cpuMillis)} vCPU and ${fmtGiB(atMax.memoryBytes)} GiB${vol(requests.max, atMin, () => ` and ${atMax.volumes} volume attachments`)} at max nodes)`,
-    );
-    if (exceeds(requests.max, allocatable.atMax))
+    for (const s of growing) {
+      const req = s.requests;
+      const { atMin, atMax } = s.allocatable;
       warnings.push(
-        `botfleet: with every HPA at maxReplicas the fleet needs ${fmtCpu(requests.max.cpuMillis)} vCPU and ${fmtGiB(requests.max.memoryBytes)} GiB${vol(requests.max, allocatable.atMax, (n) => ` and ${n} volume attachments`)} but the pools give at most ${fmtCpu(allocatable.atMax.cpuMillis)} vCPU and ${fmtGiB(allocatable.atMax.memoryBytes)} GiB${vol(requests.max, allocatable.atMax, () => ` and ${allocatable.atMax.volumes} volume attachments`)}: the last replicas would stay Pending; ${fix(plus(requests.max, allocatable.atMax, -1))}`,
+        `botfleet: ${s.subject} ${s.subject === "the fleet" ? "needs" : "need"} ${fmtCpu(req.min.cpuMillis)} vCPU and ${fmtGiB(req.min.memoryBytes)} GiB of requests (${fmtCpu(req.max.cpuMillis)} vCPU and ${fmtGiB(req.max.memoryBytes)} GiB with HPAs at max)${vol(req.max, atMin, (n) => ` and ${n} volume attachments`)} but ${s.give} ${fmtCpu(atMin.cpuMillis)} vCPU and ${fmtGiB(atMin.memoryBytes)} GiB allocatable${vol(req.max, atMin, () => ` and ${atMin.volumes} volume attachments (${volumesPerNodeText(s.set)})`)} at min nodes (${describePools(s.set, "min")}); the cluster autoscaler must add nodes (at most ${fmtCpu(atMax.cpuMillis)} vCPU and ${fmtGiB(atMax.memoryBytes)} GiB${vol(req.max, atMin, () => ` and ${atMax.volumes} volume attachments`)} at max nodes)`,
       );
+      if (exceeds(req.max, atMax))
+        warnings.push(
+          `botfleet: with every HPA at maxReplicas ${s.subject} ${s.subject === "the fleet" ? "needs" : "need"} ${fmtCpu(req.max.cpuMillis)} vCPU and ${fmtGiB(req.max.memoryBytes)} GiB${vol(req.max, atMax, (n) => ` and ${n} volume attachments`)} but ${s.give} at most ${fmtCpu(atMax.cpuMillis)} vCPU and ${fmtGiB(atMax.memoryBytes)} GiB${vol(req.max, atMax, () => ` and ${atMax.volumes} volume attachments`)}: the last replicas would stay Pending; ${fix(plus(req.max, atMax, -1), s.set)}`,
+        );
+    }
   }
   return {
     stack: input.stack,

@@ -263,6 +263,7 @@ describe("metrics-server pods from the values the program sets", () => {
       },
       source: "chart values",
       note: "helm chart",
+      placement: { nodeSelector: {}, tolerations: [] },
     });
   });
 

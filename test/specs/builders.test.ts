@@ -61,6 +61,8 @@ describe("typo hints", () => {
       "size",
       "minNodes",
       "maxNodes",
+      "role",
+      "dedicated",
       "labels",
       "taints",
     ]);
