@@ -3,6 +3,9 @@
  * (`<keys> (<applies to>)`). Each edit changes a copy of a repo stack file (prod unless `base` says
  * otherwise: prod has live and paper traders, a service, a scheduled bot, Redis HA, standbys, backups).
  */
+import { readStackFile } from "../../../lib/stackfile";
+import { REPO } from "../stacks";
+
 export type StackFileConfig = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -49,16 +52,17 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "credentialSeed (all)": { values: (v) => (v["botfleet:credentialSeed"] = "another-seed".padEnd(48, "x")) },
   "credentialRotations (all)": { config: (c) => (section(c, "credentialRotations").redis = 1) },
 
+  // The Linode stack's cluster, sized for prod's fleet.
   "cluster.provider (all)": {
-    config: (c) =>
-      (c["botfleet:cluster"] = {
-        provider: "linode",
-        region: "eu-central",
-        version: "1.33",
+    config: (c) => {
+      const lke = readStackFile(REPO, "dev-lke")["botfleet:cluster"] as Obj;
+      c["botfleet:cluster"] = {
+        ...lke,
         ha: true,
-        systemPool: { size: "g6-standard-2", count: 3 },
-        pools: [{ name: "bots", size: "g6-standard-4", minNodes: 2, maxNodes: 6 }],
-      }),
+        systemPool: { ...lke.systemPool, count: 3 },
+        pools: (lke.pools as Obj[]).map((p) => ({ ...p, minNodes: 2, maxNodes: 6 })),
+      };
+    },
   },
   "cluster.name (clouds)": { config: (c) => (section(c, "cluster").name = "botfleet-prod-2") },
   "cluster.region (clouds)": { config: (c) => (section(c, "cluster").region = "ams3") },
