@@ -71,6 +71,9 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "cluster.autoUpgrade, cluster.surgeUpgrade, cluster.maintenance, cluster.tags (digitalocean)": {
     config: (c) => (section(c, "cluster").maintenance = { day: "sunday", startTime: "05:00" }),
   },
+  "cluster.controlPlaneFirewall (clouds)": {
+    config: (c) => section(c, "cluster").controlPlaneFirewall.allowedAddresses.push("192.0.2.0/28"),
+  },
   "cluster.vpcUuid (digitalocean)": {
     config: (c) => (section(c, "cluster").vpcUuid = "3c8e9f0a-1b2c-4d5e-8f90-123456789abc"),
   },
@@ -148,7 +151,10 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
     config: (c) => (section(c, "postgres").database = "fleet"),
   },
   "postgres.backup.enabled (prod)": { config: (c) => (section(c, "postgres").backup.enabled = false) },
-  "postgres.backup (enabled)": { config: (c) => (section(c, "postgres").backup.retentionCount = 30) },
+  "postgres.backup.retentionCount (all)": {
+    config: (c) => (section(c, "postgres").backup.retentionCount = 30),
+  },
+  "postgres.backup (enabled)": { config: (c) => (section(c, "postgres").backup.schedule = "0 4 * * *") },
 
   "monitoring.enabled (all)": { config: (c) => (section(c, "monitoring").enabled = false) },
   "monitoring.chartVersion (all)": { config: (c) => (section(c, "monitoring").chartVersion = "88.5.2") },
@@ -219,7 +225,8 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "bots[].restartOnConfigChange (live trader)": {
     config: bots([LIVE_FT], (b) => (b.restartOnConfigChange = true)),
   },
-  "bots[].storage (trader)": { config: bots([LIVE_FT], (b) => (b.storage = "20Gi")) },
+  "bots[].storage (trader: smaller)": { config: bots([LIVE_FT], (b) => (b.storage = "5Gi")) },
+  "bots[].storage (trader: larger)": { config: bots([LIVE_FT], (b) => (b.storage = "20Gi")) },
   "bots[].storageClass (trader)": {
     config: bots([LIVE_FT], (b) => (b.storageClass = "do-block-storage-xfs")),
   },
@@ -249,7 +256,7 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "bots[].custom (scheduled)": { config: bots([SCHEDULED], (b) => (b.custom.command = ["bash", "-c"])) },
   "bots[].clients (service)": { config: bots([SERVICE], (b) => (b.clients = [LIVE_FT])) },
   "bots[].usesRedis, bots[].usesPostgres (trader)": { config: bots(TRADERS, (b) => (b.usesRedis = true)) },
-  "bots[].egressPorts (all)": { config: bots([LIVE_FT], (b) => (b.egressPorts = [7443])) },
+  "bots[].egressPorts (trader)": { config: bots([LIVE_FT], (b) => (b.egressPorts = [7443])) },
 
   "costs (all)": { config: (c) => (section(c, "costs").volumeUsdPerGiB = 0.12) },
   "botSecrets (all)": { values: json("botfleet:botSecrets", (o) => (o[LIVE_FT].apiKey = "rotated-key")) },
