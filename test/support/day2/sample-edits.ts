@@ -50,7 +50,7 @@ const TRADERS = [LIVE_HB, LIVE_FT, PAPER_FT];
 export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "environment (all)": { config: (c) => (c["botfleet:environment"] = "staging") },
   "credentialSeed (all)": { values: (v) => (v["botfleet:credentialSeed"] = "another-seed".padEnd(48, "x")) },
-  "credentialRotations (all)": { config: (c) => (section(c, "credentialRotations").redis = 1) },
+  "credentialRotations (all)": { config: (c) => (section(c, "credentialRotations")["postgres-app"] = 1) },
 
   // The Linode stack's cluster, sized for prod's fleet.
   "cluster.provider (all)": {
@@ -89,6 +89,9 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
     {
       config: (c) => (section(c, "cluster").pools[0].maxNodes = 8),
     },
+  "cluster.pools[].role, cluster.pools[].dedicated (clouds)": {
+    config: (c) => (section(c, "cluster").pools[0].role = "general"),
+  },
   "cluster.protect (all)": { config: (c) => (section(c, "cluster").protect = false) },
   "cluster.kubeconfig (existing)": {
     base: "local",
