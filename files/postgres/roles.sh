@@ -24,7 +24,7 @@ die() {
 : "${PG_SOCKET_DIR:?}" "${PG_SUPERUSER:?}" "${POSTGRES_DB:?}" "${POSTGRES_USER:?}" "${PG_AUTH_DIR:?}"
 PG_BOT_ROLES="${PG_BOT_ROLES:-}"
 
-need_file() { [ -s "$1" ] && [ -r "$1" ] || die "secret file $1 is missing or empty"; }
+need_file() { if [ ! -s "$1" ] || [ ! -r "$1" ]; then die "secret file $1 is missing or empty"; fi; }
 need_file "$PG_AUTH_DIR/report-password"
 need_file "$PG_AUTH_DIR/monitor-password"
 case "$POSTGRES_USER" in report | monitor | bot_*) die "POSTGRES_USER '$POSTGRES_USER' collides with a managed role" ;; esac
