@@ -125,6 +125,17 @@ describe("report and monitor", () => {
   });
 });
 
+test("upgrade (README): a table the owner wrote in public moves into a bot's schema and becomes the bot's", async () => {
+  await as("botfleet", creds.appPassword, async (c) => {
+    await c.query("CREATE TABLE public.legacy (id int); INSERT INTO public.legacy VALUES (42)");
+    await c.query("ALTER TABLE public.legacy SET SCHEMA bot_alpha");
+    await c.query("ALTER TABLE bot_alpha.legacy OWNER TO bot_alpha");
+  });
+  await bot("alpha", async (c) => {
+    expect((await c.query("SELECT id FROM legacy")).rows[0].id).toBe(42);
+  });
+});
+
 describe("reconcile at the next start", () => {
   test("a bot added gets its role, a bot removed keeps its data but cannot log in", async () => {
     await node.stop();
