@@ -76,6 +76,9 @@ export function program(options: ProgramOptions = {}): Record<string, unknown> {
       provider,
       namespaces,
       config: config.postgres,
+      bots: config.bots
+        .filter((b) => b.usesPostgres)
+        .map((b) => ({ name: b.name, access: b.postgresAccess })),
       backupCredentials: config.secrets.backupCredentials,
       environment: config.environment,
       credentials: config.credentials,

@@ -258,6 +258,11 @@ export const botInputSchema = z.strictObject({
   usesRedis: z.boolean().default(false),
   usesPostgres: z.boolean().default(false),
   /**
+   * With usesPostgres: "schema" gives the bot its own role `bot_<name>` and schema; "report" gives it
+   * the shared read-only `report` role (reads every bot's schema, writes nothing). @default "schema"
+   */
+  postgresAccess: z.enum(["schema", "report"]).default("schema"),
+  /**
    * Extra outbound TCP ports to the internet for this bot only (its own NetworkPolicy), on top of
    * DEFAULT_EGRESS_PORTS which every bot has. @default []
    */

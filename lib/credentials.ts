@@ -6,7 +6,8 @@
  * - `seed`: the stack's seed, any string of at least {@link MIN_SEED_LENGTH} characters; its UTF-8 bytes
  *   are the HMAC key (a base64 seed is not decoded);
  * - `name`: which credential (see {@link credentialLength}): one of {@link SHARED_CREDENTIALS}
- *   ("redis-admin", "postgres-app", ...), "redis-bot/<bot>" for a bot's own Redis user, or
+ *   ("redis-admin", "postgres-app", ...), "redis-bot/<bot>" for a bot's own Redis user,
+ *   "postgres-bot/<bot>" for a bot's own Postgres role, or
  *   "bot/<bot>/<key>" for a bot's generated key;
  * - `rotation`: a whole number >= 0 (`botfleet:credentialRotations.<name>`, default 0); raising it gives
  *   that credential, and only that one, a new value;
@@ -44,16 +45,31 @@ export const SHARED_CREDENTIALS = {
   "redis-sentinel-client": 32,
   /** Redis `exporter`: redis_exporter's read-only metrics user. */
   "redis-exporter": 32,
+  /** Postgres owner role: owns the database; backups and operators, never a bot. */
   "postgres-app": 32,
   "postgres-replication": 32,
+  /** Postgres `report`: read-only, for bots with `postgresAccess: report`. */
+  "postgres-report": 32,
+  /** Postgres `monitor`: pg_monitor, for postgres_exporter. */
+  "postgres-monitor": 32,
   "grafana-admin": 32,
   mqtt: 32,
 } as const;
 export type SharedCredential = keyof typeof SHARED_CREDENTIALS;
-export type CredentialName = SharedCredential | `redis-bot/${string}` | `bot/${string}/${string}`;
+export type CredentialName =
+  SharedCredential | `redis-bot/${string}` | `postgres-bot/${string}` | `bot/${string}/${string}`;
 
 /** Length of a bot's own Redis password (`redis-bot/<bot>`). */
 export const REDIS_BOT_CREDENTIAL_LENGTH = 32;
+/** Length of a bot's own Postgres password (`postgres-bot/<bot>`). */
+export const POSTGRES_BOT_CREDENTIAL_LENGTH = 32;
+/** Names every stack derives for Postgres. */
+export const POSTGRES_CREDENTIALS: readonly SharedCredential[] = [
+  "postgres-app",
+  "postgres-replication",
+  "postgres-report",
+  "postgres-monitor",
+];
 /** Names every stack derives for Redis. */
 export const REDIS_CREDENTIALS: readonly SharedCredential[] = [
   "redis-admin",
@@ -93,11 +109,14 @@ export function botCredentialKeys(bot: {
 export const botCredentialName = (bot: string, key: string): CredentialName => `bot/${bot}/${key}`;
 /** The credential of a bot's own Redis user (`bot-<bot>`). */
 export const redisBotCredentialName = (bot: string): CredentialName => `redis-bot/${bot}`;
+/** The credential of a bot's own Postgres role (`bot_<bot>`). */
+export const postgresBotCredentialName = (bot: string): CredentialName => `postgres-bot/${bot}`;
 
 /** The length of a credential, from its name; throws for a name this program never derives. */
 export function credentialLength(name: string): number {
   if (name in SHARED_CREDENTIALS) return SHARED_CREDENTIALS[name as SharedCredential];
   if (/^redis-bot\/[^/]+$/.test(name)) return REDIS_BOT_CREDENTIAL_LENGTH;
+  if (/^postgres-bot\/[^/]+$/.test(name)) return POSTGRES_BOT_CREDENTIAL_LENGTH;
   const m = /^bot\/[^/]+\/([^/]+)$/.exec(name);
   if (m && m[1] in BOT_CREDENTIALS) return BOT_CREDENTIALS[m[1] as BotCredentialKey];
   throw new Error(`no credential is named ${JSON.stringify(name)}`);
@@ -110,6 +129,9 @@ export function credentialNames(stack: {
     readonly preset: string;
     readonly workload: string;
     readonly usesRedis?: boolean;
+    readonly usesPostgres?: boolean;
+    /** "schema" (default): the bot's own role; "report": the shared `report` role. */
+    readonly postgresAccess?: string;
   }[];
   /** `botSecrets`: a key given there is not derived. */
   readonly botSecrets?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -120,13 +142,13 @@ export function credentialNames(stack: {
   const names: CredentialName[] = [
     ...REDIS_CREDENTIALS,
     ...(stack.redisHa ? REDIS_SENTINEL_CREDENTIALS : []),
-    "postgres-app",
-    "postgres-replication",
+    ...POSTGRES_CREDENTIALS,
   ];
   if (stack.monitoringEnabled) names.push("grafana-admin");
   if (stack.bots.some((b) => b.preset === "hummingbot")) names.push("mqtt");
   for (const bot of stack.bots) {
     if (bot.usesRedis) names.push(redisBotCredentialName(bot.name));
+    if (bot.usesPostgres && bot.postgresAccess !== "report") names.push(postgresBotCredentialName(bot.name));
     for (const key of botCredentialKeys(bot)) {
       if (stack.botSecrets?.[bot.name]?.[key] === undefined) names.push(botCredentialName(bot.name, key));
     }

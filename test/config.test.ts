@@ -628,14 +628,14 @@ describe("the credential seed and rotations", () => {
       "a typo in a name",
       { "postgres-ap": 1 },
       [
-        `botfleet:credentialRotations.postgres-ap: this stack derives no credential named "postgres-ap"; did you mean "postgres-app"? (it derives: redis-admin, redis-replication, redis-exporter, postgres-app, postgres-replication, grafana-admin, bot/ft-paper/apiServerPassword, bot/ft-paper/jwtSecretKey); fix the name or remove it`,
+        `botfleet:credentialRotations.postgres-ap: this stack derives no credential named "postgres-ap"; did you mean "postgres-app"? (it derives: redis-admin, redis-replication, redis-exporter, postgres-app, postgres-replication, postgres-report, postgres-monitor, grafana-admin, bot/ft-paper/apiServerPassword, bot/ft-paper/jwtSecretKey); fix the name or remove it`,
       ],
     ],
     [
       "a bot the fleet does not have",
       { "bot/ft-live/apiServerPassword": 1 },
       [
-        `botfleet:credentialRotations.bot/ft-live/apiServerPassword: this stack derives no credential named "bot/ft-live/apiServerPassword"; did you mean "bot/ft-paper/apiServerPassword"? (it derives: redis-admin, redis-replication, redis-exporter, postgres-app, postgres-replication, grafana-admin, bot/ft-paper/apiServerPassword, bot/ft-paper/jwtSecretKey); fix the name or remove it`,
+        `botfleet:credentialRotations.bot/ft-live/apiServerPassword: this stack derives no credential named "bot/ft-live/apiServerPassword"; did you mean "bot/ft-paper/apiServerPassword"? (it derives: redis-admin, redis-replication, redis-exporter, postgres-app, postgres-replication, postgres-report, postgres-monitor, grafana-admin, bot/ft-paper/apiServerPassword, bot/ft-paper/jwtSecretKey); fix the name or remove it`,
       ],
     ],
     [

@@ -6,6 +6,7 @@ import {
   botCredentialKeys,
   credentialLength,
   credentialNames,
+  POSTGRES_CREDENTIALS,
   REDIS_CREDENTIALS,
   REDIS_SENTINEL_CREDENTIALS,
   derive,
@@ -135,7 +136,8 @@ test("what a stack derives: the data layer always, the rest by what it runs and 
   const bots = [
     { name: "hb", preset: "hummingbot", workload: "trader" },
     { name: "hb-live", preset: "hummingbot", workload: "trader" },
-    { name: "ft", preset: "freqtrade", workload: "trader", usesRedis: true },
+    { name: "ft", preset: "freqtrade", workload: "trader", usesRedis: true, usesPostgres: true },
+    { name: "pnl", preset: "custom", workload: "scheduled", usesPostgres: true, postgresAccess: "report" },
   ];
   expect(
     credentialNames({
@@ -147,18 +149,21 @@ test("what a stack derives: the data layer always, the rest by what it runs and 
   ).toEqual([
     ...REDIS_CREDENTIALS,
     ...REDIS_SENTINEL_CREDENTIALS,
-    "postgres-app",
-    "postgres-replication",
+    ...POSTGRES_CREDENTIALS,
     "grafana-admin",
     "mqtt",
     "bot/hb/configPassword",
     "redis-bot/ft",
+    "postgres-bot/ft",
     "bot/ft/apiServerPassword",
     "bot/ft/jwtSecretKey",
   ]);
   expect(credentialNames({ bots: [], monitoringEnabled: false })).toEqual([
     ...REDIS_CREDENTIALS,
-    "postgres-app",
-    "postgres-replication",
+    ...POSTGRES_CREDENTIALS,
   ]);
+  expect(POSTGRES_CREDENTIALS.join(" ")).toBe(
+    "postgres-app postgres-replication postgres-report postgres-monitor",
+  );
+  expect(credentialLength("postgres-bot/ft")).toBe(32);
 });

@@ -15,7 +15,7 @@ export const fromSecret = (name: string, secretName: string, key: string, option
 export interface DataClientSettings {
   /** host, port, sentinels, masterName, sentinelUsername. */
   readonly redis?: Readonly<Record<string, string>>;
-  /** host, port, database, username. */
+  /** host, port, database. */
   readonly postgres?: Readonly<Record<string, string>>;
 }
 
@@ -36,7 +36,8 @@ export function dataClientSettings(bot: BotConfig, clients: DataClientSettings =
 
 /**
  * `redis-client` / `postgres-client` Secrets the data layer puts in the bots namespace; for Redis also
- * the bot's own `redis-client-<bot>` (its ACL user, limited to keys starting with REDIS_KEY_PREFIX).
+ * the bot's own `redis-client-<bot>` (its ACL user, limited to keys starting with REDIS_KEY_PREFIX), for
+ * Postgres `postgres-client-<bot>` (its own role and schema, or the read-only `report` role).
  */
 export function dataClientEnv(bot: BotConfig): EnvVar[] {
   const env: EnvVar[] = [];
@@ -56,14 +57,16 @@ export function dataClientEnv(bot: BotConfig): EnvVar[] {
     );
   }
   if (bot.usesPostgres) {
-    const { secret, keys } = POSTGRES_CLIENT;
+    const { secret, keys, botKeys } = POSTGRES_CLIENT;
+    const own = POSTGRES_CLIENT.botSecret(bot.name);
     env.push(
       fromSecret("POSTGRES_HOST", secret, keys.host),
       fromSecret("POSTGRES_PORT", secret, keys.port),
       fromSecret("POSTGRES_DB", secret, keys.database),
-      fromSecret("POSTGRES_USER", secret, keys.username),
-      fromSecret("POSTGRES_PASSWORD", secret, keys.password),
-      fromSecret("DATABASE_URL", secret, keys.uri),
+      fromSecret("POSTGRES_USER", own, botKeys.username),
+      fromSecret("POSTGRES_PASSWORD", own, botKeys.password),
+      fromSecret("POSTGRES_SCHEMA", own, botKeys.schema),
+      fromSecret("DATABASE_URL", own, botKeys.uri),
     );
   }
   return env;

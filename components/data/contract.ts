@@ -38,16 +38,23 @@ export const REDIS_CLIENT = {
   botKeys: { username: "username", password: "password", keyPrefix: "keyPrefix" },
 } as const;
 
-/** `postgres-client` in the bots namespace; pods labelled `botfleet.io/postgres-client: "true"` may connect. */
+/**
+ * `postgres-client` in the bots namespace: where Postgres is (host, port, database); pods labelled
+ * `botfleet.io/postgres-client: "true"` may connect. Each such bot also gets `postgres-client-<bot>`:
+ * its own role `bot_<bot>` and schema, or the read-only `report` role (`postgresAccess: report`).
+ * The owner role's password is in none of them.
+ */
 export const POSTGRES_CLIENT = {
   secret: "postgres-client",
   label: "botfleet.io/postgres-client",
-  keys: {
-    host: "host",
-    port: "port",
-    database: "database",
-    username: "username",
-    password: "password",
-    uri: "uri",
-  },
+  keys: { host: "host", port: "port", database: "database" },
+  /** The Secret holding bot `bot`'s own credentials. */
+  botSecret: (bot: string): string => `postgres-client-${bot}`,
+  /** schema: the bot's own schema ("" for the report role); uri: postgresql://... with the password. */
+  botKeys: { username: "username", password: "password", schema: "schema", uri: "uri" },
 } as const;
+
+/** Bot `bot`'s Postgres role and schema: `bot_` and the name with '-' as '_' (bot names are DNS labels). */
+export const postgresBotRole = (bot: string): string => `bot_${bot.replace(/-/g, "_")}`;
+/** The shared roles roles.sh creates: read-only reports, and postgres_exporter. */
+export const POSTGRES_ROLES = { report: "report", monitor: "monitor" } as const;

@@ -49,7 +49,16 @@ export const NAMES = {
   statefulSet: (role: ServerRole) => `postgres-${role}`,
 } as const;
 
-export const CREDENTIAL_KEYS = { password: "password", replicationPassword: "replication-password" } as const;
+/** Files of the mounted `postgres-credentials` Secret (entrypoint.sh, roles.sh). */
+export const CREDENTIAL_KEYS = {
+  password: "password",
+  replicationPassword: "replication-password",
+  reportPassword: "report-password",
+  monitorPassword: "monitor-password",
+  botPassword: (bot: string): string => `bot-${bot}-password`,
+} as const;
+/** Longest bot name that fits `bot_<name>` in Postgres' 63-character identifiers. */
+export const POSTGRES_BOT_NAME_MAX = 59;
 export const BACKUP_S3_KEYS = { accessKeyId: "accessKeyId", secretAccessKey: "secretAccessKey" } as const;
 
 export type ServerRole = "primary" | "replica";
@@ -65,6 +74,8 @@ export interface PostgresSpecArgs {
   readonly stack: string;
   /** Node selector and tolerations onto the stack's pool of this class (specs/placement.ts). @default anywhere */
   readonly placement?: PodPlacement;
+  /** Bots with their own role (`usesPostgres`, `postgresAccess: schema`). @default [] */
+  readonly botRoles?: readonly string[];
 }
 
 export function serverSelector(instance: string): Record<string, string> {

@@ -11,11 +11,19 @@ import {
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
-/** Generated passwords for the application and replication users, mounted as files into the servers. */
+/** Every role's password, as the servers mount them (files named by CREDENTIAL_KEYS); bots: name -> password. */
+export interface PostgresPasswords {
+  readonly owner: pulumi.Input<string>;
+  readonly replication: pulumi.Input<string>;
+  readonly report: pulumi.Input<string>;
+  readonly monitor: pulumi.Input<string>;
+  readonly bots: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/** Generated passwords of every role, mounted as files into the servers (roles.sh sets them). */
 export function credentialsSecret(
   args: PostgresSpecArgs,
-  appPassword: pulumi.Input<string>,
-  replicationPassword: pulumi.Input<string>,
+  passwords: PostgresPasswords,
 ): k8s.types.input.core.v1.Secret {
   return {
     apiVersion: "v1",
@@ -27,8 +35,13 @@ export function credentialsSecret(
     },
     type: "Opaque",
     stringData: {
-      [CREDENTIAL_KEYS.password]: appPassword,
-      [CREDENTIAL_KEYS.replicationPassword]: replicationPassword,
+      [CREDENTIAL_KEYS.password]: passwords.owner,
+      [CREDENTIAL_KEYS.replicationPassword]: passwords.replication,
+      [CREDENTIAL_KEYS.reportPassword]: passwords.report,
+      [CREDENTIAL_KEYS.monitorPassword]: passwords.monitor,
+      ...Object.fromEntries(
+        Object.entries(passwords.bots).map(([bot, password]) => [CREDENTIAL_KEYS.botPassword(bot), password]),
+      ),
     },
   };
 }

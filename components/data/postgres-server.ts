@@ -27,6 +27,7 @@ import {
   serverSelector,
 } from "./postgres-names";
 import { serviceHost } from "../specs/dns";
+import { POSTGRES_ROLES } from "./contract";
 
 import type * as k8s from "@pulumi/kubernetes";
 type StatefulSet = k8s.types.input.apps.v1.StatefulSet;
@@ -58,6 +59,8 @@ export function serverEnv(args: PostgresSpecArgs, role: ServerRole): EnvVar[] {
     { name: "PG_SUPERUSER", value: "postgres" },
     { name: "POSTGRES_DB", value: c.database },
     { name: "POSTGRES_USER", value: c.username },
+    // roles.sh gives each its role and schema; a change rolls the pods (the list is in the pod spec).
+    { name: "PG_BOT_ROLES", value: (args.botRoles ?? []).join(" ") },
     { name: "PG_AUTH_DIR", value: SECRETS_MOUNT },
     { name: "REPLICATION_USER", value: REPLICATION_USER },
     // Replicas follow whatever postgres-rw points at, so a label flip after failover is enough for new ones.
@@ -152,10 +155,11 @@ function postgresContainers(
     args: [`--web.listen-address=:${EXPORTER_PORT}`],
     env: [
       { name: "DATA_SOURCE_URI", value: `127.0.0.1:${POSTGRES_PORT}/${c.database}?sslmode=disable` },
-      { name: "DATA_SOURCE_USER", value: c.username },
+      // `monitor` (pg_monitor only), not the owner: the exporter reads statistics, never data.
+      { name: "DATA_SOURCE_USER", value: POSTGRES_ROLES.monitor },
       {
         name: "DATA_SOURCE_PASS",
-        valueFrom: { secretKeyRef: { name: NAMES.credentials, key: CREDENTIAL_KEYS.password } },
+        valueFrom: { secretKeyRef: { name: NAMES.credentials, key: CREDENTIAL_KEYS.monitorPassword } },
       },
     ],
     ports: [{ name: "metrics", containerPort: EXPORTER_PORT, protocol: "TCP" }],

@@ -11,10 +11,10 @@ import { VolumeClaimLedger, statefulSetWithClaims } from "../volume-claims";
 import type { Secretify } from "../../config/common";
 import { standardLabels } from "../specs/labels";
 import type { BackupCredentials, PostgresConfig } from "../../config/postgres";
-import type { Credentials } from "../../lib/credentials";
+import { type Credentials, postgresBotCredentialName } from "../../lib/credentials";
 import { exampleRecipientWarning } from "../../config/backup-encryption";
 import { backupCronJob } from "./postgres-backup";
-import { clientSecret, postgresUri } from "./postgres-client";
+import { type PostgresAccess, botClientSecret, clientSecret, postgresBotIdentity } from "./postgres-client";
 import { serviceHost } from "../specs/dns";
 import { NAMES, POSTGRES_PORT, backupLabels, type PostgresSpecArgs } from "./postgres-names";
 import { backupNetworkPolicy, serverNetworkPolicy } from "./postgres-network-policies";
@@ -50,8 +50,13 @@ export interface PostgresArgs {
   /** Node selector and tolerations onto the stack's data pool (specs/placement.ts). @default anywhere */
   readonly placement?: PodPlacement;
   readonly environment: Environment;
-  /** The stack's credentials: `postgres-app` (the app role) and `postgres-replication` (`replicator`). */
+  /**
+   * The stack's credentials: `postgres-app` (the owner role), `postgres-replication` (`replicator`),
+   * `postgres-report`, `postgres-monitor` and `postgres-bot/<bot>` per bot with its own role.
+   */
   readonly credentials: Credentials;
+  /** Bots with `usesPostgres`: each gets `postgres-client-<bot>` (its own role, or `report`). @default [] */
+  readonly bots?: readonly { readonly name: string; readonly access: PostgresAccess }[];
   /** Protect and retain the StatefulSets and the credentials Secret (prod). @default false */
   readonly protect?: boolean;
   /** Checks the data claims against the last deployment. @default a ledger with no history */
@@ -64,7 +69,7 @@ export class Postgres extends pulumi.ComponentResource {
   /** DNS name of postgres-ro (hot standbys; no endpoints while instances is 1). */
   public readonly readOnlyHost: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;
-  /** Secret in the bots namespace: host, port, database, username, password, uri. */
+  /** Secret in the bots namespace: host, port, database (who: `postgres-client-<bot>`). */
   public readonly clientSecretName: pulumi.Output<string>;
   /** The backup CronJob's name; undefined when backups are off. */
   public readonly backupCronJobName: pulumi.Output<string | undefined>;
@@ -76,6 +81,10 @@ export class Postgres extends pulumi.ComponentResource {
     const child = { parent: this, provider };
     const keep = { protect, retainOnDelete: protect };
 
+    const bots = args.bots ?? [];
+    // Checked before anything is created: a name that cannot become a role throws here.
+    bots.forEach((b) => postgresBotIdentity(b.name, b.access));
+    const botRoles = bots.filter((b) => b.access === "schema").map((b) => b.name);
     const scripts = readPostgresScripts();
     const spec: PostgresSpecArgs = {
       instance: name,
@@ -84,31 +93,35 @@ export class Postgres extends pulumi.ComponentResource {
       scriptsChecksum: checksum(scripts),
       stack: pulumi.getStack(),
       placement: args.placement,
+      botRoles,
     };
 
     // Alphanumeric: safe in a URI, a libpq passfile and psql literals without any escaping surprises.
-    // They change only with the seed or their `credentialRotations` counter; the roles in the database
-    // keep their old passwords until `ALTER ROLE`: rotate by the runbook (docs/operations.md).
-    const appPassword = args.credentials.get("postgres-app");
-    const replicationPassword = args.credentials.get("postgres-replication");
-
+    // roles.sh sets them at every start of the primary; the pods roll when the bot list changes (env),
+    // a rotated password alone takes effect at the primary's next restart (docs/operations.md).
+    const get = (n: Parameters<Credentials["get"]>[0]) => args.credentials.get(n);
+    const botPasswords = Object.fromEntries(botRoles.map((b) => [b, get(postgresBotCredentialName(b))]));
+    const report = get("postgres-report");
     const credentials = new k8s.core.v1.Secret(
       `${name}-credentials`,
-      credentialsSecret(spec, appPassword, replicationPassword),
+      credentialsSecret(spec, {
+        owner: get("postgres-app"),
+        replication: get("postgres-replication"),
+        report,
+        monitor: get("postgres-monitor"),
+        bots: botPasswords,
+      }),
       { ...child, ...keep },
     );
-    const uri = pulumi.secret(
-      appPassword.apply((password) =>
-        postgresUri({
-          username: config.username,
-          password,
-          host: serviceHost(NAMES.rw, namespaces.data),
-          port: POSTGRES_PORT,
-          database: config.database,
-        }),
-      ),
-    );
-    const client = new k8s.core.v1.Secret(`${name}-client`, clientSecret(spec, appPassword, uri), child);
+    const client = new k8s.core.v1.Secret(`${name}-client`, clientSecret(spec), child);
+    for (const bot of bots) {
+      const password = bot.access === "report" ? report : botPasswords[bot.name];
+      new k8s.core.v1.Secret(
+        `${name}-client-${bot.name}`,
+        botClientSecret(spec, bot.name, bot.access, password),
+        child,
+      );
+    }
     const configMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, scriptsConfigMap(spec, scripts), child);
     const sa = new k8s.core.v1.ServiceAccount(
       `${name}-serviceaccount`,

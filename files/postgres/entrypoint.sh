@@ -18,9 +18,12 @@
 #                               (/opt/botfleet/runtime, emptyDir medium Memory), never the disk (/tmp)
 #   TMPDIR                      disk-backed scratch: the bootstrap server's log (/tmp)
 #   PG_SUPERUSER                bootstrap superuser, local peer auth only (postgres)
-#   POSTGRES_DB, POSTGRES_USER  application database and owner
-#   PG_AUTH_DIR                 the mounted Secret: files "password" (application user) and
-#                               "replication-password" (/etc/botfleet/postgres)
+#   POSTGRES_DB, POSTGRES_USER  application database and its owner role (used by no bot)
+#   PG_BOT_ROLES                bots with usesPostgres, space-separated: roles.sh gives each its role and
+#                               schema at every primary start (their passwords: PG_AUTH_DIR/bot-<bot>-password)
+#   PG_AUTH_DIR                 the mounted Secret: files "password" (owner), "replication-password",
+#                               "report-password", "monitor-password", "bot-<bot>-password"
+#                               (/etc/botfleet/postgres)
 #   REPLICATION_USER            (replicator)
 #   PRIMARY_HOST, PRIMARY_PORT  where a replica streams from (replica only)
 #   POD_NAME                    names the replication slot (hostname)
@@ -116,8 +119,6 @@ init_primary() {
 SET log_statement = 'none';
 CREATE ROLE :"app_user" LOGIN PASSWORD :'app_password';
 CREATE ROLE :"repl_user" REPLICATION LOGIN PASSWORD :'repl_password';
--- postgres_exporter logs in as the application user and needs the monitoring views.
-GRANT pg_monitor TO :"app_user";
 CREATE DATABASE :"app_db" OWNER :"app_user";
 \c :"app_db"
 ALTER SCHEMA public OWNER TO :"app_user";
@@ -241,6 +242,20 @@ rw_guard() {
   die "another primary ($server_addr, not in recovery) is serving $rw; refusing to start this data directory as a second primary. It must be rebuilt as a standby of the promoted server, or the failover undone first: see docs/operations.md, manual Postgres failover"
 }
 
+# Roles for the bots of this deployment (roles.sh), on a private socket-only server before the real one
+# listens: a bot added since the last start can log in as soon as the pod is ready.
+reconcile_roles() {
+  log "reconciling roles"
+  pg_ctl -D "$PGDATA" -w -t 60 -l "${TMPDIR:-/tmp}/roles-server.log" \
+    -o "-c listen_addresses='' -c unix_socket_directories='$PG_SOCKET_DIR'" start >/dev/null ||
+    die "the private server for role reconciliation did not start (see ${TMPDIR:-/tmp}/roles-server.log)"
+  if ! sh "$(dirname "$0")/roles.sh"; then
+    pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null || true
+    die "role reconciliation failed"
+  fi
+  pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
+}
+
 start() {
   set -- -D "$PGDATA" \
     -c listen_addresses="$PG_LISTEN_ADDRESSES" \
@@ -265,6 +280,7 @@ start() {
     log "starting as standby of $PRIMARY_HOST:$PRIMARY_PORT (slot $SLOT)"
   else
     rw_guard
+    reconcile_roles
     log "starting as primary"
   fi
   exec postgres "$@"

@@ -499,6 +499,21 @@ test("bot pods carry the fleet labels and get data-layer credentials only by sec
   });
   const hbLive = named("StatefulSet", "eth-usdt-live").spec.template;
   expect(hbLive.metadata.labels["botfleet.io/postgres-client"]).toBe("true");
+  // Its own Postgres role from postgres-client-<bot>; the shared postgres-client says only where.
+  const pgEnv = Object.fromEntries(
+    (hbLive.spec.containers[0].env as Obj[])
+      .filter((e) => String(e.name).startsWith("POSTGRES_") || e.name === "DATABASE_URL")
+      .map((e) => [e.name, `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]),
+  );
+  expect(pgEnv).toEqual({
+    POSTGRES_HOST: "postgres-client/host",
+    POSTGRES_PORT: "postgres-client/port",
+    POSTGRES_DB: "postgres-client/database",
+    POSTGRES_USER: "postgres-client-eth-usdt-live/username",
+    POSTGRES_PASSWORD: "postgres-client-eth-usdt-live/password",
+    POSTGRES_SCHEMA: "postgres-client-eth-usdt-live/schema",
+    DATABASE_URL: "postgres-client-eth-usdt-live/uri",
+  });
 });
 
 test("freqtrade config.json: dry_run from paperTrading, orders cancelled on exit, secrets absent", () => {

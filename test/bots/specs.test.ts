@@ -88,7 +88,6 @@ test("data-layer connection settings: only what a bot reads, in its checksum; pa
       host: "postgres-rw.botfleet-data.svc",
       port: "5432",
       database: "botfleet",
-      username: "botfleet",
     },
   };
   const ha = {
@@ -108,7 +107,6 @@ test("data-layer connection settings: only what a bot reads, in its checksum; pa
     "postgres-client/database",
     "postgres-client/host",
     "postgres-client/port",
-    "postgres-client/username",
   ]);
   expect(dataClientSettings(neither, standalone)).toEqual({});
   const sum = (b: typeof redisBot, clients: typeof standalone) =>

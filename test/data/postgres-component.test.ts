@@ -30,6 +30,10 @@ async function run(config: PostgresConfig, protect: boolean, withCredentials = t
         config,
         environment: protect ? "prod" : "dev",
         credentials: testCredentials(),
+        bots: [
+          { name: "grid-2", access: "schema" },
+          { name: "pnl", access: "report" },
+        ],
         protect,
         backupCredentials: withCredentials
           ? { accessKeyId: pulumi.secret("AKIA-TEST"), secretAccessKey: pulumi.secret("s3-secret-key-value") }
@@ -75,6 +79,8 @@ describe.each<[string, PostgresConfig, boolean, string[]]>([
       "PersistentVolumeClaim botfleet-data/data-postgres-primary-0",
       "PodDisruptionBudget botfleet-data/postgres",
       "Secret botfleet-bots/postgres-client",
+      "Secret botfleet-bots/postgres-client-grid-2",
+      "Secret botfleet-bots/postgres-client-pnl",
       "Secret botfleet-data/postgres-credentials",
       "Service botfleet-data/postgres-headless",
       "Service botfleet-data/postgres-ro",
@@ -97,6 +103,8 @@ describe.each<[string, PostgresConfig, boolean, string[]]>([
       "PersistentVolumeClaim botfleet-data/data-postgres-replica-1",
       "PodDisruptionBudget botfleet-data/postgres",
       "Secret botfleet-bots/postgres-client",
+      "Secret botfleet-bots/postgres-client-grid-2",
+      "Secret botfleet-bots/postgres-client-pnl",
       "Secret botfleet-data/postgres-backup-s3",
       "Secret botfleet-data/postgres-credentials",
       "Service botfleet-data/postgres-headless",
@@ -146,30 +154,56 @@ describe.each<[string, PostgresConfig, boolean, string[]]>([
     expect(creds.redacted.stringData).toBe(REDACTED);
     const client = find(result.resources, "Secret", "postgres-client");
     expect(client.redacted.stringData).toBe(REDACTED);
-    expect(client.inputs.stringData).toMatchObject({
+    expect(client.inputs.stringData).toEqual({
       host: "postgres-rw.botfleet-data.svc.cluster.local",
       port: "5432",
       database: "botfleet",
-      username: "botfleet",
     });
-    expect(Object.keys(client.inputs.stringData).sort()).toEqual([
-      "database",
-      "host",
-      "password",
-      "port",
-      "uri",
-      "username",
-    ]);
-    // The URI carries the same generated password as the password key.
-    expect(client.inputs.stringData.uri).toBe(
-      `postgresql://botfleet:${encodeURIComponent(client.inputs.stringData.password)}@postgres-rw.botfleet-data.svc.cluster.local:5432/botfleet`,
-    );
-    expect(client.inputs.stringData.password).toBe(creds.inputs.stringData.password);
-    // The passwords derived from the seed: `postgres-app` for the app role, `postgres-replication` for replicator.
+    // Each bot's own Secret: its role and schema, or the read-only report role; URI with the same password.
+    const grid = find(result.resources, "Secret", "postgres-client-grid-2");
+    const pnl = find(result.resources, "Secret", "postgres-client-pnl");
+    expect(grid.redacted.stringData).toBe(REDACTED);
+    expect(grid.inputs.metadata.namespace).toBe("botfleet-bots");
+    expect(grid.inputs.stringData).toEqual({
+      username: "bot_grid_2",
+      password: derived("postgres-bot/grid-2"),
+      schema: "bot_grid_2",
+      uri: `postgresql://bot_grid_2:${derived("postgres-bot/grid-2")}@postgres-rw.botfleet-data.svc.cluster.local:5432/botfleet`,
+    });
+    expect(pnl.inputs.stringData).toMatchObject({
+      username: "report",
+      password: derived("postgres-report"),
+      schema: "",
+    });
+    // The servers get every role's password; roles.sh creates a role only for bots with their own.
     expect(creds.inputs.stringData.password).toBe(derived("postgres-app"));
     expect(creds.inputs.stringData["replication-password"]).toBe(derived("postgres-replication"));
+    expect(creds.inputs.stringData["report-password"]).toBe(derived("postgres-report"));
+    expect(creds.inputs.stringData["monitor-password"]).toBe(derived("postgres-monitor"));
+    expect(creds.inputs.stringData["bot-grid-2-password"]).toBe(derived("postgres-bot/grid-2"));
+    expect(creds.inputs.stringData["bot-pnl-password"]).toBeUndefined();
+    // The owner's and the other shared passwords are in no Secret of the bots namespace.
+    const botsSecrets = objects(result.resources).filter(
+      (r) => kindOf(r) === "Secret" && r.inputs.metadata.namespace === "botfleet-bots",
+    );
+    expect(botsSecrets.map(nameOf).sort()).toEqual([
+      "postgres-client",
+      "postgres-client-grid-2",
+      "postgres-client-pnl",
+    ]);
+    for (const s of botsSecrets) {
+      for (const n of ["postgres-app", "postgres-replication", "postgres-monitor"] as const)
+        expect(JSON.stringify(s.inputs)).not.toContain(derived(n));
+    }
+    const sts = find(result.resources, "StatefulSet", "postgres-primary");
+    const env = sts.inputs.spec.template.spec.containers[0].env;
+    expect(env.find((e: Any) => e.name === "PG_BOT_ROLES").value).toBe("grid-2");
     // Outside Secrets, no password value appears anywhere in what the engine received.
-    for (const password of [derived("postgres-app"), derived("postgres-replication")]) {
+    for (const password of [
+      derived("postgres-app"),
+      derived("postgres-replication"),
+      derived("postgres-bot/grid-2"),
+    ]) {
       for (const r of result.resources.filter((x) => !(isKubernetesObject(x) && kindOf(x) === "Secret"))) {
         expect(JSON.stringify(r.inputs)).not.toContain(password);
       }

@@ -115,7 +115,7 @@ describe("replica", () => {
     expect(fs.readFileSync(passfile, "utf8")).toBe(`*:*:*:replicator:${escaped}\n`);
     expect(fs.statSync(passfile).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(primary.runtimeDir)).toEqual([]);
-    expect(fs.readdirSync(primary.tmpDir)).toEqual(["initdb-server.log"]);
+    expect(fs.readdirSync(primary.tmpDir).sort()).toEqual(["initdb-server.log", "roles-server.log"]);
     for (const dir of [primary.tmpDir, replica.tmpDir]) {
       for (const f of fs.readdirSync(dir)) {
         const text = fs.readFileSync(path.join(dir, f), "utf8");

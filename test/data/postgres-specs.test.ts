@@ -16,7 +16,7 @@ import {
   backupRemote,
   rcloneRemoteEnv,
 } from "../../components/data/postgres-backup";
-import { postgresUri } from "../../components/data/postgres-client";
+import { postgresBotIdentity, postgresUri } from "../../components/data/postgres-client";
 import {
   CLIENT_LABEL,
   EXPORTER_PORT,
@@ -169,14 +169,15 @@ describe("postgres StatefulSets", () => {
     expect(pg.readinessProbe.exec.command).toEqual(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]);
   });
 
-  test("exporter sidecar on 9187 named metrics, password from the Secret", () => {
+  test("exporter sidecar on 9187 named metrics, as the monitor role with its password from the Secret", () => {
     const exporter = primary.spec.template.spec.containers.find((c: Any) => c.name === "exporter");
     expect(exporter.ports).toEqual([{ name: "metrics", containerPort: EXPORTER_PORT, protocol: "TCP" }]);
     const pass = exporter.env.find((e: Any) => e.name === "DATA_SOURCE_PASS");
     expect(pass).toEqual({
       name: "DATA_SOURCE_PASS",
-      valueFrom: { secretKeyRef: { name: NAMES.credentials, key: "password" } },
+      valueFrom: { secretKeyRef: { name: NAMES.credentials, key: "monitor-password" } },
     });
+    expect(exporter.env.find((e: Any) => e.name === "DATA_SOURCE_USER").value).toBe("monitor");
     expect(exporter.readinessProbe).not.toEqual(exporter.livenessProbe);
   });
 
@@ -432,4 +433,14 @@ describe("backup CronJob", () => {
       /backup.bucket, backup.endpoint and backup.encryption.recipient/,
     );
   });
+});
+
+test("a bot's Postgres role: bot_ and its name with '-' as '_'; a name that cannot be a role is refused", () => {
+  expect(postgresBotIdentity("grid-2", "schema")).toEqual({ username: "bot_grid_2", schema: "bot_grid_2" });
+  expect(postgresBotIdentity("pnl-report", "report")).toEqual({ username: "report", schema: "" });
+  expect(postgresBotIdentity("a".repeat(59), "schema").username).toHaveLength(63);
+  expect(() => postgresBotIdentity("a".repeat(60), "schema")).toThrow(
+    /bots\["a{60}"\]\.usesPostgres: .* at most 59 characters; rename the bot/,
+  );
+  expect(() => postgresBotIdentity("Bad_Name", "schema")).toThrow(/DNS label/);
 });

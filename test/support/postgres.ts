@@ -76,6 +76,9 @@ export function runScript(
 export interface Credentials {
   readonly appPassword: string;
   readonly replicationPassword: string;
+  /** The `report` and `monitor` roles' passwords (roles.sh). */
+  readonly reportPassword: string;
+  readonly monitorPassword: string;
   readonly dir: string;
 }
 
@@ -86,7 +89,11 @@ export function writeCredentials(root: string): Credentials {
   const replicationPassword = "repl:" + Math.random().toString(36).slice(2) + "\\y";
   writeSecret(path.join(dir, "password"), appPassword);
   writeSecret(path.join(dir, "replication-password"), replicationPassword);
-  return { appPassword, replicationPassword, dir };
+  const reportPassword = "report-" + Math.random().toString(36).slice(2);
+  const monitorPassword = "monitor-" + Math.random().toString(36).slice(2);
+  writeSecret(path.join(dir, "report-password"), reportPassword);
+  writeSecret(path.join(dir, "monitor-password"), monitorPassword);
+  return { appPassword, replicationPassword, reportPassword, monitorPassword, dir };
 }
 
 export interface NodeOptions {

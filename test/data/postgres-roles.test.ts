@@ -1,0 +1,159 @@
+/**
+ * Real server (Debian PostgreSQL 15) started by files/postgres/entrypoint.sh, which runs roles.sh at
+ * every primary start: each bot's role reaches its own schema only, `report` reads and cannot write,
+ * `monitor` reads the statistics views, and a bot removed from the fleet can no longer log in.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { Client } from "pg";
+import { PgNode, tempDir, writeCredentials, writeSecret, type Credentials } from "../support/postgres";
+
+jest.setTimeout(120_000);
+
+let root: string;
+let creds: Credentials;
+let node: PgNode;
+const botPassword: Record<string, string> = {};
+
+function writeBotPassword(bot: string): void {
+  botPassword[bot] = `${bot}-` + Math.random().toString(36).slice(2);
+  writeSecret(path.join(creds.dir, `bot-${bot}-password`), botPassword[bot]);
+}
+
+async function as<T>(user: string, password: string, f: (c: Client) => Promise<T>): Promise<T> {
+  const c = await node.client(password, user);
+  try {
+    return await f(c);
+  } finally {
+    await c.end();
+  }
+}
+const bot = <T>(name: string, f: (c: Client) => Promise<T>) =>
+  as(`bot_${name.replace(/-/g, "_")}`, botPassword[name], f);
+
+beforeAll(async () => {
+  root = tempDir("botfleet-pg-roles");
+  creds = writeCredentials(root);
+  writeBotPassword("alpha");
+  writeBotPassword("grid-2");
+  node = new PgNode(root, {
+    role: "primary",
+    podName: "postgres-primary-0",
+    credentials: creds,
+    extraEnv: { PG_BOT_ROLES: "alpha grid-2" },
+  });
+  await node.start();
+});
+
+afterAll(async () => {
+  await node?.stop();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe("bot roles", () => {
+  test("a bot creates, writes and reads in its own schema, which is its search_path", async () => {
+    expect(node.log()).toContain("reconciled owner botfleet, report, monitor, bots [bot_alpha bot_grid_2]");
+    await bot("alpha", async (c) => {
+      expect((await c.query("SHOW search_path")).rows[0].search_path).toBe("bot_alpha");
+      await c.query("CREATE TABLE trades (id serial PRIMARY KEY, qty numeric)");
+      await c.query("INSERT INTO trades (qty) VALUES (1), (2)");
+      expect((await c.query("SELECT sum(qty)::int AS s FROM bot_alpha.trades")).rows[0].s).toBe(3);
+    });
+    await bot("grid-2", (c) => c.query("CREATE TABLE orders (id int); INSERT INTO orders VALUES (7)"));
+    expect(
+      node.superSql("SELECT tableowner FROM pg_tables WHERE schemaname = 'bot_grid_2'", "botfleet"),
+    ).toBe("bot_grid_2");
+    expect(node.superSql("SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = 'bot_alpha'")).toBe(
+      "SCRAM-SHA-256$",
+    );
+  });
+
+  test("a bot's credentials are refused on another bot's schema and tables, and on public", async () => {
+    await bot("alpha", async (c) => {
+      await expect(c.query("SELECT * FROM bot_grid_2.orders")).rejects.toThrow(
+        /permission denied for schema bot_grid_2/,
+      );
+      await expect(c.query("CREATE TABLE bot_grid_2.x (id int)")).rejects.toThrow(/permission denied/);
+      await expect(c.query("CREATE TABLE public.x (id int)")).rejects.toThrow(
+        /permission denied for schema public/,
+      );
+      await expect(c.query("CREATE SCHEMA mine")).rejects.toThrow(/permission denied for database/);
+    });
+    await bot("grid-2", async (c) => {
+      await expect(c.query("SELECT * FROM bot_alpha.trades")).rejects.toThrow(/permission denied/);
+      await expect(c.query("DROP TABLE bot_alpha.trades")).rejects.toThrow(/permission denied|must be owner/);
+    });
+    // Another bot's password is not this bot's.
+    await expect(node.client(botPassword["grid-2"], "bot_alpha")).rejects.toThrow(
+      /password authentication failed/,
+    );
+  });
+});
+
+describe("report and monitor", () => {
+  test("report reads every bot's tables and cannot write anywhere", async () => {
+    await as("report", creds.reportPassword, async (c) => {
+      expect((await c.query("SELECT count(*)::int AS n FROM bot_alpha.trades")).rows[0].n).toBe(2);
+      expect((await c.query("SELECT id FROM bot_grid_2.orders")).rows[0].id).toBe(7);
+      await expect(c.query("INSERT INTO bot_alpha.trades (qty) VALUES (9)")).rejects.toThrow(
+        /read-only transaction/,
+      );
+      // Not only the default: with read-only switched off, there is still no privilege to write.
+      await c.query("SET default_transaction_read_only = off");
+      await expect(c.query("INSERT INTO bot_alpha.trades (qty) VALUES (9)")).rejects.toThrow(
+        /permission denied for table trades/,
+      );
+      await expect(c.query("CREATE TABLE public.r (id int)")).rejects.toThrow(/permission denied/);
+    });
+  });
+
+  test("monitor reads the statistics views (pg_monitor) and no bot data", async () => {
+    await as("monitor", creds.monitorPassword, async (c) => {
+      const r = await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query IS NOT NULL");
+      expect(r.rows[0].n).toBeGreaterThan(0);
+      const member = await c.query("SELECT pg_has_role('monitor', 'pg_monitor', 'MEMBER') AS m");
+      expect(member.rows[0].m).toBe(true);
+      await expect(c.query("SELECT * FROM bot_alpha.trades")).rejects.toThrow(/permission denied/);
+    });
+    expect(node.superSql("SELECT pg_has_role('botfleet', 'pg_monitor', 'MEMBER')")).toBe("f");
+  });
+
+  test("the owner (backups, operators) reads every bot's schema", async () => {
+    await as("botfleet", creds.appPassword, async (c) => {
+      expect((await c.query("SELECT count(*)::int AS n FROM bot_alpha.trades")).rows[0].n).toBe(2);
+    });
+  });
+});
+
+test("upgrade (README): a table the owner wrote in public moves into a bot's schema and becomes the bot's", async () => {
+  await as("botfleet", creds.appPassword, async (c) => {
+    await c.query("CREATE TABLE public.legacy (id int); INSERT INTO public.legacy VALUES (42)");
+    await c.query("ALTER TABLE public.legacy SET SCHEMA bot_alpha");
+    await c.query("ALTER TABLE bot_alpha.legacy OWNER TO bot_alpha");
+  });
+  await bot("alpha", async (c) => {
+    expect((await c.query("SELECT id FROM legacy")).rows[0].id).toBe(42);
+  });
+});
+
+describe("reconcile at the next start", () => {
+  test("a bot added gets its role, a bot removed keeps its data but cannot log in", async () => {
+    await node.stop();
+    writeBotPassword("gamma");
+    await node.start({ PG_BOT_ROLES: "grid-2 gamma" });
+    await expect(node.client(botPassword.alpha, "bot_alpha")).rejects.toThrow(/not permitted to log in/);
+    expect(node.superSql("SELECT count(*) FROM bot_alpha.trades", "botfleet")).toBe("2");
+    await bot("gamma", (c) => c.query("CREATE TABLE t (id int)"));
+    await bot("grid-2", async (c) => {
+      expect((await c.query("SELECT id FROM orders")).rows[0].id).toBe(7);
+    });
+    // The same list again changes nothing.
+    await node.stop();
+    await node.start({ PG_BOT_ROLES: "grid-2 gamma" });
+    expect(
+      node.superSql(
+        "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolcanlogin AND rolname LIKE 'bot\\_%'",
+      ),
+    ).toBe("bot_gamma,bot_grid_2");
+  });
+});
