@@ -55,7 +55,7 @@ function stackConfig(bots: readonly unknown[]): Record<string, unknown> {
     pods: 20000,
     persistentVolumeClaims: 10000,
   };
-  const platform = { quotas: { bots: quota, data: quota, monitoring: quota } };
+  const platform = { quotas: { bots: quota, data: quota, monitoring: quota, nodeExporter: quota } };
   return withParts({ ...base, "botfleet:cluster": cluster, "botfleet:platform": platform }, { bots });
 }
 
