@@ -6,8 +6,8 @@
  * - `seed`: the stack's seed, any string of at least {@link MIN_SEED_LENGTH} characters; its UTF-8 bytes
  *   are the HMAC key (a base64 seed is not decoded);
  * - `name`: which credential (see {@link credentialLength}): one of {@link SHARED_CREDENTIALS}
- *   ("redis-admin", "postgres-app", ...), "redis-bot/<bot>" for a bot's own Redis user, or
- *   "bot/<bot>/<key>" for a bot's generated key;
+ *   ("redis-admin", "postgres-app", ...), "redis-bot/<bot>" for a bot's own Redis user,
+ *   "mqtt-bot/<bot>" for a hummingbot bot's own MQTT user, or "bot/<bot>/<key>" for a bot's generated key;
  * - `rotation`: a whole number >= 0 (`botfleet:credentialRotations.<name>`, default 0); raising it gives
  *   that credential, and only that one, a new value;
  * - `length`: characters wanted, 1 to {@link MAX_LENGTH}.
@@ -47,13 +47,15 @@ export const SHARED_CREDENTIALS = {
   "postgres-app": 32,
   "postgres-replication": 32,
   "grafana-admin": 32,
-  mqtt: 32,
 } as const;
 export type SharedCredential = keyof typeof SHARED_CREDENTIALS;
-export type CredentialName = SharedCredential | `redis-bot/${string}` | `bot/${string}/${string}`;
+export type CredentialName =
+  SharedCredential | `redis-bot/${string}` | `mqtt-bot/${string}` | `bot/${string}/${string}`;
 
 /** Length of a bot's own Redis password (`redis-bot/<bot>`). */
 export const REDIS_BOT_CREDENTIAL_LENGTH = 32;
+/** Length of a hummingbot bot's own MQTT password (`mqtt-bot/<bot>`). */
+export const MQTT_BOT_CREDENTIAL_LENGTH = 32;
 /** Names every stack derives for Redis. */
 export const REDIS_CREDENTIALS: readonly SharedCredential[] = [
   "redis-admin",
@@ -93,11 +95,14 @@ export function botCredentialKeys(bot: {
 export const botCredentialName = (bot: string, key: string): CredentialName => `bot/${bot}/${key}`;
 /** The credential of a bot's own Redis user (`bot-<bot>`). */
 export const redisBotCredentialName = (bot: string): CredentialName => `redis-bot/${bot}`;
+/** The credential of a hummingbot bot's own MQTT user on the fleet's broker (`bot-<bot>`). */
+export const mqttBotCredentialName = (bot: string): CredentialName => `mqtt-bot/${bot}`;
 
 /** The length of a credential, from its name; throws for a name this program never derives. */
 export function credentialLength(name: string): number {
   if (name in SHARED_CREDENTIALS) return SHARED_CREDENTIALS[name as SharedCredential];
   if (/^redis-bot\/[^/]+$/.test(name)) return REDIS_BOT_CREDENTIAL_LENGTH;
+  if (/^mqtt-bot\/[^/]+$/.test(name)) return MQTT_BOT_CREDENTIAL_LENGTH;
   const m = /^bot\/[^/]+\/([^/]+)$/.exec(name);
   if (m && m[1] in BOT_CREDENTIALS) return BOT_CREDENTIALS[m[1] as BotCredentialKey];
   throw new Error(`no credential is named ${JSON.stringify(name)}`);
@@ -124,9 +129,9 @@ export function credentialNames(stack: {
     "postgres-replication",
   ];
   if (stack.monitoringEnabled) names.push("grafana-admin");
-  if (stack.bots.some((b) => b.preset === "hummingbot")) names.push("mqtt");
   for (const bot of stack.bots) {
     if (bot.usesRedis) names.push(redisBotCredentialName(bot.name));
+    if (bot.preset === "hummingbot") names.push(mqttBotCredentialName(bot.name));
     for (const key of botCredentialKeys(bot)) {
       if (stack.botSecrets?.[bot.name]?.[key] === undefined) names.push(botCredentialName(bot.name, key));
     }
