@@ -147,9 +147,26 @@ beforeAll(async () => {
       environment: "dev",
     });
   }
+  // The broker must restart when its password file changes: one fleet with a rotated MQTT password, one
+  // with a hummingbot bot fewer (it reads the file only at start).
+  for (const [variant, rotations, bots] of [
+    ["rotated", { "mqtt-bot/btc-usdt-mm": 1 }, parseFleet()],
+    ["fewer", {}, parseFleet().filter((b) => b.name !== "eth-usdt-live")],
+    ["same", {}, parseFleet()],
+  ] as const) {
+    new BotFleet(`broker-${variant}`, {
+      provider,
+      namespaces: { bots: `broker-${variant}`, data: "broker-data", monitoring: "broker-monitoring" },
+      bots,
+      credentials: testCredentials(rotations),
+      environment: "dev",
+    });
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
-  resources = recorded.filter((r) => !r.name.startsWith("other") && !r.name.startsWith("names-"));
+  resources = recorded.filter(
+    (r) => !r.name.startsWith("other") && !r.name.startsWith("names-") && !r.name.startsWith("broker-"),
+  );
   otherResources = recorded.filter((r) => r.name.startsWith("other"));
   nameResources = recorded.filter((r) => r.name.startsWith("names-"));
 });
@@ -584,6 +601,25 @@ test("hummingbot pods: init container copies conf, live keys mounted from the Se
   for (const b of hummingbots) {
     expect(acl).toContain(`user bot-${b.name}\ntopic readwrite hbot/${b.hummingbot!.instanceId}/#\n`);
   }
+});
+
+test("a rotated MQTT password or a changed set of hummingbot bots restarts the broker; nothing else does", () => {
+  const broker = (fleet: string) => {
+    const r = recorded.find((x) => x.name === `${fleet}-mqtt`)!;
+    return {
+      checksum: r.inputs.spec.template.metadata.annotations["botfleet.io/config-checksum"] as string,
+      passwd: recorded.find((x) => x.name === `${fleet}-mqtt-secret`)!.inputs.stringData.passwd as string,
+    };
+  };
+  const [base, same, rotated, fewer] = ["bots", "broker-same", "broker-rotated", "broker-fewer"].map(broker);
+  expect(same).toEqual(base);
+  expect(rotated.passwd).not.toBe(base.passwd);
+  expect(rotated.passwd).toContain(
+    mosquittoPasswordLine("bot-btc-usdt-mm", derived("mqtt-bot/btc-usdt-mm", 1)),
+  );
+  expect(rotated.checksum).not.toBe(base.checksum);
+  expect(fewer.passwd).not.toContain("bot-eth-usdt-live");
+  expect(fewer.checksum).not.toBe(base.checksum);
 });
 
 test("a fleet without hummingbot bots gets no MQTT broker and no MQTT egress", () => {
