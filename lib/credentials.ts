@@ -7,8 +7,8 @@
  *   are the HMAC key (a base64 seed is not decoded);
  * - `name`: which credential (see {@link credentialLength}): one of {@link SHARED_CREDENTIALS}
  *   ("redis-admin", "postgres-app", ...), "redis-bot/<bot>" for a bot's own Redis user,
- *   "postgres-bot/<bot>" for a bot's own Postgres role, or
- *   "bot/<bot>/<key>" for a bot's generated key;
+ *   "postgres-bot/<bot>" for a bot's own Postgres role, "mqtt-bot/<bot>" for a hummingbot bot's own
+ *   MQTT user, or "bot/<bot>/<key>" for a bot's generated key;
  * - `rotation`: a whole number >= 0 (`botfleet:credentialRotations.<name>`, default 0); raising it gives
  *   that credential, and only that one, a new value;
  * - `length`: characters wanted, 1 to {@link MAX_LENGTH}.
@@ -53,16 +53,21 @@ export const SHARED_CREDENTIALS = {
   /** Postgres `monitor`: pg_monitor, for postgres_exporter. */
   "postgres-monitor": 32,
   "grafana-admin": 32,
-  mqtt: 32,
 } as const;
 export type SharedCredential = keyof typeof SHARED_CREDENTIALS;
 export type CredentialName =
-  SharedCredential | `redis-bot/${string}` | `postgres-bot/${string}` | `bot/${string}/${string}`;
+  | SharedCredential
+  | `redis-bot/${string}`
+  | `postgres-bot/${string}`
+  | `mqtt-bot/${string}`
+  | `bot/${string}/${string}`;
 
 /** Length of a bot's own Redis password (`redis-bot/<bot>`). */
 export const REDIS_BOT_CREDENTIAL_LENGTH = 32;
 /** Length of a bot's own Postgres password (`postgres-bot/<bot>`). */
 export const POSTGRES_BOT_CREDENTIAL_LENGTH = 32;
+/** Length of a hummingbot bot's own MQTT password (`mqtt-bot/<bot>`). */
+export const MQTT_BOT_CREDENTIAL_LENGTH = 32;
 /** Names every stack derives for Postgres. */
 export const POSTGRES_CREDENTIALS: readonly SharedCredential[] = [
   "postgres-app",
@@ -111,12 +116,15 @@ export const botCredentialName = (bot: string, key: string): CredentialName => `
 export const redisBotCredentialName = (bot: string): CredentialName => `redis-bot/${bot}`;
 /** The credential of a bot's own Postgres role (`bot_<bot>`). */
 export const postgresBotCredentialName = (bot: string): CredentialName => `postgres-bot/${bot}`;
+/** The credential of a hummingbot bot's own MQTT user on the fleet's broker (`bot-<bot>`). */
+export const mqttBotCredentialName = (bot: string): CredentialName => `mqtt-bot/${bot}`;
 
 /** The length of a credential, from its name; throws for a name this program never derives. */
 export function credentialLength(name: string): number {
   if (name in SHARED_CREDENTIALS) return SHARED_CREDENTIALS[name as SharedCredential];
   if (/^redis-bot\/[^/]+$/.test(name)) return REDIS_BOT_CREDENTIAL_LENGTH;
   if (/^postgres-bot\/[^/]+$/.test(name)) return POSTGRES_BOT_CREDENTIAL_LENGTH;
+  if (/^mqtt-bot\/[^/]+$/.test(name)) return MQTT_BOT_CREDENTIAL_LENGTH;
   const m = /^bot\/[^/]+\/([^/]+)$/.exec(name);
   if (m && m[1] in BOT_CREDENTIALS) return BOT_CREDENTIALS[m[1] as BotCredentialKey];
   throw new Error(`no credential is named ${JSON.stringify(name)}`);
@@ -145,10 +153,10 @@ export function credentialNames(stack: {
     ...POSTGRES_CREDENTIALS,
   ];
   if (stack.monitoringEnabled) names.push("grafana-admin");
-  if (stack.bots.some((b) => b.preset === "hummingbot")) names.push("mqtt");
   for (const bot of stack.bots) {
     if (bot.usesRedis) names.push(redisBotCredentialName(bot.name));
     if (bot.usesPostgres && bot.postgresAccess !== "report") names.push(postgresBotCredentialName(bot.name));
+    if (bot.preset === "hummingbot") names.push(mqttBotCredentialName(bot.name));
     for (const key of botCredentialKeys(bot)) {
       if (stack.botSecrets?.[bot.name]?.[key] === undefined) names.push(botCredentialName(bot.name, key));
     }

@@ -40,7 +40,7 @@ test("distinct per name, per rotation and per seed", () => {
     "postgres-app",
     "postgres-replication",
     "grafana-admin",
-    "mqtt",
+    "mqtt-bot/a",
     "bot/a/b",
     "bot/a/c",
   ];
@@ -54,7 +54,7 @@ test("distinct per name, per rotation and per seed", () => {
 test.each([1, 31, 32, 48, 63, 200, 1024])(
   "length %i: exactly that many alphanumeric characters",
   (length) => {
-    const value = deriveText(SEED, "mqtt", 0, length);
+    const value = deriveText(SEED, "mqtt-bot/hb", 0, length);
     expect(value).toHaveLength(length);
     expect(value).toMatch(/^[A-Za-z0-9]+$/);
   },
@@ -112,13 +112,17 @@ test("Credentials.get applies the name's rotation and length", async () => {
   expect(credentials.previous("redis-bot/ft")).toBeUndefined();
   expect(await valueOf(credentials.get("postgres-app"))).toBe(deriveText(SEED, "postgres-app", 0, 32));
   expect(await valueOf(credentials.get("bot/ft/jwtSecretKey"))).toHaveLength(48);
-  expect(await isSecret(credentials.get("mqtt"))).toBe(true);
+  expect(await isSecret(credentials.get("mqtt-bot/hb"))).toBe(true);
+  expect(await valueOf(credentials.get("mqtt-bot/hb"))).toBe(deriveText(SEED, "mqtt-bot/hb", 0, 32));
   expect(() => credentials.get("bot/ft/apiKey")).toThrow('no credential is named "bot/ft/apiKey"');
 });
 
 test("lengths: 32 for passwords, 48 for freqtrade's JWT key", () => {
   expect(credentialLength("redis-admin")).toBe(32);
   expect(credentialLength("redis-bot/ft")).toBe(32);
+  expect(credentialLength("mqtt-bot/hb")).toBe(32);
+  expect(() => credentialLength("mqtt")).toThrow('no credential is named "mqtt"');
+  expect(() => credentialLength("mqtt-bot/a/b")).toThrow('no credential is named "mqtt-bot/a/b"');
   expect(() => credentialLength("redis")).toThrow('no credential is named "redis"');
   expect(() => credentialLength("redis-bot/a/b")).toThrow('no credential is named "redis-bot/a/b"');
   expect(credentialLength("bot/ft/apiServerPassword")).toBe(32);
@@ -151,8 +155,9 @@ test("what a stack derives: the data layer always, the rest by what it runs and 
     ...REDIS_SENTINEL_CREDENTIALS,
     ...POSTGRES_CREDENTIALS,
     "grafana-admin",
-    "mqtt",
+    "mqtt-bot/hb",
     "bot/hb/configPassword",
+    "mqtt-bot/hb-live",
     "redis-bot/ft",
     "postgres-bot/ft",
     "bot/ft/apiServerPassword",

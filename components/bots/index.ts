@@ -8,8 +8,13 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { BotConfig } from "../../config/bots";
-import { botCredentialKeys, botCredentialName, type Credentials } from "../../lib/credentials";
+import type { BotConfig, HummingbotBot } from "../../config/bots";
+import {
+  botCredentialKeys,
+  botCredentialName,
+  mqttBotCredentialName,
+  type Credentials,
+} from "../../lib/credentials";
 import { fleetHealth, serviceHealth, traderHealth, type BotHealth, type FleetHealth } from "./health";
 import { configChecksum } from "./checksum";
 import { dataClientSettings, type DataClientSettings } from "./data-clients";
@@ -28,7 +33,8 @@ import {
   mqttService,
   mqttStatefulSet,
 } from "./mqtt";
-import { MQTT_PORT, MQTT_USERNAME, SHARED, botSecretName } from "./names";
+import { mosquittoAcl, mosquittoPasswordLine, mqttBotUsername } from "./mqtt-auth";
+import { MQTT_PORT, SECRET_KEYS, SHARED, botSecretName } from "./names";
 import { botsNetworkPolicy, egressPortPolicy, serviceClientsPolicy } from "./network-policies";
 import { botConfigData, botScriptNames } from "./presets";
 import { scriptFiles } from "./scripts";
@@ -62,7 +68,7 @@ export interface BotFleetArgs {
   /** `botfleet:botSecrets`: bot name -> key -> secret value. @default {} */
   readonly botSecrets?: Readonly<Record<string, Readonly<Record<string, pulumi.Output<string>>>>>;
   /**
-   * The stack's credentials: the MQTT broker's password is `mqtt`; a bot's generated keys
+   * The stack's credentials: a hummingbot bot's MQTT password is `mqtt-bot/<bot>`; a bot's generated keys
    * (hummingbot `configPassword`, freqtrade `apiServerPassword` and `jwtSecretKey`) that `botSecrets`
    * does not give are `bot/<bot>/<key>`.
    */
@@ -128,7 +134,18 @@ export class BotFleet extends pulumi.ComponentResource {
     }
 
     if (hasHummingbot) {
-      const mqttPassword = args.credentials.get("mqtt");
+      const hummingbots = args.bots.filter((b): b is HummingbotBot => b.preset === "hummingbot");
+      const acl = mosquittoAcl(
+        hummingbots.map((b) => ({ name: b.name, instanceId: b.hummingbot.instanceId })),
+      );
+      // Hashes only: the broker never holds a bot's plain password.
+      const passwd = pulumi
+        .all(hummingbots.map((b) => args.credentials.get(mqttBotCredentialName(b.name))))
+        .apply((passwords) =>
+          hummingbots
+            .map((b, i) => mosquittoPasswordLine(mqttBotUsername(b.name), passwords[i]) + "\n")
+            .join(""),
+        );
       const mqttSecret = new k8s.core.v1.Secret(
         `${name}-mqtt-secret`,
         {
@@ -138,17 +155,22 @@ export class BotFleet extends pulumi.ComponentResource {
             labels: { "app.kubernetes.io/part-of": "botfleet" },
           },
           type: "Opaque",
-          stringData: {
-            username: MQTT_USERNAME,
-            password: mqttPassword,
-            passwd: pulumi.interpolate`${MQTT_USERNAME}:${mqttPassword}`,
-          },
+          stringData: { passwd: pulumi.secret(passwd) },
         },
         child,
       );
       shared.push(mqttSecret);
-      const mqttConfig = new k8s.core.v1.ConfigMap(`${name}-mqtt-config`, mqttConfigMap(ns.bots), child);
+      const mqttConfig = new k8s.core.v1.ConfigMap(`${name}-mqtt-config`, mqttConfigMap(ns.bots, acl), child);
       new k8s.core.v1.Service(`${name}-mqtt-service`, mqttService(ns.bots), child);
+      // mosquitto reads its password file at start: a new bot or a rotated password restarts the broker
+      // (the users and their rotations stand for the hashes, which must not reach an annotation).
+      const users = hummingbots
+        .map(
+          (b) =>
+            `${mqttBotUsername(b.name)}@${args.credentials.rotations[mqttBotCredentialName(b.name)] ?? 0}`,
+        )
+        .sort()
+        .join("\n");
       new k8s.apps.v1.StatefulSet(
         `${name}-mqtt`,
         mqttStatefulSet(ns.bots, {
@@ -157,7 +179,7 @@ export class BotFleet extends pulumi.ComponentResource {
           storageClass: args.mqtt?.storageClass,
           placement: args.placement,
           checksum: configChecksum(
-            { "mosquitto.conf": mosquittoConf() },
+            { "mosquitto.conf": mosquittoConf(), acl, users },
             { "mosquitto-init.sh": scripts["mosquitto-init.sh"] },
           ),
         }),
@@ -175,6 +197,10 @@ export class BotFleet extends pulumi.ComponentResource {
       // hummingbot's configPassword, freqtrade's API password and JWT key, unless botSecrets gives them.
       for (const key of botCredentialKeys(bot)) {
         secretData[key] ??= args.credentials.get(botCredentialName(bot.name, key));
+      }
+      // A hummingbot bot's own MQTT password (its user may touch only its own topics).
+      if (bot.preset === "hummingbot") {
+        secretData[SECRET_KEYS.mqttPassword] = args.credentials.get(mqttBotCredentialName(bot.name));
       }
       const secretKeys = Object.keys(secretData).sort();
       const mounts: pulumi.Resource[] = [...shared];

@@ -19,6 +19,8 @@ export function mosquittoConf(): string {
     `listener ${MQTT_PORT} 0.0.0.0`,
     "allow_anonymous false",
     "password_file /mosquitto/auth/passwd",
+    // Each bot's user may touch only hbot/<its instance id>/# (mqtt-auth.ts).
+    "acl_file /mosquitto/config/acl",
     "persistence true",
     "persistence_location /mosquitto/data/",
     "log_dest stdout",
@@ -26,12 +28,13 @@ export function mosquittoConf(): string {
   ].join("\n");
 }
 
-export function mqttConfigMap(namespace: string): k8s.types.input.core.v1.ConfigMap {
+/** @param acl mosquitto's acl_file ({@link mosquittoAcl}): user names and topics, nothing secret */
+export function mqttConfigMap(namespace: string, acl: string): k8s.types.input.core.v1.ConfigMap {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: SHARED.mqtt, namespace, labels: mqttLabels() },
-    data: { "mosquitto.conf": mosquittoConf() },
+    data: { "mosquitto.conf": mosquittoConf(), acl },
   };
 }
 
@@ -90,7 +93,7 @@ export function mqttStatefulSet(
               image: opts.image,
               command: ["/bin/sh", "/bot-scripts/mosquitto-init.sh"],
               env: [
-                { name: "PLAIN_USERS_FILE", value: "/mqtt-secret/passwd" },
+                { name: "PASSWD_FILE", value: "/mqtt-secret/passwd" },
                 { name: "AUTH_DIR", value: "/mosquitto/auth" },
               ],
               resources: initResources,

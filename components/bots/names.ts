@@ -12,7 +12,6 @@ export const SHARED = {
 } as const;
 
 export const MQTT_PORT = 1883;
-export const MQTT_USERNAME = "hummingbot";
 export const FREQTRADE_API_PORT = 8080;
 export const FREQTRADE_API_USERNAME = "freqtrade";
 /**
@@ -42,6 +41,8 @@ export const SECRET_KEYS = {
   apiPassword: "apiPassword",
   apiServerPassword: "apiServerPassword",
   jwtSecretKey: "jwtSecretKey",
+  /** hummingbot: the bot's own MQTT password (its user is `bot-<bot>`, mqtt-auth.ts). */
+  mqttPassword: "mqttPassword",
 } as const;
 
 // The config loader checks a bot's name against every object it names (config/bot-names.ts, botNameUses).

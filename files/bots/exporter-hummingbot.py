@@ -131,7 +131,7 @@ def handler_for(state: State, network: threading.Thread):
 def main() -> int:
     host = os.environ.get("MQTT_HOST", "127.0.0.1")
     port = int(os.environ.get("MQTT_PORT", "1883"))
-    username = os.environ.get("MQTT_USERNAME", "hummingbot")
+    username = os.environ["MQTT_USERNAME"]  # the bot's own user, bot-<bot>: there is no shared one
     namespace = os.environ.get("MQTT_NAMESPACE", "hbot")
     instance_id = os.environ["INSTANCE_ID"]
     address = os.environ.get("METRICS_ADDRESS", "0.0.0.0")

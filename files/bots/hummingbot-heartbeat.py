@@ -23,7 +23,7 @@ def main() -> int:
 
     host = os.environ.get("MQTT_HOST", "127.0.0.1")
     port = int(os.environ.get("MQTT_PORT", "1883"))
-    username = os.environ.get("MQTT_USERNAME", "hummingbot")
+    username = os.environ["MQTT_USERNAME"]  # the bot's own user, bot-<bot>: there is no shared one
     namespace = os.environ.get("MQTT_NAMESPACE", "hbot")
     instance_id = os.environ["INSTANCE_ID"]
     with open(os.path.join(os.environ.get("MQTT_AUTH_DIR", "/mqtt"), "password"), encoding="utf-8") as f:

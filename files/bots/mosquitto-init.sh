@@ -1,23 +1,24 @@
 #!/bin/sh
-# Builds mosquitto's hashed password file from the plain "user:password" line in a Secret.
-# The Secret mount is read-only and mosquitto_passwd -U rewrites in place, so hash a private copy.
+# Installs mosquitto's password file from the broker's Secret, which holds only "user:$7$..." hashes
+# (made by the program, components/bots/mqtt-auth.ts). The Secret mount is root-owned and shared by
+# the kubelet's symlinks; mosquitto wants a plain file only its own user can read, so copy it.
 set -eu
 
-plain=${PLAIN_USERS_FILE:-/mqtt-secret/passwd}
+hashed=${PASSWD_FILE:-/mqtt-secret/passwd}
 auth_dir=${AUTH_DIR:-/mosquitto/auth}
-mosquitto_passwd=${MOSQUITTO_PASSWD:-mosquitto_passwd}
 
-if [ ! -s "$plain" ]; then
-  echo "mosquitto-init: $plain is missing or empty" >&2
+if [ ! -s "$hashed" ]; then
+  echo "mosquitto-init: $hashed is missing or empty" >&2
+  exit 1
+fi
+# Every line must be "user:$7$<iterations>$<salt>$<hash>": a plain password is refused, not hashed here.
+# shellcheck disable=SC2016 # the $ signs are literal
+if grep -v -q '^[^:][^:]*:\$7\$[0-9][0-9]*\$[A-Za-z0-9+/=]*\$[A-Za-z0-9+/=]*$' "$hashed"; then
+  echo "mosquitto-init: $hashed has a line that is not user:\$7\$ hash; the Secret must hold hashes only" >&2
   exit 1
 fi
 mkdir -p "$auth_dir"
 umask 077
-cp -L "$plain" "$auth_dir/passwd"
+cp -L "$hashed" "$auth_dir/passwd"
 chmod 600 "$auth_dir/passwd"
-"$mosquitto_passwd" -U "$auth_dir/passwd"
-if grep -q '^[^:]*:[^$]' "$auth_dir/passwd"; then
-  echo "mosquitto-init: a password was left unhashed" >&2
-  exit 1
-fi
-echo "mosquitto-init: password file ready"
+echo "mosquitto-init: password file ready ($(wc -l < "$auth_dir/passwd") users)"

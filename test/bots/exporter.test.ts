@@ -14,7 +14,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { mosquittoConf } from "../../components/bots/mqtt";
+import { writeBrokerFiles } from "../support/mosquitto";
 import { BOT_METRICS_PORT } from "../../components/bots/names";
 import { SCRIPTS_DIR } from "../../components/bots/scripts";
 
@@ -603,8 +603,13 @@ describe("freqtrade exporter against a fake freqtrade API", () => {
 
 describe("hummingbot exporter against a real mosquitto", () => {
   const base = path.join(tmpRoot, "mqtt");
-  const password = "Gen3rat3dMqttPassw0rdForExporters";
-  const authDir = path.join(base, "auth");
+  // Each bot publishes with its own user, as the rendered ACL requires (components/bots/mqtt-auth.ts).
+  const bots = [
+    { name: "btc-usdt-mm", instanceId: "btc-usdt-mm", password: "Gen3rat3dMqttPassw0rdForExporters" },
+    { name: "eth-usdt-live", instanceId: "eth-usdt-live", password: "Gen3rat3dMqttPassw0rdForTheOther" },
+  ];
+  const password = bots[0].password;
+  const passwordOf = (instance: string) => bots.find((b) => b.instanceId === instance)!.password;
   let port: number;
   let confPath: string;
   let broker: ChildProcess;
@@ -621,14 +626,14 @@ describe("hummingbot exporter against a real mosquitto", () => {
     broker.kill("SIGTERM");
     await exited;
   };
-  const publish = (instance: string, pw = password) =>
+  const publish = (instance: string, pw = passwordOf(instance)) =>
     run("/usr/bin/mosquitto_pub", [
       "-h",
       "127.0.0.1",
       "-p",
       String(port),
       "-u",
-      "hummingbot",
+      `bot-${instance}`,
       "-P",
       pw,
       "-t",
@@ -640,7 +645,7 @@ describe("hummingbot exporter against a real mosquitto", () => {
     startExporter("exporter-hummingbot.py", {
       MQTT_HOST: "127.0.0.1",
       MQTT_PORT: String(port),
-      MQTT_USERNAME: "hummingbot",
+      MQTT_USERNAME: "bot-btc-usdt-mm",
       MQTT_AUTH_DIR: path.join(base, "probe-auth"),
       INSTANCE_ID: "btc-usdt-mm",
       HEARTBEAT_STALE_SECONDS: "2",
@@ -653,17 +658,8 @@ describe("hummingbot exporter against a real mosquitto", () => {
     });
 
   beforeAll(async () => {
-    fs.mkdirSync(authDir, { recursive: true });
-    fs.writeFileSync(path.join(authDir, "passwd"), `hummingbot:${password}\n`);
-    await run("/usr/bin/mosquitto_passwd", ["-U", path.join(authDir, "passwd")]);
     port = await freePort();
-    fs.mkdirSync(path.join(base, "data"));
-    const conf = mosquittoConf()
-      .replace(/^listener .*$/m, `listener ${port} 127.0.0.1`)
-      .replace("/mosquitto/auth/passwd", path.join(authDir, "passwd"))
-      .replace("/mosquitto/data/", path.join(base, "data") + "/");
-    confPath = path.join(base, "mosquitto.conf");
-    fs.writeFileSync(confPath, conf + (process.getuid?.() === 0 ? "user root\n" : ""));
+    confPath = writeBrokerFiles(base, port, bots);
     await startBroker();
     fs.mkdirSync(path.join(base, "probe-auth"));
     fs.writeFileSync(path.join(base, "probe-auth", "password"), password + "\n");
@@ -728,7 +724,11 @@ describe("hummingbot exporter against a real mosquitto", () => {
     const bad = path.join(base, "bad-auth");
     fs.mkdirSync(bad);
     fs.writeFileSync(path.join(bad, "password"), "not-the-password");
-    const e = await startHb({ MQTT_AUTH_DIR: bad, INSTANCE_ID: "eth-usdt-live" });
+    const e = await startHb({
+      MQTT_AUTH_DIR: bad,
+      MQTT_USERNAME: "bot-eth-usdt-live",
+      INSTANCE_ID: "eth-usdt-live",
+    });
     try {
       await waitFor("the refusal in the log", 15000, async () => e.logs().includes("refused the connection"));
       await publish("eth-usdt-live");
@@ -748,7 +748,7 @@ describe("hummingbot exporter against a real mosquitto", () => {
     allText.push(exporter.logs());
     expect(allText.length).toBeGreaterThanOrEqual(6);
     expect(allText.join("\n")).toContain("refused the connection");
-    for (const text of allText) expect(text).not.toContain(password);
+    for (const text of allText) for (const bot of bots) expect(text).not.toContain(bot.password);
   });
 });
 

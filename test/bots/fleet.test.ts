@@ -9,6 +9,7 @@ import { unwrapSecrets, type RegisteredResource } from "../../lib/mockrun";
 // Pure modules (no resources): safe to load before the mocks are set.
 import { configChecksum } from "../../components/bots/checksum";
 import { SECRET_KEYS } from "../../components/bots/names";
+import { mosquittoPasswordLine } from "../../components/bots/mqtt-auth";
 import { SCRIPTS_DIR } from "../../components/bots/scripts";
 import { podMonitors } from "../../components/monitoring/monitors";
 import { COMPONENT_ONLY, policyViolations } from "../support/policy";
@@ -146,9 +147,26 @@ beforeAll(async () => {
       environment: "dev",
     });
   }
+  // The broker must restart when its password file changes: one fleet with a rotated MQTT password, one
+  // with a hummingbot bot fewer (it reads the file only at start).
+  for (const [variant, rotations, bots] of [
+    ["rotated", { "mqtt-bot/btc-usdt-mm": 1 }, parseFleet()],
+    ["fewer", {}, parseFleet().filter((b) => b.name !== "eth-usdt-live")],
+    ["same", {}, parseFleet()],
+  ] as const) {
+    new BotFleet(`broker-${variant}`, {
+      provider,
+      namespaces: { bots: `broker-${variant}`, data: "broker-data", monitoring: "broker-monitoring" },
+      bots,
+      credentials: testCredentials(rotations),
+      environment: "dev",
+    });
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
-  resources = recorded.filter((r) => !r.name.startsWith("other") && !r.name.startsWith("names-"));
+  resources = recorded.filter(
+    (r) => !r.name.startsWith("other") && !r.name.startsWith("names-") && !r.name.startsWith("broker-"),
+  );
   otherResources = recorded.filter((r) => r.name.startsWith("other"));
   nameResources = recorded.filter((r) => r.name.startsWith("names-"));
 });
@@ -413,9 +431,10 @@ test("no secret value (given or derived) appears outside a Secret", () => {
   const secretsText = JSON.stringify(ofKind("Secret").map((r) => r.inputs));
   // The fleet's own credentials: the broker's and the bots'; the data layer's are not its to use.
   const generated = credentialNames({ bots: parseFleet(), botSecrets: rawSecrets, monitoringEnabled: false })
-    .filter((name) => name === "mqtt" || name.startsWith("bot/"))
+    .filter((name) => name.startsWith("mqtt-bot/") || name.startsWith("bot/"))
     .map((name) => derived(name));
-  expect(generated).toHaveLength(6);
+  // Two hummingbot bots' MQTT passwords, two configPasswords, a freqtrade API password and JWT key.
+  expect(generated).toHaveLength(7);
   // The check can fail: the values are really there, in Secrets.
   expect(secretsText).toContain(`${FAKE}-kraken-secret`);
   for (const value of generated) expect(secretsText).toContain(value);
@@ -573,7 +592,49 @@ test("hummingbot pods: init container copies conf, live keys mounted from the Se
   expect(conf["conf_client.yml"]).toContain("instance_id: btc-usdt-mm");
   expect(conf["conf_client.yml"]).toContain("mqtt_host: botfleet-mqtt.botfleet-bots.svc");
   expect(named("StatefulSet", "botfleet-mqtt").spec.replicas).toBe(1);
-  expect(named("Secret", "botfleet-mqtt").stringData.passwd).toBe(`hummingbot:${derived("mqtt")}`);
+  // The broker's Secret holds one hashed line per hummingbot bot and no plain password; each bot's
+  // own Secret holds its password, mounted where the init container, probe and exporter read it.
+  const hummingbots = parseFleet().filter((b) => b.preset === "hummingbot");
+  expect(hummingbots.length).toBeGreaterThan(1);
+  const passwd = named("Secret", "botfleet-mqtt").stringData.passwd as string;
+  expect(passwd).toBe(
+    [...hummingbots]
+      .map((b) => mosquittoPasswordLine(`bot-${b.name}`, derived(`mqtt-bot/${b.name}`)) + "\n")
+      .join(""),
+  );
+  for (const b of hummingbots) expect(passwd).not.toContain(derived(`mqtt-bot/${b.name}`));
+  expect(named("Secret", "btc-usdt-mm-secrets").stringData.mqttPassword).toBe(
+    derived("mqtt-bot/btc-usdt-mm"),
+  );
+  expect(paperPod.volumes.find((v: Obj) => v.name === "mqtt").secret).toEqual({
+    secretName: "btc-usdt-mm-secrets",
+    items: [{ key: "mqttPassword", path: "password" }],
+  });
+  expect(main.env).toContainEqual({ name: "MQTT_USERNAME", value: "bot-btc-usdt-mm" });
+  expect(conf["conf_client.yml"]).toContain("mqtt_username: bot-btc-usdt-mm");
+  const acl = named("ConfigMap", "botfleet-mqtt").data.acl as string;
+  for (const b of hummingbots) {
+    expect(acl).toContain(`user bot-${b.name}\ntopic readwrite hbot/${b.hummingbot!.instanceId}/#\n`);
+  }
+});
+
+test("a rotated MQTT password or a changed set of hummingbot bots restarts the broker; nothing else does", () => {
+  const broker = (fleet: string) => {
+    const r = recorded.find((x) => x.name === `${fleet}-mqtt`)!;
+    return {
+      checksum: r.inputs.spec.template.metadata.annotations["botfleet.io/config-checksum"] as string,
+      passwd: recorded.find((x) => x.name === `${fleet}-mqtt-secret`)!.inputs.stringData.passwd as string,
+    };
+  };
+  const [base, same, rotated, fewer] = ["bots", "broker-same", "broker-rotated", "broker-fewer"].map(broker);
+  expect(same).toEqual(base);
+  expect(rotated.passwd).not.toBe(base.passwd);
+  expect(rotated.passwd).toContain(
+    mosquittoPasswordLine("bot-btc-usdt-mm", derived("mqtt-bot/btc-usdt-mm", 1)),
+  );
+  expect(rotated.checksum).not.toBe(base.checksum);
+  expect(fewer.passwd).not.toContain("bot-eth-usdt-live");
+  expect(fewer.checksum).not.toBe(base.checksum);
 });
 
 test("a fleet without hummingbot bots gets no MQTT broker and no MQTT egress", () => {
@@ -669,7 +730,7 @@ describe("metrics exporters on every hummingbot and freqtrade trader", () => {
     expect((job.containers as Obj[]).map((c) => c.name)).toEqual(["freqtrade"]);
   });
 
-  test("the hummingbot sidecar listens to its own instance's heartbeat with the broker password file", () => {
+  test("the hummingbot sidecar listens to its own instance's heartbeat with its bot's own MQTT user", () => {
     for (const name of ["btc-usdt-mm", "eth-usdt-live"]) {
       const spec = named("StatefulSet", name).spec.template.spec;
       const exporter = exporterOf(spec);
@@ -681,6 +742,7 @@ describe("metrics exporters on every hummingbot and freqtrade trader", () => {
         expect.arrayContaining([
           { name: "MQTT_HOST", value: "botfleet-mqtt.botfleet-bots.svc" },
           { name: "MQTT_AUTH_DIR", value: "/mqtt" },
+          { name: "MQTT_USERNAME", value: `bot-${name}` },
           { name: "INSTANCE_ID", value: name },
         ]),
       );

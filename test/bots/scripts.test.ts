@@ -1,7 +1,7 @@
 /**
  * The scripts that run inside bot pods, run for real: the hummingbot conf copy against a directory
- * laid out the way the kubelet lays out ConfigMap and Secret volumes, the mosquitto password init
- * against Debian's mosquitto_passwd and a real broker, and the heartbeat probe against that broker.
+ * laid out the way the kubelet lays out ConfigMap and Secret volumes, the mosquitto password init and
+ * the rendered per-bot users and ACL on Debian's real broker, and the heartbeat probe against it.
  */
 import { freePort, waitForPort } from "../support/net";
 import { execFile, spawn, type ChildProcess } from "child_process";
@@ -10,7 +10,13 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
-import { mosquittoConf } from "../../components/bots/mqtt";
+import {
+  MOSQUITTO,
+  MOSQUITTO_PUB,
+  MOSQUITTO_SUB,
+  requireMosquitto,
+  writeBrokerFiles,
+} from "../support/mosquitto";
 import { SCRIPTS_DIR } from "../../components/bots/scripts";
 import { keccak256, openKeystore, type Keystore } from "../support/keystore";
 
@@ -101,7 +107,7 @@ describe("hummingbot-init.sh", () => {
     mqtt_bridge: {
       mqtt_host: "botfleet-mqtt.botfleet-bots.svc",
       mqtt_port: 1883,
-      mqtt_username: "hummingbot",
+      mqtt_username: "bot-eth-usdt-live",
       mqtt_password: "",
     },
   });
@@ -144,7 +150,7 @@ describe("hummingbot-init.sh", () => {
     expect(parsed.mqtt_bridge).toEqual({
       mqtt_host: "botfleet-mqtt.botfleet-bots.svc",
       mqtt_port: 1883,
-      mqtt_username: "hummingbot",
+      mqtt_username: "bot-eth-usdt-live",
       mqtt_password: password,
     });
     expect(fs.statSync(path.join(dirs.state, "logs")).isDirectory()).toBe(true);
@@ -280,89 +286,160 @@ describe("hummingbot-init.sh", () => {
   });
 });
 
-describe("MQTT broker and the hummingbot heartbeat probe, against a real mosquitto", () => {
+describe("MQTT broker, per-bot users and ACL, and the hummingbot heartbeat probe, against a real mosquitto", () => {
   const base = path.join(tmpRoot, "mqtt");
-  const password = "Gen3rat3dPassw0rdWithoutSpecials";
+  // Two bots as the program renders them: A's user may use only hbot/eth-usdt-live/#, B's only hbot/btc-usdt-mm/#.
+  const A = {
+    name: "eth-usdt-live",
+    instanceId: "eth-usdt-live",
+    password: "Gen3rat3dPassw0rdForBotAAAAAAAAA",
+  };
+  const B = { name: "btc-usdt-mm", instanceId: "btc-usdt-mm", password: "Gen3rat3dPassw0rdForBotBBBBBBBBB" };
   let port: number;
   let deadPort: number;
   const authDir = path.join(base, "auth");
   const probeAuth = path.join(base, "probe-auth");
+  const secretDir = path.join(base, "mqtt-secret");
+
+  const initScript = (passwdFile: string, authTo: string) =>
+    exec("sh", [script("mosquitto-init.sh")], { PASSWD_FILE: passwdFile, AUTH_DIR: authTo });
 
   beforeAll(async () => {
-    fs.mkdirSync(base, { recursive: true });
-    const secretDir = path.join(base, "mqtt-secret");
-    fs.mkdirSync(secretDir);
-    kubeletVolume(secretDir, { passwd: `hummingbot:${password}` });
-    const init = await exec("sh", [script("mosquitto-init.sh")], {
-      PLAIN_USERS_FILE: path.join(secretDir, "passwd"),
-      AUTH_DIR: authDir,
-      MOSQUITTO_PASSWD: "/usr/bin/mosquitto_passwd",
-    });
-    expect(init.stderr).toBe("");
-    expect(init.code).toBe(0);
-
+    requireMosquitto();
     port = await freePort();
     deadPort = await freePort();
-    fs.mkdirSync(path.join(base, "data"));
-    // The rendered config, with paths and the listener moved to this test's temp dir and port.
-    const conf = mosquittoConf()
-      .replace(/^listener .*$/m, `listener ${port} 127.0.0.1`)
-      .replace("/mosquitto/auth/passwd", path.join(authDir, "passwd"))
-      .replace("/mosquitto/data/", path.join(base, "data") + "/");
-    const confPath = path.join(base, "mosquitto.conf");
-    // As root, mosquitto would drop to the `mosquitto` user and lose access to the temp dir.
-    fs.writeFileSync(confPath, conf + (process.getuid?.() === 0 ? "user root\n" : ""));
-    const broker = spawn("/usr/sbin/mosquitto", ["-c", confPath], { stdio: "ignore" });
+    const confPath = writeBrokerFiles(base, port, [A, B]);
+    // The broker's Secret holds the program's hashed lines; the init container installs them.
+    const rendered = fs.readFileSync(path.join(authDir, "passwd"), "utf8");
+    fs.rmSync(path.join(authDir, "passwd"));
+    fs.mkdirSync(secretDir);
+    kubeletVolume(secretDir, { passwd: rendered });
+    const init = await initScript(path.join(secretDir, "passwd"), authDir);
+    expect(init).toEqual({ code: 0, stdout: "mosquitto-init: password file ready (2 users)\n", stderr: "" });
+    const broker = spawn(MOSQUITTO, ["-c", confPath], { stdio: "ignore" });
     children.push(broker);
     await waitForPort(port);
-
     fs.mkdirSync(probeAuth);
-    fs.writeFileSync(path.join(probeAuth, "password"), password + "\n");
+    fs.writeFileSync(path.join(probeAuth, "password"), A.password + "\n");
   });
 
-  test("the password file holds only hashes", () => {
-    const line = fs.readFileSync(path.join(authDir, "passwd"), "utf8").trim();
-    expect(line).toMatch(/^hummingbot:\$[67]\$/);
-    expect(line).not.toContain(password);
+  test("the password file holds only $7$ hashes, one per bot, readable by its owner only", () => {
+    const lines = fs.readFileSync(path.join(authDir, "passwd"), "utf8").trim().split("\n");
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["bot-eth-usdt-live", "bot-btc-usdt-mm"]);
+    for (const line of lines)
+      expect(line).toMatch(/^bot-[a-z-]+:\$7\$101\$[A-Za-z0-9+/]{16}\$[A-Za-z0-9+/]{86}==$/);
+    for (const bot of [A, B]) expect(lines.join("\n")).not.toContain(bot.password);
     expect(fs.statSync(path.join(authDir, "passwd")).mode & 0o077).toBe(0);
   });
 
-  const pub = (pw: string, topic = "hbot/other/hb") =>
-    exec("/usr/bin/mosquitto_pub", [
+  test("the init refuses a Secret holding a plain password instead of hashing it", async () => {
+    const dir = path.join(base, "plain-secret");
+    fs.mkdirSync(dir);
+    kubeletVolume(dir, { passwd: `bot-eth-usdt-live:${A.password}\n` });
+    const r = await initScript(path.join(dir, "passwd"), path.join(base, "plain-auth"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("not user:$7$ hash");
+    expect(r.stderr).not.toContain(A.password);
+    expect(fs.existsSync(path.join(base, "plain-auth", "passwd"))).toBe(false);
+  });
+
+  const pub = (user: string | undefined, pw: string | undefined, topic: string, message = "{}") =>
+    exec(MOSQUITTO_PUB, [
+      ...["-h", "127.0.0.1", "-p", String(port), "-q", "1"],
+      ...(user === undefined ? [] : ["-u", user]),
+      ...(pw === undefined ? [] : ["-P", pw]),
+      ...["-t", topic, "-m", message],
+    ]);
+
+  /** mosquitto_sub as `user` on `topic`, printing "topic payload" lines until stopped. */
+  function subscriber(user: string, pw: string, topic: string) {
+    const child = spawn(MOSQUITTO_SUB, [
       "-h",
       "127.0.0.1",
       "-p",
       String(port),
+      "-q",
+      "1",
+      "-v",
       "-u",
-      "hummingbot",
+      user,
       "-P",
       pw,
       "-t",
       topic,
-      "-m",
-      "{}",
     ]);
+    children.push(child);
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    return { output: () => out, stop: () => child.kill("SIGTERM") };
+  }
 
-  test("the broker admits the generated password and refuses others and anonymous clients", async () => {
-    expect((await pub(password)).code).toBe(0);
-    expect((await pub("wrong-password")).code).not.toBe(0);
-    const anon = await exec("/usr/bin/mosquitto_pub", [
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(port),
-      "-t",
-      "x",
-      "-m",
-      "{}",
-    ]);
-    expect(anon.code).not.toBe(0);
+  /** Publishes as `bot` until `sub` has seen the message: the subscription is live from then on. */
+  async function untilSeen(sub: { output: () => string }, bot: typeof A, topic: string, message: string) {
+    const until = Date.now() + 10000;
+    while (!sub.output().includes(`${topic} ${message}`)) {
+      if (Date.now() > until) throw new Error(`never delivered: ${topic} ${message}; got ${sub.output()}`);
+      expect((await pub(`bot-${bot.name}`, bot.password, topic, message)).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  test("each bot's own password is admitted; a wrong one, another bot's, and anonymous clients are refused", async () => {
+    expect((await pub("bot-eth-usdt-live", A.password, "hbot/eth-usdt-live/hb")).code).toBe(0);
+    expect((await pub("bot-btc-usdt-mm", B.password, "hbot/btc-usdt-mm/hb")).code).toBe(0);
+    expect((await pub("bot-eth-usdt-live", "wrong-password", "hbot/eth-usdt-live/hb")).code).not.toBe(0);
+    expect((await pub("bot-btc-usdt-mm", A.password, "hbot/btc-usdt-mm/hb")).code).not.toBe(0);
+    expect((await pub("hummingbot", A.password, "hbot/eth-usdt-live/hb")).code).not.toBe(0);
+    expect((await pub(undefined, undefined, "hbot/eth-usdt-live/hb")).code).not.toBe(0);
+  });
+
+  test("bot A cannot fake B's heartbeat or send B `stop`; its own topics are delivered", async () => {
+    const ofB = subscriber("bot-btc-usdt-mm", B.password, "hbot/btc-usdt-mm/#");
+    const ofA = subscriber("bot-eth-usdt-live", A.password, "hbot/eth-usdt-live/#");
+    try {
+      await untilSeen(ofB, B, "hbot/btc-usdt-mm/hb", "ready");
+      await untilSeen(ofA, A, "hbot/eth-usdt-live/hb", "ready");
+      // mosquitto accepts an unauthorised publish (PUBACK) and drops it: the proof is B's subscriber.
+      expect((await pub("bot-eth-usdt-live", A.password, "hbot/btc-usdt-mm/hb", "forged-hb")).code).toBe(0);
+      expect((await pub("bot-eth-usdt-live", A.password, "hbot/btc-usdt-mm/stop", "forged-stop")).code).toBe(
+        0,
+      );
+      expect((await pub("bot-eth-usdt-live", A.password, "hbot/eth-usdt-live/hb", "own-hb")).code).toBe(0);
+      // B's own message after A's forgeries: once it arrives, anything A got through would have too.
+      await untilSeen(ofB, B, "hbot/btc-usdt-mm/hb", "after");
+      await untilSeen(ofA, A, "hbot/eth-usdt-live/notify", "after");
+      expect(ofB.output()).not.toContain("forged");
+      expect(ofA.output()).toContain("hbot/eth-usdt-live/hb own-hb");
+    } finally {
+      ofB.stop();
+      ofA.stop();
+    }
+  });
+
+  test("bot A cannot read B's topics", async () => {
+    const ofB = subscriber("bot-btc-usdt-mm", B.password, "hbot/btc-usdt-mm/#");
+    const spy = subscriber("bot-eth-usdt-live", A.password, "hbot/btc-usdt-mm/#");
+    const wide = subscriber("bot-eth-usdt-live", A.password, "hbot/#");
+    try {
+      await untilSeen(ofB, B, "hbot/btc-usdt-mm/status_updates", "secret-status");
+      // A's wide subscription is live: it sees A's own topic, and still nothing of B's.
+      await untilSeen(wide, A, "hbot/eth-usdt-live/hb", "mine");
+      await untilSeen(ofB, B, "hbot/btc-usdt-mm/status_updates", "later-status");
+      expect(spy.output()).not.toContain("status");
+      expect(wide.output()).not.toContain("btc-usdt-mm");
+    } finally {
+      ofB.stop();
+      spy.stop();
+      wide.stop();
+    }
   });
 
   const probe = (mode: string, env: Record<string, string> = {}, timeout = "2") =>
     exec(PYTHON, [script("hummingbot-heartbeat.py"), "--mode", mode, "--timeout", timeout], {
       MQTT_HOST: "127.0.0.1",
       MQTT_PORT: String(port),
+      MQTT_USERNAME: "bot-eth-usdt-live",
       MQTT_AUTH_DIR: probeAuth,
       INSTANCE_ID: "eth-usdt-live",
       ...env,
@@ -376,20 +453,24 @@ describe("MQTT broker and the hummingbot heartbeat probe, against a real mosquit
   });
 
   test("with the bot's heartbeat every 200 ms: ready and alive; another bot's heartbeat does not count", async () => {
-    const beat = (topic: string) =>
+    const beat = (bot: typeof A) =>
       spawn(
         "sh",
         [
           "-c",
-          `while :; do /usr/bin/mosquitto_pub -h 127.0.0.1 -p ${port} -u hummingbot -P "$PW" -t ${topic} -m '{}'; sleep 0.2; done`,
+          `while :; do ${MOSQUITTO_PUB} -h 127.0.0.1 -p ${port} -u "$USR" -P "$PW" -t hbot/${bot.instanceId}/hb -m '{}'; sleep 0.2; done`,
         ],
-        { env: { PW: password, PATH: process.env.PATH }, stdio: "ignore", detached: true },
+        {
+          env: { USR: `bot-${bot.name}`, PW: bot.password, PATH: process.env.PATH },
+          stdio: "ignore",
+          detached: true,
+        },
       );
-    const other = beat("hbot/btc-usdt-mm/hb");
+    const other = beat(B);
     children.push(other);
     try {
       expect((await probe("readiness")).code).toBe(1);
-      const mine = beat("hbot/eth-usdt-live/hb");
+      const mine = beat(A);
       children.push(mine);
       try {
         const [ready, alive] = await Promise.all([probe("readiness", {}, "5"), probe("liveness", {}, "5")]);

@@ -146,7 +146,7 @@ test("hummingbot conf_client.yml: the fleet's instance id and MQTT bridge win ov
   expect(client.mqtt_bridge).toEqual({
     mqtt_host: "botfleet-mqtt.botfleet-bots.svc",
     mqtt_port: 1883,
-    mqtt_username: "hummingbot",
+    mqtt_username: "bot-btc-usdt-mm",
     mqtt_password: "",
     mqtt_ssl: false,
     mqtt_namespace: "hbot",

@@ -15,16 +15,9 @@ import {
   type PodContext,
   type PodParts,
 } from "../containers";
-import {
-  HUMMINGBOT_UID,
-  MQTT_USERNAME,
-  SECRET_KEYS,
-  SHARED,
-  botConfigMapName,
-  botSecretName,
-  configMapKey,
-} from "../names";
+import { HUMMINGBOT_UID, SECRET_KEYS, SHARED, botConfigMapName, botSecretName, configMapKey } from "../names";
 import type { BotPreset } from "./preset";
+import { MQTT_NAMESPACE, mqttBotUsername } from "../mqtt-auth";
 
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -39,11 +32,11 @@ export function hummingbotClientConfig(bot: HummingbotBot, mqtt: MqttEndpoint): 
     mqtt_bridge: {
       mqtt_host: mqtt.host,
       mqtt_port: mqtt.port,
-      mqtt_username: MQTT_USERNAME,
-      // Replaced at start by hummingbot-init.sh from the broker Secret.
+      mqtt_username: mqttBotUsername(bot.name),
+      // Replaced at start by hummingbot-init.sh from the bot's own Secret.
       mqtt_password: "",
       mqtt_ssl: false,
-      mqtt_namespace: "hbot",
+      mqtt_namespace: MQTT_NAMESPACE,
       mqtt_autostart: true,
     },
   });
@@ -148,7 +141,7 @@ function hummingbotPod(bot: HummingbotBot, ctx: PodContext): PodParts {
       // For the heartbeat probe.
       { name: "MQTT_HOST", value: ctx.mqtt.host },
       { name: "MQTT_PORT", value: String(ctx.mqtt.port) },
-      { name: "MQTT_USERNAME", value: MQTT_USERNAME },
+      { name: "MQTT_USERNAME", value: mqttBotUsername(bot.name) },
       { name: "MQTT_AUTH_DIR", value: "/mqtt" },
       { name: "INSTANCE_ID", value: hb.instanceId },
       ...dataClientEnv(bot),
@@ -187,7 +180,7 @@ function hummingbotPod(bot: HummingbotBot, ctx: PodContext): PodParts {
     env: [
       { name: "MQTT_HOST", value: ctx.mqtt.host },
       { name: "MQTT_PORT", value: String(ctx.mqtt.port) },
-      { name: "MQTT_USERNAME", value: MQTT_USERNAME },
+      { name: "MQTT_USERNAME", value: mqttBotUsername(bot.name) },
       { name: "MQTT_AUTH_DIR", value: "/mqtt" },
       { name: "INSTANCE_ID", value: hb.instanceId },
     ],
@@ -210,7 +203,11 @@ function hummingbotPod(bot: HummingbotBot, ctx: PodContext): PodParts {
     { name: "conf", emptyDir: { sizeLimit: "64Mi" } },
     { name: "certs", emptyDir: { sizeLimit: "16Mi" } },
     { name: "bot-scripts", configMap: { name: SHARED.scripts, defaultMode: 0o555 } },
-    { name: "mqtt", secret: { secretName: SHARED.mqtt, items: [{ key: "password", path: "password" }] } },
+    // The bot's own MQTT password, not the broker's Secret.
+    {
+      name: "mqtt",
+      secret: { secretName: secret, items: [{ key: SECRET_KEYS.mqttPassword, path: "password" }] },
+    },
     tmpVolume(),
     ...(ctx.hasState
       ? []
