@@ -259,6 +259,7 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "bots[].custom (scheduled)": { config: bots([SCHEDULED], (b) => (b.custom.command = ["bash", "-c"])) },
   "bots[].clients (service)": { config: bots([SERVICE], (b) => (b.clients = [LIVE_FT])) },
   "bots[].usesRedis, bots[].usesPostgres (trader)": { config: bots(TRADERS, (b) => (b.usesRedis = true)) },
+  "bots[].postgresAccess (scheduled)": { config: bots([SCHEDULED], (b) => (b.postgresAccess = "schema")) },
   "bots[].egressPorts (trader)": { config: bots([LIVE_FT], (b) => (b.egressPorts = [7443])) },
 
   "costs (all)": { config: (c) => (section(c, "costs").volumeUsdPerGiB = 0.12) },
