@@ -17,7 +17,7 @@ import { redisClientSecretData } from "./components/data/redis-client";
 import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";
 import { placementFor } from "./components/specs/placement";
-import { VolumeClaimLedger } from "./components/volume-claims";
+import { VolumeClaimLedger, type RefuseClaims } from "./components/volume-claims";
 import type { ClaimRecords } from "./lib/volume-claim-changes";
 
 export interface ProgramOptions {
@@ -26,13 +26,15 @@ export interface ProgramOptions {
    * (index.ts reads it with a StackReference to the stack itself). @default no history
    */
   readonly previousVolumeClaims?: () => pulumi.Input<ClaimRecords | undefined>;
+  /** How a refused claim change stops the run. @default throwClaimProblems (an Error) */
+  readonly refuseVolumeClaims?: RefuseClaims;
 }
 
 export function program(options: ProgramOptions = {}): Record<string, unknown> {
   // Throws one error listing every config problem before any resource is registered.
   const config = loadConfig();
   // A volume claim grows in place, never shrinks or changes class (lib/volume-claim-changes.ts).
-  const volumeClaims = new VolumeClaimLedger(options.previousVolumeClaims?.());
+  const volumeClaims = new VolumeClaimLedger(options.previousVolumeClaims?.(), options.refuseVolumeClaims);
   // Records every workload as it registers, so the capacity check counts exactly what is deployed.
   const capacity = startCapacityRecorder(config);
   const cluster = createCluster(config);

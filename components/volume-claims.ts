@@ -25,25 +25,46 @@ import { statefulSetClaims } from "./specs/volume-claims";
  */
 export const SIZE_KEY_ANNOTATION = "botfleet.io/size-key";
 
+/**
+ * What to do with the problems of the claims checked together (every claim's check runs when the last
+ * deployment's record resolves). Must not return normally into the deployment.
+ */
+export type RefuseClaims = (problems: readonly string[]) => never;
+
+/** The default: an Error with every problem, one per line (what tests under the mock engine catch). */
+export const throwClaimProblems: RefuseClaims = (problems) => {
+  throw new Error(problems.join("\n"));
+};
+
 /** The claims of one deployment: what the last one recorded, and what this one declares. */
 export class VolumeClaimLedger {
   private readonly declared: Record<string, ClaimRecord> = {};
+  private readonly problems: string[] = [];
 
-  /** @param previous the `volumeClaims` output of the last deployment; undefined on the first. */
-  constructor(readonly previous: pulumi.Input<ClaimRecords | undefined> = undefined) {}
+  /**
+   * @param previous the `volumeClaims` output of the last deployment; undefined on the first.
+   * @param refuse called once with every problem found in one round of checks. @default throwClaimProblems
+   */
+  constructor(
+    readonly previous: pulumi.Input<ClaimRecords | undefined> = undefined,
+    private readonly refuse: RefuseClaims = throwClaimProblems,
+  ) {}
 
   /** `<namespace>/<name>` to size and class, for the stack output `volumeClaims`. */
   get records(): ClaimRecords {
     return { ...this.declared };
   }
 
-  /** Records a claim; resolves to `value` once the claim may be deployed, fails with the problem if not. */
+  /** Records a claim; resolves to `value` once the claim may be deployed, refuses with the problems if not. */
   check<T>(key: string, keys: ClaimKeys, claim: ClaimRecord, value: T): pulumi.Output<T> {
     this.declared[key] = claim;
-    return pulumi.output(this.previous).apply((previous) => {
+    return pulumi.output(this.previous).apply(async (previous) => {
       const problem = claimChangeProblem(key, keys, previous?.[key], claim);
-      if (problem !== undefined) throw new Error(problem);
-      return value;
+      if (problem === undefined) return value;
+      this.problems.push(problem);
+      // The other claims' checks run on the same resolved record first: the refusal names them all.
+      await new Promise((resolve) => setImmediate(resolve));
+      return this.refuse([...this.problems]);
     });
   }
 }

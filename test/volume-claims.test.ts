@@ -1,5 +1,7 @@
 /** Claims declared apart from their StatefulSet, and what may change about them between deployments. */
+import * as pulumi from "@pulumi/pulumi";
 import { claimChangeProblem } from "../lib/volume-claim-changes";
+import { VolumeClaimLedger } from "../components/volume-claims";
 import { PATCH_FORCE_ANNOTATION, statefulSetClaims } from "../components/specs/volume-claims";
 
 const keys = { storage: "bots[ft-live].storage", storageClass: "bots[ft-live].storageClass" };
@@ -79,5 +81,57 @@ describe("statefulSetClaims", () => {
     expect(statefulSetClaims({ ...sts, spec: { ...sts.spec, volumeClaimTemplates: [] } }, 1)).toEqual([]);
     const unnamed = { ...sts, spec: { ...sts.spec, volumeClaimTemplates: [{ spec: {} }] } };
     expect(() => statefulSetClaims(unnamed, 1)).toThrow(/claim template of StatefulSet redis has no name/);
+  });
+});
+
+describe("VolumeClaimLedger", () => {
+  const keysOf = (bot: string) => ({
+    storage: `bots[${bot}].storage`,
+    storageClass: `bots[${bot}].storageClass`,
+  });
+  const settle = (o: pulumi.Output<unknown>) =>
+    (o as unknown as { promise(): Promise<unknown> }).promise().then(
+      (v) => ({ ok: v }),
+      (e: Error) => ({ error: e.message }),
+    );
+
+  test("records every claim; allowed ones resolve; one refusal names every problem of the round", async () => {
+    const refusals: string[][] = [];
+    const ledger = new VolumeClaimLedger(
+      pulumi.output({
+        "ns/state-a-0": { storage: "2Gi" },
+        "ns/state-b-0": { storage: "2Gi", storageClassName: "fast" },
+        "ns/state-c-0": { storage: "1Gi" },
+      }),
+      // A refusal that returns (the real ones throw or exit), so the round's outcome can be read.
+      (problems) => {
+        refusals.push([...problems]);
+        return `refused ${problems.length}` as never;
+      },
+    );
+    const results = await Promise.all([
+      settle(ledger.check("ns/state-a-0", keysOf("a"), { storage: "1Gi" }, "a")),
+      settle(ledger.check("ns/state-b-0", keysOf("b"), { storage: "2Gi" }, "b")),
+      settle(ledger.check("ns/state-c-0", keysOf("c"), { storage: "3Gi" }, "c")),
+    ]);
+    expect(results).toEqual([{ ok: "refused 2" }, { ok: "refused 2" }, { ok: "c" }]);
+    expect(refusals[0]).toEqual([
+      expect.stringMatching(
+        /^botfleet:bots\[a\]\.storage: 1Gi is smaller than the 2Gi volume claim ns\/state-a-0/,
+      ),
+      expect.stringMatching(
+        /^botfleet:bots\[b\]\.storageClass: fast -> \(the cluster default\) would replace/,
+      ),
+    ]);
+    expect(ledger.records).toEqual({
+      "ns/state-a-0": { storage: "1Gi" },
+      "ns/state-b-0": { storage: "2Gi" },
+      "ns/state-c-0": { storage: "3Gi" },
+    });
+  });
+
+  test("no record of a last deployment: every claim may be made", async () => {
+    const ledger = new VolumeClaimLedger(undefined, () => "refused" as never);
+    expect(await settle(ledger.check("ns/x", keysOf("x"), { storage: "1Gi" }, "x"))).toEqual({ ok: "x" });
   });
 });

@@ -151,22 +151,22 @@ test("a live trader's volume grows in place; a shrink or a class change is refus
   expect(claim().spec.resources.requests.storage).toBe("2Gi");
   expect({ ...live(), claim: claim().metadata.uid }).toEqual(before);
 
-  // Back to 1Gi: a shrink. The program refuses it, naming the key, before the API server sees it.
+  // Back to 1Gi on ft-live (a shrink), and another class for ft-paper's claim: one preview refuses both,
+  // naming the keys, before the API server sees either.
+  const paperKey = `bots[${botIndex("ft-paper")}]`;
   config(`${key}.storage`, "1Gi");
-  const shrink = await ws.run(["preview", "--stack", STACK]);
-  expect(shrink.code).not.toBe(0);
-  expect(shrink.output).toContain(
+  config(`${paperKey}.storageClass`, "other");
+  const refused = await ws.run(["preview", "--stack", STACK]);
+  expect(refused.code).not.toBe(0);
+  expect(refused.output).toContain("botfleet: the stack config has 2 problems; nothing was created");
+  expect(refused.output).toContain(
     `botfleet:${key}.storage: 1Gi is smaller than the 2Gi volume claim ${ns}/state-ft-live-0 holds`,
   );
-  config(`${key}.storage`, "2Gi");
-
-  config(`${key}.storageClass`, "other");
-  const move = await ws.run(["preview", "--stack", STACK]);
-  expect(move.code).not.toBe(0);
-  expect(move.output).toContain(
-    `botfleet:${key}.storageClass: (the cluster default) -> other would replace volume claim`,
+  expect(refused.output).toContain(
+    `botfleet:${paperKey}.storageClass: (the cluster default) -> other would replace volume claim ${ns}/state-ft-paper-0`,
   );
-  ws.cli(["config", "rm", "--stack", STACK, "--path", `${key}.storageClass`]).check();
+  config(`${key}.storage`, "2Gi");
+  ws.cli(["config", "rm", "--stack", STACK, "--path", `${paperKey}.storageClass`]).check();
   (await ws.run(["preview", "--stack", STACK, "--expect-no-changes"])).check();
   expect({ ...live(), claim: claim().metadata.uid }).toEqual(before);
 });
