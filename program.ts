@@ -97,6 +97,7 @@ export function program(options: ProgramOptions = {}): Record<string, unknown> {
       namespaces,
       config: config.monitoring,
       alerting: config.secrets.alerting,
+      grafanaLogin: config.secrets.grafanaLogin,
       environment: config.environment,
       credentials: config.credentials,
       protect: config.protect,

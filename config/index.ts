@@ -17,6 +17,7 @@ import { formatIssue, hidden, keyPath, suggest } from "./format";
 import { alertingSchema, monitoringSchema } from "./monitoring";
 import { platformSchema } from "./platform";
 import { backupCredentialsSchema, postgresSchema, requiredPostgresSecrets } from "./postgres";
+import { grafanaLoginSecretsSchema } from "./grafana-login";
 import { redisSchema } from "./redis";
 import { renamedKeys } from "./renames";
 import { readPlainLeaves, type PlainLeaves } from "./stack-file";
@@ -42,6 +43,7 @@ const SECRET_SECTIONS = {
   botSecrets: botSecretsSchema,
   alerting: alertingSchema.optional(),
   backupCredentials: backupCredentialsSchema.optional(),
+  grafanaLogin: grafanaLoginSecretsSchema.optional(),
 } as const;
 
 type Sections = { readonly [K in keyof typeof SECTIONS]: z.output<(typeof SECTIONS)[K]> };
@@ -263,6 +265,14 @@ function requiredSecretsOf(config: Partial<Sections>, raw: RawConfig): SecretReq
         reason: "postgres.backup.enabled uploads backups to S3-compatible storage",
       });
     }
+  }
+  const login = config.monitoring?.enabled === false ? undefined : config.monitoring?.login;
+  if (login !== undefined) {
+    needed.push({
+      key: `${PROJECT}:grafanaLogin`,
+      path: ["clientSecret"],
+      reason: `monitoring.login signs people in to Grafana through ${login.provider === "github" ? "a GitHub OAuth app" : `"${login.name}"`}: its client secret`,
+    });
   }
   return needed.filter((req) => !isPresent(req, raw));
 }

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { byteQuantity, bytes, cpuMillis, dns1123Label, promDuration, show } from "./common";
 import { containerResources, requirements } from "./resources";
+import { grafanaLoginSchema } from "./grafana-login";
 
 /**
  * kube-prometheus-stack releases checked by hand (on 2026-11-29) against prometheus-community/helm-charts: the
@@ -129,6 +130,13 @@ export const monitoringSchema = z
       .prefault({}),
     ingress: ingress.optional(),
     /**
+     * Who signs in to Grafana: `{ provider: github, clientId, organizations, adminTeams, editorTeams }` or
+     * `{ provider: oidc, name, clientId, authUrl, tokenUrl, apiUrl, allowedDomains, groupsClaim, adminGroups,
+     * editorGroups }` (config/grafana-login.ts), with the client secret in `botfleet:grafanaLogin`. Needs the
+     * ingress: the provider redirects people back to https://<ingress.host>/. Unset: only `admin`.
+     */
+    login: grafanaLoginSchema.optional(),
+    /**
      * Override of the Kubernetes API server's address as CIDRs ("203.0.113.10/32"). Prometheus, the
      * operator, kube-state-metrics and Grafana's sidecar talk to it. By default the address comes from the
      * cluster resource (DOKS `ipv4Address`/`endpoint`, LKE `apiEndpoints`); when set, this list replaces it.
@@ -148,6 +156,14 @@ export const monitoringSchema = z
       .default([]),
   })
   .superRefine((m, ctx) => {
+    if (m.login !== undefined && m.ingress?.enabled !== true) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["login"],
+        input: m.login.provider,
+        message: `needs monitoring.ingress.enabled (the identity provider sends people back to https://<ingress.host>/login/${m.login.provider === "github" ? "github" : "generic_oauth"}), got ingress ${m.ingress === undefined ? "unset" : "disabled"}; set monitoring.ingress or remove monitoring.login`,
+      });
+    }
     // Prometheus needs head room for the WAL and compaction beyond one day of samples.
     if (bytes(m.storage.prometheus) < bytes("2Gi")) {
       ctx.addIssue({

@@ -15,6 +15,11 @@ const INTERNET_CLIENTS: readonly { what: string; key: string; value?: string }[]
     key: "app.kubernetes.io/name",
     value: "alertmanager",
   },
+  {
+    what: "Grafana, to its identity provider (app.kubernetes.io/name: grafana)",
+    key: "app.kubernetes.io/name",
+    value: "grafana",
+  },
 ];
 
 export const isolationRules: readonly ResourceRule[] = [
@@ -35,9 +40,9 @@ export const isolationRules: readonly ResourceRule[] = [
     },
   },
   {
-    name: "internet-egress-only-for-bots-backups-alertmanager",
+    name: "internet-egress-only-for-allowed-clients",
     description:
-      "Only bots, off-cluster backups and Alertmanager reach the internet: a NetworkPolicy egress to " +
+      "Only bots, off-cluster backups, Alertmanager and Grafana (its sign-in) reach the internet: a NetworkPolicy egress to " +
       "0.0.0.0/0 selects only pods labelled as one of them (hardening 27).",
     check: (r) => {
       if (r.type !== K.networkPolicy) return [];

@@ -181,7 +181,7 @@ test.each([
     "typo in a top-level key",
     { ...withCluster({}), "botfleet:clustr": {} },
     [
-      `botfleet:clustr: unknown key; did you mean "botfleet:cluster"? (allowed: cluster, platform, redis, postgres, monitoring, bots, costs, credentialRotations, botSecrets, alerting, backupCredentials, environment, credentialSeed)`,
+      `botfleet:clustr: unknown key; did you mean "botfleet:cluster"? (allowed: cluster, platform, redis, postgres, monitoring, bots, costs, credentialRotations, botSecrets, alerting, backupCredentials, grafanaLogin, environment, credentialSeed)`,
     ],
   ],
   [
@@ -462,6 +462,30 @@ describe("secrets the fleet needs", () => {
       `botfleet:backupCredentials.accessKeyId: required secret is missing (postgres.backup.enabled uploads backups to S3-compatible storage); run "pulumi config set --secret --path backupCredentials.accessKeyId <value>"`,
       `botfleet:backupCredentials.secretAccessKey: required secret is missing (postgres.backup.enabled uploads backups to S3-compatible storage); run "pulumi config set --secret --path backupCredentials.secretAccessKey <value>"`,
     ]);
+  });
+
+  test("a Grafana login needs its client secret, set as a secret", () => {
+    const monitoring = {
+      ingress: { enabled: true, host: "grafana.example.com", clusterIssuer: "le", email: "ops@example.com" },
+      login: { provider: "github", clientId: "Iv1.abc", organizations: ["acme"] },
+    };
+    expect(problems({ ...withCluster({}), "botfleet:monitoring": monitoring })).toEqual([
+      `botfleet:grafanaLogin.clientSecret: required secret is missing (monitoring.login signs people in to Grafana through a GitHub OAuth app: its client secret); run "pulumi config set --secret --path grafanaLogin.clientSecret <value>"`,
+    ]);
+    expect(
+      problems({ ...withCluster({}), "botfleet:monitoring": monitoring }, {
+        ...token,
+        "botfleet:grafanaLogin": JSON.stringify({ clientSecret: "0123abcd" }),
+      }),
+    ).toEqual([]);
+    // The same value in plain text is refused.
+    expect(
+      problems({
+        ...withCluster({}),
+        "botfleet:monitoring": monitoring,
+        "botfleet:grafanaLogin": { clientSecret: "0123abcd" },
+      }),
+    ).toEqual([expect.stringMatching(/^botfleet:grafanaLogin: must be set as a secret, got a plain-text value/)]);
   });
 
   test("secret values come out only as secret Outputs", async () => {

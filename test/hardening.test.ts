@@ -28,7 +28,7 @@ const MOVED: Record<string, number> = {
   "pdb-coverage": 17,
   "replicated-pods-spread": 18,
   "statefulset-governing-service": 19,
-  "internet-egress-only-for-bots-backups-alertmanager": 27,
+  "internet-egress-only-for-allowed-clients": 27,
   "no-secret-values-outside-secrets": 30,
 };
 
@@ -153,8 +153,8 @@ describe("each moved rule fails on a bad object and passes on a good one", () =>
     expect(findings(rule, [sts, service("None", "elsewhere")])).toEqual(missing);
   });
 
-  test("#27 internet-egress-only-for-bots-backups-alertmanager: databases never reach the internet", () => {
-    const rule = "internet-egress-only-for-bots-backups-alertmanager";
+  test("#27 internet-egress-only-for-allowed-clients: databases never reach the internet", () => {
+    const rule = "internet-egress-only-for-allowed-clients";
     const internet = [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }] }];
     const policy = (podSelector: Json, egress: Json = internet) =>
       object(K.networkPolicy, "out", { spec: { podSelector, egress } });
@@ -165,11 +165,12 @@ describe("each moved rule fails on a bad object and passes on a good one", () =>
           matchLabels: { "app.kubernetes.io/component": "backup", "app.kubernetes.io/name": "postgres" },
         }),
         policy({ matchLabels: { "app.kubernetes.io/name": "alertmanager" } }),
+        policy({ matchLabels: { "app.kubernetes.io/name": "grafana" } }),
         policy({ matchLabels: { "app.kubernetes.io/name": "postgres" } }, [{ to: [{ podSelector: {} }] }]),
       ]),
     ).toEqual([]);
     expect(findings(rule, [policy({ matchLabels: { "app.kubernetes.io/name": "postgres" } })])).toEqual([
-      'out: egress to 0.0.0.0/0 from podSelector {"matchLabels":{"app.kubernetes.io/name":"postgres"}}: only bot pods (botfleet.io/bot), backups (app.kubernetes.io/component: backup), Alertmanager (app.kubernetes.io/name: alertmanager) may reach the internet',
+      'out: egress to 0.0.0.0/0 from podSelector {"matchLabels":{"app.kubernetes.io/name":"postgres"}}: only bot pods (botfleet.io/bot), backups (app.kubernetes.io/component: backup), Alertmanager (app.kubernetes.io/name: alertmanager), Grafana, to its identity provider (app.kubernetes.io/name: grafana) may reach the internet',
     ]);
     // Everything in a namespace is not "bots": the selector must require the label.
     expect(findings(rule, [policy({})])).toHaveLength(1);
@@ -302,7 +303,7 @@ describe("stack dev: breaking one rendered object trips the moved rule", () => {
       (rs) => breakOne(rs, named(K.service, "redis-headless"), (p) => delete p.spec.clusterIP),
     ],
     [
-      "internet-egress-only-for-bots-backups-alertmanager",
+      "internet-egress-only-for-allowed-clients",
       (rs) =>
         breakOne(
           rs,

@@ -14,7 +14,9 @@
  *   charts/grafana/values.yaml: `admin.*`, `persistence.*`, `deploymentStrategy`, `resources`, `ingress.enabled`
  *   and `sidecar.dashboards.*`. `persistence.storageClassName` is commented out there; templates/pvc.yaml reads it.
  *   `initChownData.enabled`, `rbac.namespaced`, `rbac.useExistingRole` (commented out there; templates/rolebinding.yaml
- *   reads it) and `sidecar.{dashboards,datasources}.resource` too.
+ *   reads it) and `sidecar.{dashboards,datasources}.resource` too. `grafana.ini` (a map of Grafana's own
+ *   settings, rendered section by section by templates/_config.tpl) and `envValueFrom` (env vars from
+ *   Secrets) are in that values.yaml; their inner keys are Grafana's and Kubernetes', hence `/*`.
  * - The kube-state-metrics sub-chart it pins (8.4.0): prometheus-community/helm-charts, tag kube-state-metrics-8.4.0
  *   (commit 1982f1c5828e), charts/kube-state-metrics/values.yaml: `resources`, `collectorsExclude`.
  * - The prometheus-node-exporter sub-chart it pins (4.56.1): tag prometheus-node-exporter-4.56.1,
@@ -114,6 +116,8 @@ export const CHART_VALUE_PATHS: readonly string[] = [
   "grafana.nodeSelector/*",
   "grafana.tolerations/*",
   "grafana.ingress.enabled",
+  "grafana.grafana.ini/*",
+  "grafana.envValueFrom/*",
   "grafana.sidecar.dashboards.enabled",
   "grafana.sidecar.dashboards.label",
   "grafana.sidecar.dashboards.labelValue",

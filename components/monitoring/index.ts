@@ -19,6 +19,8 @@ import { standardLabels } from "../specs/labels";
 import { ALERTMANAGER_CONFIG_KEY, renderAlertmanagerConfig } from "./alertmanager";
 import { DASHBOARD_LABEL, allDashboards } from "./dashboards";
 import { grafanaIngressAnnotations, grafanaIngressSpec } from "./grafana-ingress";
+import { GRAFANA_LOGIN_SECRET, GRAFANA_LOGIN_SECRET_KEY } from "./grafana-login";
+import type { GrafanaLoginSecrets } from "../../config/grafana-login";
 import { grafanaSidecarRules } from "./grafana-role";
 import { MONITOR_LABELS, podMonitors } from "./monitors";
 import { SMTP_PORTS, monitoringCiliumPolicies, monitoringNetworkPolicies } from "./network-policies";
@@ -46,6 +48,8 @@ export interface MonitoringArgs {
   readonly config: MonitoringConfig;
   /** Resolved secret `botfleet:alerting`; without a receiver the stack deploys with a warning. */
   readonly alerting?: Secretify<AlertingConfig>;
+  /** Resolved secret `botfleet:grafanaLogin`: required (by the config loader) when `config.login` is set. */
+  readonly grafanaLogin?: Secretify<GrafanaLoginSecrets>;
   readonly environment: Environment;
   /** The stack's credentials; Grafana's admin password is `grafana-admin`. */
   readonly credentials: Credentials;
@@ -119,6 +123,26 @@ export class Monitoring extends pulumi.ComponentResource {
       child,
     );
 
+    // Grafana reads the OAuth client secret from this Secret through an env var (values.ts envValueFrom).
+    const grafanaLogin: pulumi.Resource[] = [];
+    if (args.config.login !== undefined) {
+      if (args.grafanaLogin === undefined)
+        throw new Error(
+          "monitoring.login is set but botfleet:grafanaLogin is missing (the config loader requires it)",
+        );
+      grafanaLogin.push(
+        new k8s.core.v1.Secret(
+          `${name}-grafana-login`,
+          {
+            metadata: meta("grafana", GRAFANA_LOGIN_SECRET),
+            type: "Opaque",
+            stringData: { [GRAFANA_LOGIN_SECRET_KEY]: args.grafanaLogin.clientSecret },
+          },
+          child,
+        ),
+      );
+    }
+
     // The chart's RoleBinding points at it (rbac.useExistingRole): it must exist before Grafana starts.
     const grafanaRole = new k8s.rbac.v1.Role(
       `${name}-grafana-sidecar`,
@@ -149,6 +173,7 @@ export class Monitoring extends pulumi.ComponentResource {
       monitoringNetworkPolicies({
         namespaces: args.namespaces,
         ingressControllerNamespace: ingress?.enabled ? ingress.controllerNamespace : undefined,
+        grafanaLogin: args.config.login !== undefined,
         receiverPorts,
         clusterCidrs: args.clusterCidrs,
         apiServerCidrs: cidrs,
@@ -207,7 +232,7 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       {
         ...child,
-        dependsOn: [grafanaAdmin, alertmanagerConfig, grafanaRole, ...policies],
+        dependsOn: [grafanaAdmin, ...grafanaLogin, alertmanagerConfig, grafanaRole, ...policies],
         protect: args.protect ?? args.environment === "prod",
       },
     );

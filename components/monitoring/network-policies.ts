@@ -29,6 +29,8 @@ export interface NetworkPolicyArgs {
   readonly namespaces: Namespaces;
   /** Namespace of the ingress controller when Grafana is exposed. */
   readonly ingressControllerNamespace?: string;
+  /** Grafana signs people in through an identity provider (`monitoring.login`): it calls it on 443. */
+  readonly grafanaLogin?: boolean;
   /** Extra TCP ports Alertmanager needs to reach receivers (the SMTP smarthost's). */
   readonly receiverPorts?: readonly number[];
   /**
@@ -60,6 +62,19 @@ const KUBELET_PORT = 10250;
 const NODE_EXPORTER_PORT = 9100;
 /** The operator's admission webhook (TLS). */
 const OPERATOR_WEBHOOK_PORT = 10250;
+/**
+ * Ports of the pods prometheus-operator generates (its StatefulSets' container ports): Prometheus' web
+ * API, Alertmanager's API and its cluster (gossip) port, and their config-reloader's metrics.
+ */
+const PROMETHEUS_WEB_PORT = 9090;
+const ALERTMANAGER_WEB_PORT = 9093;
+const ALERTMANAGER_MESH_PORT = 9094;
+const CONFIG_RELOADER_PORT = 8080;
+
+/** Pods of the monitoring namespace by the `app.kubernetes.io/name` the chart and the operator give them. */
+const byName = (...names: string[]): Peer => ({
+  podSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: names }] },
+});
 
 const OPERATOR_APP = "kube-prometheus-stack-operator";
 /**
@@ -79,13 +94,55 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
   const apiServer = [...nodes, ...blocks(args.apiServerCidrs ?? [])];
   const policies: NamedPolicy[] = [
     {
-      // Grafana -> Prometheus/Alertmanager, Prometheus -> exporters, operator, config reloaders, ...
+      // Prometheus scrapes, Grafana queries, the operator's and Grafana's reloads: within the namespace.
       name: "monitoring-same-namespace",
       spec: {
         podSelector: {},
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [{ from: [{ podSelector: {} }] }],
+        policyTypes: ["Egress"],
         egress: [{ to: [{ podSelector: {} }] }],
+      },
+    },
+    {
+      // Every monitoring pod but Prometheus and Alertmanager takes connections from the namespace.
+      name: "monitoring-same-namespace-ingress",
+      spec: {
+        podSelector: {
+          matchExpressions: [
+            { key: "app.kubernetes.io/name", operator: "NotIn", values: ["prometheus", "alertmanager"] },
+          ],
+        },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ podSelector: {} }] }],
+      },
+    },
+    {
+      // Prometheus' API (which can delete series through its admin API when enabled) answers Grafana's
+      // queries and its own scrapes only; people reach it through an authenticated port-forward.
+      name: "prometheus-ingress",
+      spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          { from: [byName("grafana", "prometheus")], ports: [tcp(PROMETHEUS_WEB_PORT)] },
+          { from: [byName("prometheus")], ports: [tcp(CONFIG_RELOADER_PORT)] },
+        ],
+      },
+    },
+    {
+      // Alertmanager's API can silence BotDown: only Prometheus (alerts, scrapes) and Grafana (its
+      // Alertmanager data source, behind Grafana's sign-in) reach it; its replicas gossip on the mesh port.
+      name: "alertmanager-ingress",
+      spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          { from: [byName("prometheus", "grafana")], ports: [tcp(ALERTMANAGER_WEB_PORT)] },
+          { from: [byName("prometheus")], ports: [tcp(CONFIG_RELOADER_PORT)] },
+          {
+            from: [byName("alertmanager")],
+            ports: [tcp(ALERTMANAGER_MESH_PORT), { protocol: "UDP", port: ALERTMANAGER_MESH_PORT }],
+          },
+        ],
       },
     },
     {
@@ -185,6 +242,17 @@ export function monitoringNetworkPolicies(args: NetworkPolicyArgs): NamedPolicy[
       },
     },
   ];
+  if (args.grafanaLogin ?? false) {
+    // Grafana exchanges the sign-in code and reads the user's groups at the identity provider (https).
+    policies.push({
+      name: "grafana-identity-provider",
+      spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } },
+        policyTypes: ["Egress"],
+        egress: [{ to: [internetPeer()], ports: [tcp(443)] }],
+      },
+    });
+  }
   if (args.ingressControllerNamespace !== undefined) {
     policies.push({
       name: "grafana-from-ingress",

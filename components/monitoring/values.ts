@@ -9,6 +9,7 @@ import { crdsUpgradeJobValues } from "./crds-upgrade";
 import { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE } from "./dashboards";
 import type { Environment } from "../../config/environment";
 import { EVERY_TAINT, type PodPlacement } from "../specs/placement";
+import { grafanaIni, grafanaLoginEnv } from "./grafana-login";
 
 export const RELEASE_NAME = "kps";
 export const CHART_REPO = "https://prometheus-community.github.io/helm-charts";
@@ -34,6 +35,11 @@ export interface ValuesArgs {
   readonly nodeExporterNamespace: string;
   /** Node selector and tolerations onto the stack's monitoring pool (specs/placement.ts). @default anywhere */
   readonly placement?: PodPlacement;
+}
+
+/** Grafana's public URL when the ingress is on ("https://<host>/"): OAuth redirects come back to it. */
+export function grafanaRootUrl(config: MonitoringConfig): string | undefined {
+  return config.ingress?.enabled === true ? `https://${config.ingress.host}/` : undefined;
 }
 
 function resources(r: ComponentResources) {
@@ -132,6 +138,9 @@ export function buildHelmValues(args: ValuesArgs): Record<string, unknown> {
     grafana: {
       enabled: true,
       defaultDashboardsTimezone: "utc",
+      // Sign-in: each person through the identity provider when `login` is set; `admin` is break-glass.
+      "grafana.ini": grafanaIni({ login: c.login, rootUrl: grafanaRootUrl(c) }),
+      ...(c.login !== undefined ? { envValueFrom: grafanaLoginEnv(c.login) } : {}),
       admin: {
         existingSecret: GRAFANA_ADMIN_SECRET,
         userKey: GRAFANA_ADMIN_USER_KEY,

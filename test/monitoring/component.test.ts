@@ -329,12 +329,15 @@ describe("Monitoring component (mocks)", () => {
       .sort();
     expect(names).toEqual([
       "acme-solver-from-ingress",
+      "alertmanager-ingress",
       "alertmanager-receivers",
       "grafana-from-ingress",
       "monitoring-apiserver-egress",
       "monitoring-same-namespace",
+      "monitoring-same-namespace-ingress",
       "operator-apiserver-egress",
       "operator-webhook",
+      "prometheus-ingress",
       "prometheus-scrape",
     ]);
     const scrape = one(":NetworkPolicy", "prometheus-scrape").inputs.spec as Obj;
@@ -378,7 +381,7 @@ describe("Monitoring component (mocks)", () => {
     expect(core.map((r) => r.type.slice(r.type.lastIndexOf(":") + 1)).sort()).toEqual([
       ...Array(2).fill("ConfigMap"),
       "Ingress",
-      ...Array(8).fill("NetworkPolicy"),
+      ...Array(11).fill("NetworkPolicy"),
       ...Array(2).fill("Secret"),
     ]);
     expect(core.map(schemaErrors).filter((e) => e !== undefined)).toEqual([]);
@@ -656,5 +659,46 @@ describe("Monitoring component on Cilium (DOKS): entity policies (mocks)", () =>
         toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }],
       },
     ]);
+  });
+});
+
+describe("Monitoring component with a Grafana login (mocks)", () => {
+  const CLIENT_SECRET = "oauth-client-secret-0123456789";
+  const before = { count: 0 };
+
+  beforeAll(async () => {
+    before.count = registered.length;
+    const provider = new k8s.Provider("cluster3", { kubeconfig: "{}" });
+    const m = new Monitoring("sso", {
+      provider,
+      namespaces: NAMESPACES,
+      config: monitoringSchema.parse({
+        ingress: config.ingress,
+        login: { provider: "github", clientId: "Iv1.0123456789abcdef", organizations: ["acme"] },
+      }),
+      grafanaLogin: secretify({ clientSecret: CLIENT_SECRET }) as never,
+      credentials: testCredentials(),
+      environment: "prod",
+    });
+    await new Promise((r) => m.urn.apply(r));
+    await settled();
+  });
+
+  const added = () => registered.slice(before.count);
+
+  test("the client secret is in a Secret only, as a secret; the chart gets its name", () => {
+    const secret = added().find((r) => r.name === "sso-grafana-login")!;
+    expect((secret.inputs.metadata as Obj).name).toBe("botfleet-grafana-login");
+    expect(isSecretWrapped(secret.inputs.stringData)).toBe(true);
+    expect(unwrap(secret.inputs.stringData)).toEqual({ "client-secret": CLIENT_SECRET });
+    const others = added().filter((r) => r !== secret);
+    expect(JSON.stringify(others.map((r) => r.inputs))).not.toContain(CLIENT_SECRET);
+    const release = added().find((r) => r.name === "sso-kps")!;
+    const values = unwrap(release.inputs.values) as Obj;
+    expect(values.grafana.envValueFrom.GF_AUTH_GITHUB_CLIENT_SECRET.secretKeyRef.name).toBe(
+      "botfleet-grafana-login",
+    );
+    const policies = added().filter((r) => r.type.endsWith(":NetworkPolicy"));
+    expect(policies.map((p) => (p.inputs.metadata as Obj).name)).toContain("grafana-identity-provider");
   });
 });

@@ -193,6 +193,7 @@ describe("chart permissions and the CRD upgrade hook (mocks)", () => {
     // The namespace-wide allow (same namespace) and the API server egress; none to the internet.
     expect(selecting.map((p) => p.inputs.metadata.name).sort()).toEqual([
       "monitoring-same-namespace",
+      "monitoring-same-namespace-ingress",
       "operator-apiserver-egress",
     ]);
     const apiserver = selecting.find((p) => p.inputs.metadata.name === "operator-apiserver-egress")!;

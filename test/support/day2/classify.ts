@@ -57,10 +57,11 @@ const TEMPLATE_PATHS: Record<string, string> = {
 
 /**
  * Helm values that land in a pod spec the chart renders (kube-prometheus-stack, metrics-server): a
- * change there rolls the chart's pods; any other value (rules, ingress, dashboards) updates objects.
+ * change there rolls the chart's pods (Grafana's `grafana.ini` too: the chart puts its ConfigMap's checksum on
+ * the pod, grafana-12.11.1 templates/_pod.tpl `checksum/config`); any other value (rules, ingress, dashboards) updates objects.
  */
 const HELM_POD_VALUES =
-  /(^|\.)(resources|image|retention|retentionSize|storageSpec|storage|args|extraArgs|env|podAnnotations|securityContext|containerSecurityContext|nodeSelector|tolerations|affinity|priorityClassName)(\.|$)/;
+  /(^|\.)(grafana\.ini|envValueFrom|resources|image|retention|retentionSize|storageSpec|storage|args|extraArgs|env|podAnnotations|securityContext|containerSecurityContext|nodeSelector|tolerations|affinity|priorityClassName)(\.|$)/;
 
 function resourceEffect(before: RegisteredResource, after: RegisteredResource): [Effect, string][] {
   const changed = changedPaths(before.inputs, after.inputs).filter((p) => !ignored(after, p));

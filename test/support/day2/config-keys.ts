@@ -8,6 +8,7 @@ import { clusterSchema } from "../../../config/cluster";
 import { costsSchema } from "../../../config/costs";
 import { credentialRotationsSchema } from "../../../config/credentials";
 import { alertingSchema, monitoringSchema } from "../../../config/monitoring";
+import { grafanaLoginSecretsSchema } from "../../../config/grafana-login";
 import { platformSchema } from "../../../config/platform";
 import { backupCredentialsSchema, postgresSchema } from "../../../config/postgres";
 import { redisSchema } from "../../../config/redis";
@@ -25,6 +26,7 @@ const SCHEMAS: Record<string, unknown> = {
   botSecrets: botSecretsSchema,
   alerting: alertingSchema,
   backupCredentials: backupCredentialsSchema,
+  grafanaLogin: grafanaLoginSecretsSchema,
 };
 /** Plain (non-structured) keys: config/index.ts OTHER_KEYS. */
 const PLAIN_KEYS = ["environment", "credentialSeed"];

@@ -23,14 +23,23 @@ export async function baseRun(stack: string): Promise<ProgramRun> {
   return run;
 }
 
+async function firstRun(stack: ReturnType<typeof loadStack>): Promise<ProgramRun> {
+  const run = await runProgram(stack, program());
+  if (run.error) throw run.error;
+  return run;
+}
+
 /**
  * The edited stack's run; a refused config (a ConfigError, or a claim change the program refuses
  * against the base run's `volumeClaims`, the last deployment's record) comes back as `error`.
  */
 export async function editedRun(edit: SampleEdit): Promise<{ before: ProgramRun; after: ProgramRun }> {
   const stack = edit.base ?? "prod";
-  const before = await baseRun(stack);
   const config = structuredClone(readStackFile(REPO, stack)) as StackFileConfig;
+  // A row that applies only to stacks with some setting starts from the shipped stack with it.
+  edit.baseConfig?.(config);
+  const before =
+    edit.baseConfig === undefined ? await baseRun(stack) : await firstRun(loadStack(stack, config));
   edit.config?.(config);
   const loaded = loadStack(stack, config);
   const values = { ...loaded.values };

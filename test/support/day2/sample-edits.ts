@@ -12,6 +12,8 @@ type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 export interface SampleEdit {
   /** The stack file the edit starts from. @default "prod" */
   readonly base?: "prod" | "dev" | "local";
+  /** Changes the base stack file before both runs: the setting the row applies to. */
+  readonly baseConfig?: (c: StackFileConfig) => void;
   /** Changes the stack file's config in place (keys as the file spells them: `botfleet:redis`). */
   readonly config?: (c: StackFileConfig) => void;
   /** Changes the loaded config values (full keys to text: how secrets are edited). */
@@ -46,6 +48,14 @@ const PAPER_FT = "ft-kraken-paper";
 const SERVICE = "signal-api";
 const SCHEDULED = "pnl-report";
 const TRADERS = [LIVE_HB, LIVE_FT, PAPER_FT];
+
+const GRAFANA_INGRESS = {
+  enabled: true,
+  host: "grafana.botfleet.example.com",
+  email: "ops@botfleet.example.com",
+  clusterIssuer: "letsencrypt",
+};
+const GITHUB_LOGIN = { provider: "github", clientId: "Iv1.0123456789abcdef", organizations: ["botfleet"] };
 
 export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "environment (all)": { config: (c) => (c["botfleet:environment"] = "staging") },
@@ -170,14 +180,12 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "monitoring.backupMaxAge, monitoring.runbookBaseUrl (all)": {
     config: (c) => (section(c, "monitoring").backupMaxAge = "48h"),
   },
-  "monitoring.ingress (all)": {
-    config: (c) =>
-      (section(c, "monitoring").ingress = {
-        enabled: true,
-        host: "grafana.botfleet.example.com",
-        email: "ops@botfleet.example.com",
-        clusterIssuer: "letsencrypt",
-      }),
+  "monitoring.ingress (all)": { config: (c) => (section(c, "monitoring").ingress = GRAFANA_INGRESS) },
+  "monitoring.login (all)": {
+    config: (c) => {
+      section(c, "monitoring").ingress = GRAFANA_INGRESS;
+      section(c, "monitoring").login = GITHUB_LOGIN;
+    },
   },
   "monitoring.apiServerCidrs (all)": {
     config: (c) => (section(c, "monitoring").apiServerCidrs = ["10.250.0.0/24"]),
@@ -267,6 +275,13 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "alerting (all)": {
     values: (v) =>
       (v["botfleet:alerting"] = JSON.stringify({ webhook: { url: "https://hooks.example.com/x" } })),
+  },
+  "grafanaLogin (monitoring.login)": {
+    baseConfig: (c) => {
+      section(c, "monitoring").ingress = GRAFANA_INGRESS;
+      section(c, "monitoring").login = GITHUB_LOGIN;
+    },
+    values: (v) => (v["botfleet:grafanaLogin"] = JSON.stringify({ clientSecret: "rotated-client-secret" })),
   },
   "backupCredentials (postgres.backup.enabled)": {
     values: json("botfleet:backupCredentials", (o) => (o.accessKeyId = "rotated-access-key")),
