@@ -122,6 +122,7 @@ export function program(options: ProgramOptions = {}): Record<string, unknown> {
       environment: config.environment,
       volumeClaims,
       placement: placementFor(config.cluster, "bots"),
+      botEgress: config.platform.botEgress,
       // What the bots read from the data layer's client Secrets, passwords aside: a change rolls them.
       dataClients: {
         redis: redisClientSecretData(config.redis, namespaces),

@@ -1,5 +1,6 @@
 /** The shape of one `botfleet:bots` entry: per-preset sections, defaults and field rules. */
 import { z } from "zod";
+import { isEgressHost } from "./exchange-hosts";
 import { byteQuantity, count, cpuQuantity, cronSchedule, dns1123Label, pinnedImage, show } from "./common";
 import { BOT_NAME_MAX, PRESETS, type Preset, WORKLOADS, type Workload } from "./bot-names";
 import { type ContainerResources, requirements } from "./resources";
@@ -140,6 +141,11 @@ const strategyFileName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}\.py$/, {
   error: (iss) => `must be a python file name such as "MyStrategy.py", got ${show(iss.input)}`,
 });
 
+const egressHost = z.string().refine(isEgressHost, {
+  error: (iss) =>
+    `must be a DNS name ("api.telegram.org") or a one-label wildcard ("*.example.com") in lowercase, got ${show(iss.input)}`,
+});
+
 /** Outbound TCP ports every bot may use to reach the internet (HTTPS and exchange websockets). */
 export const DEFAULT_EGRESS_PORTS = [443, 8443, 9443] as const;
 
@@ -267,6 +273,11 @@ export const botInputSchema = z.strictObject({
    * DEFAULT_EGRESS_PORTS which every bot has. @default []
    */
   egressPorts: z.array(egressPort).default([]),
+  /**
+   * With `platform.botEgress: fqdn`: internet hosts this bot may reach besides its exchange's, as DNS names
+   * ("api.telegram.org") or one-label wildcards ("*.example.com"). @default []
+   */
+  egressHosts: z.array(egressHost).default([]),
 });
 
 export type BotInput = z.output<typeof botInputSchema>;

@@ -288,6 +288,15 @@ function environmentRules(environment: Environment, config: Partial<Sections>): 
         environment,
       ),
     );
+  if (
+    config.platform?.botEgress === "fqdn" &&
+    config.cluster !== undefined &&
+    config.cluster.provider !== "digitalocean"
+  ) {
+    problems.push(
+      `${PROJECT}:platform.botEgress: "fqdn" needs Cilium's DNS-aware policies, which of the clusters botfleet creates only DigitalOcean's (DOKS) run, got cluster.provider "${config.cluster.provider}"; use "ports" (the default)`,
+    );
+  }
   if (environment === "prod" && config.postgres !== undefined && !config.postgres.backup.enabled) {
     problems.push(
       `${PROJECT}:postgres.backup.enabled: must be true in prod (an off-cluster backup is the only way back from a lost volume), got false; set postgres.backup { enabled: true, bucket, endpoint, encryption.recipient } and the backupCredentials secret`,

@@ -124,6 +124,13 @@ export const platformSchema = z
     /** The LimitRange's requests and memory limit for a container that declares none. */
     containerDefaults: containerResources(requirements("100m", "128Mi", "256Mi")),
     metricsServer,
+    /**
+     * What bots may reach on the internet. "ports": any public address on 443, 8443, 9443 and their
+     * `egressPorts`. "fqdn": only their exchange's hosts (config/exchange-hosts.ts) and `egressHosts`, by
+     * name, through Cilium's DNS-aware policies; needs Cilium with its L7 (DNS) proxy, so only
+     * `cluster.provider: digitalocean`. @default "ports"
+     */
+    botEgress: z.enum(["ports", "fqdn"]).default("ports"),
   })
   .superRefine((p, ctx) => {
     // The metrics-server namespace is labelled and default-denied like the fleet's: never a system

@@ -399,6 +399,23 @@ test("requiredSecrets names what a stack needs and lacks, so the harness fakes e
   ).toEqual([expect.objectContaining({ key: "botfleet:backupCredentials", path: ["secretAccessKey"] })]);
 });
 
+test("egress by host name needs Cilium: DigitalOcean only", () => {
+  const linode = {
+    "botfleet:environment": "dev",
+    "botfleet:cluster": {
+      provider: "linode",
+      region: "eu-central",
+      version: "1.33",
+      systemPool: { size: "g6-standard-2", count: 1 },
+    },
+    "botfleet:platform": { botEgress: "fqdn" },
+  };
+  expect(problems(linode, { "linode:token": "t" })).toEqual([
+    `botfleet:platform.botEgress: "fqdn" needs Cilium's DNS-aware policies, which of the clusters botfleet creates only DigitalOcean's (DOKS) run, got cluster.provider "linode"; use "ports" (the default)`,
+  ]);
+  expect(problems({ ...withCluster({}), "botfleet:platform": { botEgress: "fqdn" } })).toEqual([]);
+});
+
 test("bad config stops the program before it registers any resource", async () => {
   const stack = loadStack("bad", {
     "botfleet:environment": "dev",
@@ -473,10 +490,13 @@ describe("secrets the fleet needs", () => {
       `botfleet:grafanaLogin.clientSecret: required secret is missing (monitoring.login signs people in to Grafana through a GitHub OAuth app: its client secret); run "pulumi config set --secret --path grafanaLogin.clientSecret <value>"`,
     ]);
     expect(
-      problems({ ...withCluster({}), "botfleet:monitoring": monitoring }, {
-        ...token,
-        "botfleet:grafanaLogin": JSON.stringify({ clientSecret: "0123abcd" }),
-      }),
+      problems(
+        { ...withCluster({}), "botfleet:monitoring": monitoring },
+        {
+          ...token,
+          "botfleet:grafanaLogin": JSON.stringify({ clientSecret: "0123abcd" }),
+        },
+      ),
     ).toEqual([]);
     // The same value in plain text is refused.
     expect(
@@ -485,7 +505,9 @@ describe("secrets the fleet needs", () => {
         "botfleet:monitoring": monitoring,
         "botfleet:grafanaLogin": { clientSecret: "0123abcd" },
       }),
-    ).toEqual([expect.stringMatching(/^botfleet:grafanaLogin: must be set as a secret, got a plain-text value/)]);
+    ).toEqual([
+      expect.stringMatching(/^botfleet:grafanaLogin: must be set as a secret, got a plain-text value/),
+    ]);
   });
 
   test("secret values come out only as secret Outputs", async () => {

@@ -24,7 +24,7 @@ import {
   scriptsConfigMap,
   tradersHeadlessService,
 } from "./fleet-objects";
-import { botLabels, isLiveTrader } from "./labels";
+import { botLabels, fleetLabels, isLiveTrader } from "./labels";
 import {
   DEFAULT_MQTT_IMAGE,
   mosquittoConf,
@@ -35,7 +35,14 @@ import {
 } from "./mqtt";
 import { mosquittoAcl, mosquittoPasswordLine, mqttBotUsername } from "./mqtt-auth";
 import { MQTT_PORT, SECRET_KEYS, SHARED, botSecretName } from "./names";
-import { botsNetworkPolicy, egressPortPolicy, serviceClientsPolicy } from "./network-policies";
+import {
+  botsInternetPolicy,
+  botsNetworkPolicy,
+  egressPortPolicy,
+  serviceClientsPolicy,
+} from "./network-policies";
+import { fqdnEgressPlan, fqdnFallbackWarning } from "./egress-fqdn";
+import { CILIUM_API_VERSION, CILIUM_KIND } from "../specs/cilium";
 import { botConfigData, botScriptNames } from "./presets";
 import { scriptFiles } from "./scripts";
 import {
@@ -85,6 +92,11 @@ export interface BotFleetArgs {
   readonly volumeClaims?: VolumeClaimLedger;
   /** Node selector and tolerations onto the stack's pool of this class (specs/placement.ts). @default anywhere */
   readonly placement?: PodPlacement;
+  /**
+   * `platform.botEgress`: "fqdn" lets bots out by host name through CiliumNetworkPolicies (the config
+   * loader allows it on Cilium clusters only). @default "ports"
+   */
+  readonly botEgress?: "ports" | "fqdn";
 }
 
 export class BotFleet extends pulumi.ComponentResource {
@@ -110,6 +122,26 @@ export class BotFleet extends pulumi.ComponentResource {
     // API server refuses a pod whose ServiceAccount is missing; the real-engine suite saw that race),
     // and the ConfigMaps, Secrets and claims it mounts.
     const shared: pulumi.Resource[] = [];
+    // By name where Cilium can (fqdn): those bots lose the address-based internet rules, only once the
+    // policies that let them out by name exist (dependsOn), so no update leaves a bot without its exchange.
+    const byName = args.botEgress === "fqdn" ? fqdnEgressPlan(args.bots) : undefined;
+    const fqdnPolicies = (byName?.policies ?? []).map(
+      (p) =>
+        new k8s.apiextensions.CustomResource(
+          `${name}-${p.name}`,
+          {
+            apiVersion: CILIUM_API_VERSION,
+            kind: CILIUM_KIND,
+            metadata: { name: p.name, namespace: ns.bots, labels: fleetLabels("network-policy") },
+            spec: p.spec,
+          },
+          child,
+        ),
+    );
+    const afterFqdn = { ...child, dependsOn: fqdnPolicies };
+    if (byName !== undefined && byName.uncovered.length > 0) {
+      pulumi.log.warn(fqdnFallbackWarning(byName.uncovered), this);
+    }
     if (args.bots.length > 0) {
       shared.push(
         new k8s.core.v1.ServiceAccount(`${name}-service-account`, botsServiceAccount(ns.bots), child),
@@ -117,16 +149,31 @@ export class BotFleet extends pulumi.ComponentResource {
       );
       new k8s.networking.v1.NetworkPolicy(
         `${name}-network-policy`,
-        botsNetworkPolicy(ns, { mqtt: hasHummingbot, services: hasServices }),
-        child,
+        botsNetworkPolicy(ns, {
+          mqtt: hasHummingbot,
+          services: hasServices,
+          internetByName: byName !== undefined,
+        }),
+        afterFqdn,
       );
+      if (byName !== undefined && byName.uncovered.length > 0) {
+        new k8s.networking.v1.NetworkPolicy(
+          `${name}-internet`,
+          botsInternetPolicy(ns.bots, byName.covered),
+          afterFqdn,
+        );
+      }
     }
     if (args.bots.some((b) => b.workload === "trader")) {
       new k8s.core.v1.Service(`${name}-traders`, tradersHeadlessService(ns.bots), child);
     }
     // One policy per extra egress port in use, selecting the bots that list it by label.
     for (const port of [...new Set(args.bots.flatMap((b) => b.egressPorts))].sort((a, b) => a - b)) {
-      new k8s.networking.v1.NetworkPolicy(`${name}-egress-${port}`, egressPortPolicy(port, ns.bots), child);
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-egress-${port}`,
+        egressPortPolicy(port, ns.bots, byName?.covered),
+        afterFqdn,
+      );
     }
     if (args.bots.some(isLiveTrader)) {
       // No eviction moves a live trader: a drain would apply its staged template unannounced.

@@ -17,14 +17,18 @@ export const PRIVATE_RANGES = PRIVATE_AND_METADATA_CIDRS;
 /** One policy for every bot pod: what a trading bot may reach, and who may scrape it. */
 export function botsNetworkPolicy(
   namespaces: Namespaces,
-  opts: { mqtt: boolean; services: boolean },
+  opts: {
+    mqtt: boolean;
+    services: boolean;
+    /**
+     * `platform.botEgress: fqdn`: the internet rule moves to {@link botsInternetPolicy}, which leaves out
+     * the bots Cilium lets out by name. @default false
+     */
+    internetByName?: boolean;
+  },
 ): k8s.types.input.networking.v1.NetworkPolicy {
   const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [
-    {
-      to: [internetPeer()],
-      // HTTPS, and the exchanges' websocket ports (Binance 9443, OKX 8443).
-      ports: DEFAULT_EGRESS_PORTS.map((port) => ({ protocol: "TCP", port })),
-    },
+    ...((opts.internetByName ?? false) ? [] : [internetRule()]),
     {
       to: [podsInNamespace(namespaces.data, { "app.kubernetes.io/name": DATA_APPS.redis })],
       ports: [
@@ -69,6 +73,43 @@ export function botsNetworkPolicy(
   };
 }
 
+/** HTTPS, and the exchanges' websocket ports (Binance 9443, OKX 8443), to any public address. */
+function internetRule(): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
+  return { to: [internetPeer()], ports: DEFAULT_EGRESS_PORTS.map((port) => ({ protocol: "TCP", port })) };
+}
+
+/** Bot pods, less the named ones (those Cilium lets out by name). */
+function botsExcept(names: readonly string[]) {
+  return [
+    { key: "botfleet.io/bot", operator: "Exists" },
+    ...(names.length > 0 ? [{ key: "botfleet.io/bot", operator: "NotIn", values: [...names].sort() }] : []),
+  ];
+}
+
+/**
+ * With `platform.botEgress: fqdn`, the address-based internet rule for the bots whose hosts botfleet does
+ * not know (`uncovered`, egress-fqdn.ts): every bot but `byName`.
+ */
+export function botsInternetPolicy(
+  namespace: string,
+  byName: readonly string[],
+): k8s.types.input.networking.v1.NetworkPolicy {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: {
+      name: `${SHARED.networkPolicy}-internet`,
+      namespace,
+      labels: fleetLabels("network-policy"),
+    },
+    spec: {
+      podSelector: { matchExpressions: botsExcept(byName) },
+      policyTypes: ["Egress"],
+      egress: [internetRule()],
+    },
+  };
+}
+
 /**
  * One extra internet port (from `egressPorts`), for the pods of the bots that list it only: they carry
  * {@link egressPortLabel}. Policies add up, so the shared policy's allows still hold and no other bot
@@ -77,6 +118,8 @@ export function botsNetworkPolicy(
 export function egressPortPolicy(
   port: number,
   namespace: string,
+  /** Bots Cilium lets out by name (their port is in their CiliumNetworkPolicy instead). @default [] */
+  byName: readonly string[] = [],
 ): k8s.types.input.networking.v1.NetworkPolicy {
   return {
     apiVersion: "networking.k8s.io/v1",
@@ -90,7 +133,7 @@ export function egressPortPolicy(
       // Bot pods only, whatever else might carry the label (the policy pack's internet-egress rule).
       podSelector: {
         matchLabels: { [egressPortLabel(port)]: "true" },
-        matchExpressions: [{ key: "botfleet.io/bot", operator: "Exists" }],
+        matchExpressions: botsExcept(byName),
       },
       policyTypes: ["Egress"],
       egress: [{ to: [internetPeer()], ports: [{ protocol: "TCP", port }] }],

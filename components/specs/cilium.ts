@@ -30,7 +30,12 @@ export interface CiliumLabelSelector {
 
 export interface CiliumPortRule {
   readonly ports: readonly { readonly port: string; readonly protocol: "TCP" | "UDP" }[];
+  /** L7 rules; DNS only here (names a pod may look up, through Cilium's DNS proxy). */
+  readonly rules?: { readonly dns: readonly CiliumFqdnSelector[] };
 }
+
+/** A DNS name (`matchName`) or a pattern where `*` stands for DNS characters (`matchPattern`). */
+export type CiliumFqdnSelector = { readonly matchName: string } | { readonly matchPattern: string };
 
 export interface CiliumIngressRule {
   readonly fromEntities?: readonly CiliumEntity[];
@@ -40,6 +45,9 @@ export interface CiliumIngressRule {
 
 export interface CiliumEgressRule {
   readonly toEntities?: readonly CiliumEntity[];
+  readonly toEndpoints?: readonly CiliumLabelSelector[];
+  /** Hosts by name (docs.cilium.io "DNS based"); alone in its rule. */
+  readonly toFQDNs?: readonly CiliumFqdnSelector[];
   readonly toPorts: readonly CiliumPortRule[];
 }
 

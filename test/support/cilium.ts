@@ -5,6 +5,8 @@
  * (commit b1c039e5), a port is a string holding one uint16 and a protocol TCP, UDP or ANY
  * (pkg/policy/api/l4.go, `PortProtocol`, commit 009f92fa), and the
  * `endpointSelector` may not name a namespace (Documentation/security/policy/kubernetes.rst, "Namespaces").
+ * A `toFQDNs` selector is one `matchName` (0-9, a-z, A-Z, "." and "-") or one `matchPattern` (those and
+ * "*"), as pkg/policy/api/fqdn.go `FQDNSelector.sanitize` admits; DNS rules (`rules.dns`) take the same.
  */
 import type { Obj } from "./k8s";
 
@@ -42,6 +44,22 @@ function selectorErrors(where: string, sel: unknown, endpointSelector: boolean):
   return errors;
 }
 
+const MATCH_NAME = /^[-a-zA-Z0-9.]+$/;
+const MATCH_PATTERN = /^[-a-zA-Z0-9.*]+$/;
+
+function fqdnErrors(where: string, selectors: unknown): string[] {
+  if (!Array.isArray(selectors) || selectors.length === 0) return [`${where}: must be a non-empty list`];
+  return selectors.flatMap((sel: Obj, i) => {
+    const keys = isObj(sel) ? Object.keys(sel) : [];
+    if (keys.length !== 1 || !["matchName", "matchPattern"].includes(keys[0]))
+      return [`${where}[${i}]: must hold exactly one of matchName, matchPattern`];
+    const ok = keys[0] === "matchName" ? MATCH_NAME : MATCH_PATTERN;
+    return typeof sel[keys[0]] === "string" && ok.test(sel[keys[0]])
+      ? []
+      : [`${where}[${i}].${keys[0]}: has characters Cilium refuses, got ${JSON.stringify(sel[keys[0]])}`];
+  });
+}
+
 function portErrors(where: string, toPorts: unknown): string[] {
   if (!Array.isArray(toPorts)) return [`${where}: must be a list`];
   const errors: string[] = [];
@@ -57,6 +75,12 @@ function portErrors(where: string, toPorts: unknown): string[] {
     }
     if (!Array.isArray(rule.ports) || rule.ports.length === 0)
       errors.push(`${where}[${i}].ports: must not be empty`);
+    if (rule.rules !== undefined) {
+      const keys = Object.keys(rule.rules);
+      if (keys.length !== 1 || keys[0] !== "dns")
+        errors.push(`${where}[${i}].rules: only dns rules are written here`);
+      else errors.push(...fqdnErrors(`${where}[${i}].rules.dns`, rule.rules.dns));
+    }
   });
   return errors;
 }
@@ -69,15 +93,21 @@ function ruleErrors(where: string, rules: unknown, direction: "ingress" | "egres
   const errors: string[] = [];
   rules.forEach((rule: Obj, i) => {
     const at = `${where}[${i}]`;
+    const fields =
+      direction === "egress" ? [entities, endpoints, "toFQDNs", "toPorts"] : [entities, endpoints, "toPorts"];
     for (const k of Object.keys(rule))
-      if (![entities, endpoints, "toPorts"].includes(k))
-        errors.push(`${at}.${k}: unknown or unsupported field`);
+      if (!fields.includes(k)) errors.push(`${at}.${k}: unknown or unsupported field`);
+    if (rule.toFQDNs !== undefined) {
+      errors.push(...fqdnErrors(`${at}.toFQDNs`, rule.toFQDNs));
+      if (rule[entities] !== undefined || rule[endpoints] !== undefined)
+        errors.push(`${at}: toFQDNs goes in a rule of its own`);
+    }
     for (const e of (rule[entities] ?? []) as unknown[])
       if (typeof e !== "string" || !CILIUM_ENTITIES.includes(e))
         errors.push(`${at}.${entities}: ${JSON.stringify(e)} is not a Cilium entity`);
     for (const [j, sel] of ((rule[endpoints] ?? []) as unknown[]).entries())
       errors.push(...selectorErrors(`${at}.${endpoints}[${j}]`, sel, false));
-    if (rule[entities] === undefined && rule[endpoints] === undefined)
+    if (rule[entities] === undefined && rule[endpoints] === undefined && rule.toFQDNs === undefined)
       errors.push(`${at}: names no peer (it would allow every peer on its ports)`);
     if (rule.toPorts !== undefined) errors.push(...portErrors(`${at}.toPorts`, rule.toPorts));
   });

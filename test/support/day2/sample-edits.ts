@@ -111,6 +111,7 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "platform.namespaces (all)": {
     config: (c) => (section(c, "platform").namespaces = { bots: "fleet-bots" }),
   },
+  "platform.botEgress (all)": { config: (c) => (section(c, "platform").botEgress = "fqdn") },
   "platform.quotas (all)": {
     config: (c) => (section(c, "platform").quotas.bots.pods = 150),
   },
@@ -268,6 +269,10 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "bots[].clients (service)": { config: bots([SERVICE], (b) => (b.clients = [LIVE_FT])) },
   "bots[].usesRedis, bots[].usesPostgres (trader)": { config: bots(TRADERS, (b) => (b.usesRedis = true)) },
   "bots[].postgresAccess (scheduled)": { config: bots([SCHEDULED], (b) => (b.postgresAccess = "schema")) },
+  "bots[].egressHosts (all)": {
+    baseConfig: (c) => (section(c, "platform").botEgress = "fqdn"),
+    config: bots([LIVE_FT], (b) => (b.egressHosts = ["api.telegram.org"])),
+  },
   "bots[].egressPorts (trader)": { config: bots([LIVE_FT], (b) => (b.egressPorts = [7443])) },
 
   "costs (all)": { config: (c) => (section(c, "costs").volumeUsdPerGiB = 0.12) },
