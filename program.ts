@@ -123,6 +123,7 @@ export function program(options: ProgramOptions = {}): Record<string, unknown> {
       volumeClaims,
       placement: placementFor(config.cluster, "bots"),
       botEgress: config.platform.botEgress,
+      mqtt: { image: config.platform.mqttImage },
       // What the bots read from the data layer's client Secrets, passwords aside: a change rolls them.
       dataClients: {
         redis: redisClientSecretData(config.redis, namespaces),

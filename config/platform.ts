@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ALWAYS_RUN, byteQuantity, count, cpuQuantity, dns1123Label, isRecord } from "./common";
+import { ALWAYS_RUN, byteQuantity, count, cpuQuantity, dns1123Label, isRecord, pinnedImage } from "./common";
 import { containerResources, requirements } from "./resources";
 
 const quota = z.strictObject({
@@ -40,6 +40,9 @@ const metricsServer = z
   .prefault({});
 
 export type MetricsServerConfig = z.output<typeof metricsServer>;
+
+/** The hummingbot MQTT broker's image: eclipse/mosquitto tag v2.0.20; official-images d65fca2f13; checked 2026-11-29. */
+export const DEFAULT_MQTT_IMAGE = "eclipse-mosquitto:2.0.20";
 
 export const platformSchema = z
   .strictObject({
@@ -131,6 +134,8 @@ export const platformSchema = z
      * `cluster.provider: digitalocean`. @default "ports"
      */
     botEgress: z.enum(["ports", "fqdn"]).default("ports"),
+    /** The MQTT broker hummingbot bots report to (mosquitto). Prod pins it by digest, like every image. */
+    mqttImage: pinnedImage.default(DEFAULT_MQTT_IMAGE),
   })
   .superRefine((p, ctx) => {
     // The metrics-server namespace is labelled and default-denied like the fleet's: never a system

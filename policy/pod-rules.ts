@@ -2,6 +2,7 @@
 import {
   arr,
   containersOf,
+  isDigestImage,
   isPinnedImage,
   label,
   looksLikeSecretName,
@@ -157,6 +158,25 @@ export const podRules: readonly ResourceRule[] = [
           ];
     },
   ),
+  {
+    name: "prod-images-by-digest",
+    description:
+      "In prod every image is pinned by its sha256 digest (`<repo>:<tag>@sha256:<64 hex>`): a tag can be " +
+      "moved to other content, and a replaced node pulls again (hardening 10).",
+    check: (r, ctx) =>
+      ctx.environment !== "prod"
+        ? []
+        : perContainer(r, (v) => {
+            const image = v.c.image;
+            if (image === undefined) return [];
+            return typeof image === "string" && isDigestImage(image)
+              ? []
+              : [
+                  `${label(v)}: prod runs images pinned by digest only (<repo>:<tag>@sha256:<64 hex>), got ${show(image)}; ` +
+                    `promotion pins them (scripts/promote.ts, README "Prod images")`,
+                ];
+          }),
+  },
   containerRule(
     "no-literal-secret-env",
     "No secret-like env var carries a literal value; use secretKeyRef or a mounted file (hardening 30).",

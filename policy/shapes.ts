@@ -140,6 +140,11 @@ export const containerRule = (
 
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
 
+/** True for an image pinned by digest: `repo@sha256:<64 hex>` or `repo:<tag>@sha256:<64 hex>`. */
+export function isDigestImage(image: string): boolean {
+  return DIGEST.test(image) && image.indexOf("@") === image.lastIndexOf("@");
+}
+
 /** True for `repo@sha256:<64 hex>` or `repo:<tag>` with a tag other than `latest` (docs/hardening.md #10). */
 export function isPinnedImage(image: string): boolean {
   if (image.includes("@")) return DIGEST.test(image);

@@ -1,6 +1,7 @@
 /**
  * Promote what ran on dev to prod: copy dev's bot images (as digests) and chart versions (from
- * `pulumi stack output --json --stack dev`) into Pulumi.prod.yaml, refusing when dev is unhealthy or has a
+ * `pulumi stack output --json --stack dev`) into Pulumi.prod.yaml, pin prod's platform images (data layer,
+ * backups, MQTT: platform-images.ts) by digest, refusing when dev is unhealthy or has a
  * trader whose pod still runs an older revision than its template (a pending restart).
  *
  *   ts-node scripts/promote.ts --dev-outputs dev.json --stack-file Pulumi.prod.yaml --sources promotion.yaml \
@@ -19,6 +20,7 @@
  */
 import * as fs from "fs";
 import { isMap, isNode, isScalar, parseDocument, Scalar, type Document, type YAMLMap } from "yaml";
+import { platformImages } from "./platform-images";
 
 export const PROJECT = "botfleet";
 
@@ -142,9 +144,10 @@ export function tagImagesToResolve(
   options: PromotionOptions = {},
 ): string[] {
   const { list } = botSources(devOutputs, prodConfig, options);
-  const tags = list
-    .map((b) => b.devImage)
-    .filter((i): i is string => typeof i === "string" && TAG_IMAGE.test(i) && !DIGEST_IMAGE.test(i));
+  const platform = platformImages(prodConfig, options.project ?? PROJECT).map((p) => p.image);
+  const tags = [...list.map((b) => b.devImage), ...platform].filter(
+    (i): i is string => typeof i === "string" && TAG_IMAGE.test(i) && !DIGEST_IMAGE.test(i),
+  );
   return [...new Set(tags)].sort();
 }
 
@@ -223,6 +226,19 @@ export function planPromotion(
       continue;
     }
     set([botsKey, b.index, "image"], image);
+  }
+
+  // The data layer's, the backups' and the MQTT broker's images: prod's own tags, pinned by digest.
+  for (const p of platformImages(prodConfig, project)) {
+    if (typeof p.image === "string" && DIGEST_IMAGE.test(p.image)) continue;
+    const digest = typeof p.image === "string" ? digests[p.image] : undefined;
+    if (typeof p.image === "string" && TAG_IMAGE.test(p.image) && digest !== undefined && DIGEST.test(digest))
+      set([...p.path], `${p.image}@${digest}`);
+    else
+      errors.push(
+        `prod ${p.path.join(".")} is ${show(p.image)}: resolve its digest at promotion time ` +
+          `(--digests, "<image> sha256:<64 hex>" per line), got ${show(digest)}`,
+      );
   }
 
   for (const [chart, path] of Object.entries(chartPaths)) {

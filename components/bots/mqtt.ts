@@ -8,7 +8,7 @@ import { CHECKSUM_ANNOTATION, MQTT_PORT, SHARED } from "./names";
 
 /** eclipse-mosquitto runs as uid 1883 (`mosquitto`). */
 export const MOSQUITTO_UID = 1883;
-export const DEFAULT_MQTT_IMAGE = "eclipse-mosquitto:2.0.20"; // eclipse/mosquitto tag v2.0.20; official-images d65fca2f13; checked 2026-11-29
+export { DEFAULT_MQTT_IMAGE } from "../../config/platform";
 
 export const mqttSelector = () => selectorLabels({ name: "mosquitto", instance: SHARED.mqtt });
 const mqttLabels = () => standardLabels({ name: "mosquitto", instance: SHARED.mqtt, component: "broker" });

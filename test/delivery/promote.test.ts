@@ -15,6 +15,7 @@ import {
   planPromotion,
   tagImagesToResolve,
 } from "../../scripts/promote";
+import { platformImages } from "../../scripts/platform-images";
 import { policyViolations } from "../support/policy";
 import { readStackFile } from "../../lib/stackfile";
 import { REPO, runConfig, runStackFile } from "../support/stacks";
@@ -30,10 +31,29 @@ const devOutputs = () => ({
   kubeconfig: "[secret]",
 });
 
+/** Platform images already pinned by digest, as an earlier promotion leaves them (platform-images.ts). */
+const pinned = (image: string, c: string) => `${image}@sha256:${digest(c)}`;
+const PINNED_PLATFORM = {
+  "botfleet:redis": {
+    image: pinned("redis:7.2.16", "c"),
+    exporterImage: pinned("oliver006/redis_exporter:v1.62.0", "d"),
+  },
+  "botfleet:postgres": {
+    image: pinned("postgres:15.18-bookworm", "e"),
+    exporterImage: pinned("prometheuscommunity/postgres-exporter:v0.17.1", "f"),
+    backup: { image: pinned("rclone/rclone:1.68.2", "1") },
+  },
+  "botfleet:platform": { mqttImage: pinned("eclipse-mosquitto:2.0.20", "2") },
+};
+
+/** The same, as stack file lines (JSON flow maps are YAML). */
+const PINNED_PLATFORM_LINES = Object.entries(PINNED_PLATFORM).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`);
+
 const prodConfig = () => ({
   "botfleet:environment": "prod",
   "botfleet:cluster": { provider: "digitalocean", region: "fra1", ha: true },
   "botfleet:monitoring": { enabled: true, retention: "15d", chartVersion: "75.0.0" },
+  ...structuredClone(PINNED_PLATFORM),
   "botfleet:bots": [
     {
       name: "btc-usdt-mm",
@@ -184,6 +204,7 @@ describe("editStackText", () => {
       '    - { name: btc-usdt-mm, preset: hummingbot, image: "hummingbot/hummingbot:version-2.4.0" } # mm',
       "    - name: eth-trend",
       "      image: 'freqtradeorg/freqtrade:2025.1'",
+      ...PINNED_PLATFORM_LINES,
       "",
     ].join("\n");
     const config = (parse(source) as { config: Record<string, unknown> }).config;
@@ -252,6 +273,7 @@ config:
       image: freqtradeorg/freqtrade:2025.1
   botfleet:botSecrets:
     secure: v1:AAAABBBBCCCC
+${PINNED_PLATFORM_LINES.join("\n")}
 `;
   let dir: string;
   let stackFile: string;
@@ -479,11 +501,13 @@ describe("the shipped dev -> prod promotion", () => {
     });
     if (result.ok) return;
     expect(result.errors.filter((e) => !e.includes("resolve its digest at promotion time"))).toEqual([]);
-    expect(result.errors).toHaveLength(
-      (prodConfig()["botfleet:bots"] as { name: string }[]).filter((b) =>
-        tags.includes(dev.images[sources[b.name] ?? b.name]),
-      ).length,
+    // One per prod bot promoted from a dev tag, one per platform image prod pins by tag (or leaves at its default).
+    const botTags = (prodConfig()["botfleet:bots"] as { name: string }[]).filter((b) =>
+      tags.includes(dev.images[sources[b.name] ?? b.name]),
     );
+    const platform = platformImages(prodConfig(), "botfleet");
+    expect(platform.every((p) => typeof p.image === "string" && tags.includes(p.image))).toBe(true);
+    expect(result.errors).toHaveLength(botTags.length + platform.length);
   });
 
   test("with the digests resolved, it passes, and --write changes only the image values on their lines", () => {
@@ -517,8 +541,18 @@ describe("the shipped dev -> prod promotion", () => {
     expect(first.err).toEqual([]);
     expect(first.code).toBe(0);
     const before = PROD.split("\n");
-    const after = fs.readFileSync(f.stack, "utf8").split("\n");
+    const written = fs.readFileSync(f.stack, "utf8");
+    // The platform images prod left at their defaults are added, one line each (and a platform section);
+    // the rest of the file keeps its lines.
+    const added = (line: string) =>
+      /^\s+(image|exporterImage|mqttImage): .*@sha256:[0-9a-f]{64}$/.test(line) ||
+      line === "  botfleet:platform:";
+    const after = written.split("\n").filter((l) => !(added(l) && !before.includes(l)));
     expect(after).toHaveLength(before.length);
+    for (const p of platformImages(prodConfig(written), "botfleet")) {
+      const original = platformImages(prodConfig(), "botfleet").find((o) => o.path.join() === p.path.join())!;
+      expect(p.image).toBe(`${original.image}@${digests[original.image as string]}`);
+    }
     const bots = prodConfig()["botfleet:bots"] as { name: string; image: string }[];
     const changed = before.flatMap((line, i) => (line === after[i] ? [] : [[line, after[i]]]));
     // One changed line per prod bot, each the old line with the image value alone replaced (comment kept).
@@ -537,7 +571,7 @@ describe("the shipped dev -> prod promotion", () => {
       code: 0,
       out: ["Prod already runs what dev runs: nothing to promote.\n"],
     });
-    expect(fs.readFileSync(f.stack, "utf8").split("\n")).toEqual(after);
+    expect(fs.readFileSync(f.stack, "utf8")).toEqual(written);
   });
 
   test("the promoted prod config still deploys: the program accepts tag@digest images and keeps its checks", async () => {
@@ -554,6 +588,25 @@ describe("the shipped dev -> prod promotion", () => {
     expect(
       Object.values(run.outputs.images as Record<string, string>).every((i) => /:[^/@]+@sha256:/.test(i)),
     ).toBe(true);
+  });
+
+  test("before its first promotion, the shipped prod is refused by the policy pack: images by tag", async () => {
+    const run = await runStackFile("prod");
+    const found = policyViolations(run.resources, { environment: "prod", secretValues: run.secretValues });
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((f) => f.startsWith("prod-images-by-digest "))).toBe(true);
+    // Every image the program renders is named, the data layer's and the MQTT broker's included.
+    for (const image of [
+      "redis:7.2.16",
+      "postgres:15.18-bookworm",
+      "eclipse-mosquitto:2.0.20",
+      "freqtradeorg/freqtrade:2025.11",
+    ])
+      expect(found.some((f) => f.includes(`got "${image}"`))).toBe(true);
+    // Dev may run tags.
+    expect(policyViolations(run.resources, { environment: "dev", secretValues: run.secretValues })).toEqual(
+      [],
+    );
   });
 
   test("a prod file without monitoring.chartVersion gains that one line; every other line is byte-identical", () => {
@@ -577,7 +630,13 @@ describe("the shipped dev -> prod promotion", () => {
         "--write",
       ).code,
     ).toBe(0);
-    const after = fs.readFileSync(f.stack, "utf8").split("\n");
+    // The platform image lines promotion adds (tested above) aside:
+    const platformLine = (l: string) =>
+      /^\s+(image|exporterImage|mqttImage): .*@sha256:[0-9a-f]{64}$/.test(l) || l === "  botfleet:platform:";
+    const after = fs
+      .readFileSync(f.stack, "utf8")
+      .split("\n")
+      .filter((l) => !(platformLine(l) && !without.includes(l)));
     const added = after.findIndex((l) => /^\s+chartVersion:/.test(l));
     expect(after[added]).toBe(`    chartVersion: ${dev.chartVersions.kps}`);
     const rest = [...after.slice(0, added), ...after.slice(added + 1)];

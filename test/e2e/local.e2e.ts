@@ -13,6 +13,7 @@ import { parse, stringify } from "yaml";
 import { ControlPlane } from "./support/control-plane";
 import { previewSteps, REPO, Workspace, type PreviewStep } from "./support/pulumi";
 import { missingSecrets, setSecrets } from "./support/secrets";
+import { lastDeployedCommit } from "../../scripts/last-deploy";
 
 const STACK = "local";
 const NAMESPACES = ["botfleet-bots", "botfleet-data"];
@@ -118,6 +119,25 @@ test("up creates everything; every pod is admitted and Ready through the provide
 
 test("a second up right after changes nothing (no perpetual diff)", async () => {
   (await ws.run(["preview", "--stack", STACK, "--expect-no-changes"])).check();
+});
+
+test("stack history reads as scripts/last-deploy.ts expects; the copy is no git checkout, so no commit", () => {
+  const history = JSON.parse(ws.cli(["stack", "history", "--stack", STACK, "--json"]).check().stdout) as {
+    kind: string;
+    result: string;
+    version: number;
+    environment: Record<string, string>;
+  }[];
+  expect(history.length).toBeGreaterThan(0);
+  expect(history[0]).toMatchObject({ kind: "update", result: "succeeded", version: expect.any(Number) });
+  expect(history[0].environment).toEqual(expect.any(Object));
+  // Pulumi records git.head only inside a git repository; the project copy is not one.
+  expect(lastDeployedCommit(history)).toBeUndefined();
+  const checkedOut = history.map((u) => ({
+    ...u,
+    environment: { ...u.environment, "git.head": "a".repeat(40) },
+  }));
+  expect(lastDeployedCommit(checkedOut)).toBe("a".repeat(40));
 });
 
 const botIndex = (name: string) =>

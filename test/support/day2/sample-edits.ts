@@ -111,6 +111,10 @@ export const SAMPLE_EDITS: Readonly<Record<string, SampleEdit>> = {
   "platform.namespaces (all)": {
     config: (c) => (section(c, "platform").namespaces = { bots: "fleet-bots" }),
   },
+  "platform.mqttImage (hummingbot)": {
+    // A digest pin of the same tag, as promotion writes it (a stand-in digest: the program never pulls it).
+    config: (c) => (section(c, "platform").mqttImage = `eclipse-mosquitto:2.0.20@sha256:${"0".repeat(64)}`),
+  },
   "platform.botEgress (all)": { config: (c) => (section(c, "platform").botEgress = "fqdn") },
   "platform.quotas (all)": {
     config: (c) => (section(c, "platform").quotas.bots.pods = 150),
