@@ -23,6 +23,7 @@ export type {
 } from "./types";
 export {
   K,
+  isDigestImage,
   isPinnedImage,
   isTrader,
   isWorkload,

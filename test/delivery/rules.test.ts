@@ -3,6 +3,7 @@ import {
   environmentOf,
   evaluate,
   fromHarness,
+  isDigestImage,
   isPinnedImage,
   K,
   PolicyResource,
@@ -34,7 +35,8 @@ const securityContext = () => ({
 
 const container = (name = "bot") => ({
   name,
-  image: "hummingbot/hummingbot:version-2.5.0",
+  // Pinned by digest, as prod requires (prod-images-by-digest); a stand-in digest.
+  image: `hummingbot/hummingbot:version-2.5.0@sha256:${"a".repeat(64)}`,
   ports: [{ name: "metrics", containerPort: 9090 }],
   env: [
     { name: "LOG_LEVEL", value: "info" },
@@ -920,6 +922,27 @@ describe("helpers", () => {
     ["redis:latest", false],
     [`bot@sha256:${"a".repeat(63)}`, false],
   ])("isPinnedImage(%s) = %s", (image, pinned) => expect(isPinnedImage(image)).toBe(pinned));
+
+  test.each<[string, boolean]>([
+    [`hummingbot/hummingbot:version-2.5.0@sha256:${"a".repeat(64)}`, true],
+    [`ghcr.io/acme/bot@sha256:${"a".repeat(64)}`, true],
+    ["hummingbot/hummingbot:version-2.5.0", false],
+    [`bot@sha256:${"a".repeat(64)}@sha256:${"b".repeat(64)}`, false],
+    [`bot@sha256:${"A".repeat(64)}`, false],
+  ])("isDigestImage(%s) = %s", (image, pinned) => expect(isDigestImage(image)).toBe(pinned));
+
+  test("prod-images-by-digest: a tag is refused in prod only, in every container of every workload", () => {
+    const tagged = mutate(trader(), (p) => {
+      p.spec.template.spec.containers[0].image = "hummingbot/hummingbot:version-2.5.0";
+      p.spec.template.spec.initContainers[0].image = "busybox:1.37.0";
+    });
+    expect(ruleMessages("prod-images-by-digest", tagged, prod)).toEqual([
+      'initContainer "copy-config": prod runs images pinned by digest only (<repo>:<tag>@sha256:<64 hex>), got "busybox:1.37.0"; promotion pins them (scripts/promote.ts, README "Prod images")',
+      'container "bot": prod runs images pinned by digest only (<repo>:<tag>@sha256:<64 hex>), got "hummingbot/hummingbot:version-2.5.0"; promotion pins them (scripts/promote.ts, README "Prod images")',
+    ]);
+    expect(ruleMessages("prod-images-by-digest", tagged, dev)).toEqual([]);
+    expect(ruleMessages("prod-images-by-digest", trader(), prod)).toEqual([]);
+  });
 
   test("environment from policy config, else from the stack name in the URN", () => {
     expect(stackOfUrn("urn:pulumi:prod::botfleet::kubernetes:apps/v1:StatefulSet::btc")).toBe("prod");

@@ -162,14 +162,23 @@ describe("the program installs metrics-server where an HPA needs it (mocks)", ()
     runs.set("dev", await runConfig("dev", dev));
     runs.set("local", await runConfig("local", local));
     // The dev fleet (with its HPA) on LKE, and on an existing cluster (kind) with insecure kubelet TLS.
-    runs.set("lke", await runConfig("dev-lke", { ...dev, "botfleet:cluster": lke["botfleet:cluster"] }));
+    // Egress by name is DOKS-only (Cilium): the other clusters keep the address rules.
+    const addressEgress = { ...devPlatform, botEgress: "ports" };
+    runs.set(
+      "lke",
+      await runConfig("dev-lke", {
+        ...dev,
+        "botfleet:cluster": lke["botfleet:cluster"],
+        "botfleet:platform": addressEgress,
+      }),
+    );
     runs.set(
       "kind",
       await runConfig("local", {
         ...dev,
         "botfleet:environment": "local",
         "botfleet:cluster": local["botfleet:cluster"],
-        "botfleet:platform": { ...devPlatform, metricsServer: { kubeletInsecureTls: true } },
+        "botfleet:platform": { ...addressEgress, metricsServer: { kubeletInsecureTls: true } },
       }),
     );
     runs.set(
