@@ -50,6 +50,15 @@ const OIDC = grafanaLoginSchema.parse({
   editorGroups: ["traders"],
 });
 
+/** The chart values of a prod stack with Grafana behind the ingress and GitHub sign-in. */
+const signInValues = (): Obj =>
+  buildHelmValues({
+    config: monitoringSchema.parse({ ingress: INGRESS, login: GITHUB }),
+    environment: "prod",
+    namespace: NAMESPACES.monitoring,
+    nodeExporterNamespace: NAMESPACES.nodeExporter,
+  });
+
 /** The pods of the monitoring namespace, by the labels the chart and the operator give them. */
 const POD = {
   prometheus: { "app.kubernetes.io/name": "prometheus" },
@@ -127,12 +136,7 @@ describe("who reaches Prometheus and Alertmanager", () => {
   });
 
   test("the chart exposes neither: no Ingress, no NodePort or LoadBalancer Service for Prometheus or Alertmanager", () => {
-    const values = buildHelmValues({
-      config: monitoringSchema.parse({ ingress: INGRESS, login: GITHUB }),
-      environment: "prod",
-      namespace: NAMESPACES.monitoring,
-      nodeExporterNamespace: NAMESPACES.nodeExporter,
-    }) as Obj;
+    const values = signInValues();
     for (const component of ["prometheus", "alertmanager"]) {
       expect(values[component].ingress).toBeUndefined(); // the chart's default: disabled
       expect(values[component].service).toBeUndefined(); // the chart's default: ClusterIP
@@ -218,12 +222,7 @@ describe("Grafana sign-in", () => {
   });
 
   test("the chart values carry the settings and the Secret reference, never the secret", () => {
-    const values = buildHelmValues({
-      config: monitoringSchema.parse({ ingress: INGRESS, login: GITHUB }),
-      environment: "prod",
-      namespace: NAMESPACES.monitoring,
-      nodeExporterNamespace: NAMESPACES.nodeExporter,
-    }) as Obj;
+    const values = signInValues();
     expect(values.grafana["grafana.ini"]["auth.github"].enabled).toBe(true);
     expect(values.grafana.envValueFrom).toEqual({
       GF_AUTH_GITHUB_CLIENT_SECRET: { secretKeyRef: { name: GRAFANA_LOGIN_SECRET, key: "client-secret" } },
