@@ -23,10 +23,16 @@ const clientId = z.string().regex(/^[\x21-\x7e]{1,200}$/, {
   error: (iss) => `must be the OAuth app's client ID (printable, no spaces), got ${show(iss.input)}`,
 });
 
-const httpsUrl = z.url({
-  protocol: /^https$/,
-  error: (iss) => `must be an https URL of the identity provider, got ${show(iss.input)}`,
-});
+/** Grafana reaches the provider on 443 only (NetworkPolicy `grafana-identity-provider`). */
+const httpsUrl = z
+  .url({
+    protocol: /^https$/,
+    error: (iss) => `must be an https URL of the identity provider, got ${show(iss.input)}`,
+  })
+  .refine((u) => ["", "443"].includes(new URL(u).port), {
+    error: (iss) =>
+      `must use the https port 443 (Grafana may reach the identity provider on 443 only), got ${show(iss.input)}`,
+  });
 
 const githubTeam = z.string().regex(GITHUB_TEAM, {
   error: (iss) => `must be a GitHub team as "@<org>/<team-slug>" (e.g. "@acme/ops"), got ${show(iss.input)}`,
@@ -51,7 +57,11 @@ const github = z.strictObject({
     .min(1, {
       error: "must name at least one GitHub organization: without it any GitHub user could sign in",
     }),
-  /** Members of these teams are Grafana Admins of the organization. @default [] */
+  /**
+   * Members of these teams are Grafana Admins of the organization. Spell the organization as GitHub does
+   * (its login's exact case): Grafana names a team `@<organization login>/<team slug>` and compares exactly.
+   * @default []
+   */
   adminTeams: z.array(githubTeam).default([]),
   /** Members of these teams are Editors (they can silence alerts); everyone else is a Viewer. @default [] */
   editorTeams: z.array(githubTeam).default([]),
@@ -89,14 +99,34 @@ const oidc = z.strictObject({
   adminGroups: z.array(group).default([]),
   /** Members of these groups are Editors; everyone else is a Viewer. @default [] */
   editorGroups: z.array(group).default([]),
+  /**
+   * Only members of these groups may sign in (Grafana `allowed_groups`), on top of `allowedDomains`: an
+   * e-mail domain proves only what the provider verifies. @default [] (any group)
+   */
+  allowedGroups: z.array(group).default([]),
 });
 
-export const grafanaLoginSchema = z.discriminatedUnion("provider", [github, oidc], {
-  error: (iss) =>
-    iss.code === "invalid_union"
-      ? `must be "github" or "oidc", got ${show((iss.input as { provider?: unknown } | undefined)?.provider)}`
-      : undefined,
-});
+export const grafanaLoginSchema = z
+  .discriminatedUnion("provider", [github, oidc], {
+    error: (iss) =>
+      iss.code === "invalid_union"
+        ? `must be "github" or "oidc", got ${show((iss.input as { provider?: unknown } | undefined)?.provider)}`
+        : undefined,
+  })
+  .superRefine((login, ctx) => {
+    // The grafana chart renders every grafana.ini string through Helm's `tpl` (grafana-12.11.1
+    // templates/_config.tpl): a "{{" would be run as a template.
+    for (const [key, value] of Object.entries(login)) {
+      const text = JSON.stringify(value);
+      if (text.includes("{{") || text.includes("}}"))
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          input: value,
+          message: `must not contain "{{" or "}}" (the chart would run it as a Helm template), got ${text}`,
+        });
+    }
+  });
 
 export type GrafanaLogin = z.output<typeof grafanaLoginSchema>;
 

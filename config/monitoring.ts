@@ -131,8 +131,8 @@ export const monitoringSchema = z
     ingress: ingress.optional(),
     /**
      * Who signs in to Grafana: `{ provider: github, clientId, organizations, adminTeams, editorTeams }` or
-     * `{ provider: oidc, name, clientId, authUrl, tokenUrl, apiUrl, allowedDomains, groupsClaim, adminGroups,
-     * editorGroups }` (config/grafana-login.ts), with the client secret in `botfleet:grafanaLogin`. Needs the
+     * `{ provider: oidc, name, clientId, authUrl, tokenUrl, apiUrl, allowedDomains, allowedGroups, groupsClaim,
+     * adminGroups, editorGroups }` (config/grafana-login.ts), with the client secret in `botfleet:grafanaLogin`. Needs the
      * ingress: the provider redirects people back to https://<ingress.host>/. Unset: only `admin`.
      */
     login: grafanaLoginSchema.optional(),

@@ -12,6 +12,9 @@ import { DEFAULT_EGRESS_PORTS, type BotConfig } from "../../config/bots";
 import { EXCHANGE_HOSTS, HUMMINGBOT_RATE_ORACLE_HOST, TELEGRAM_API_HOST } from "../../config/exchange-hosts";
 import type { CiliumLabelSelector, NamedCiliumPolicy } from "../specs/cilium";
 
+/** A bot's `exchange` when it names none (config/bots.ts). */
+const NO_EXCHANGE = "none";
+
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -31,11 +34,14 @@ export function botEgressHosts(bot: BotConfig): string[] {
   return [...hosts].sort();
 }
 
-/** Whether botfleet knows the bot's exchange's hosts, or the bot lists its own. */
+/**
+ * Whether the bot can be let out by name: botfleet knows its exchange's hosts, or it names no exchange
+ * (a custom bot) and lists its own. A bot on an exchange botfleet does not know keeps the address rule
+ * even with `egressHosts`: those are hosts besides its exchange's, which nobody would think to list.
+ */
 function coveredBy(bot: BotConfig): boolean {
-  return (
-    (bot.exchange !== undefined && EXCHANGE_HOSTS[bot.exchange] !== undefined) || bot.egressHosts.length > 0
-  );
+  if (bot.exchange === NO_EXCHANGE) return bot.egressHosts.length > 0;
+  return EXCHANGE_HOSTS[bot.exchange] !== undefined;
 }
 
 export interface FqdnEgressPlan {
@@ -44,8 +50,8 @@ export interface FqdnEgressPlan {
   /** Bots the policies cover: the fleet's address-based internet rules leave them out. */
   readonly covered: readonly string[];
   /**
-   * Bots that keep the address-based rule (any public address on their ports): no `egressHosts` and an
-   * exchange whose hosts botfleet does not know, or none (a custom bot).
+   * Bots that keep the address-based rule (any public address on their ports): an exchange whose hosts
+   * botfleet does not know, or no exchange and no `egressHosts`.
    */
   readonly uncovered: readonly string[];
 }
@@ -106,7 +112,8 @@ export function fqdnEgressPlan(bots: readonly BotConfig[]): FqdnEgressPlan {
 export function fqdnFallbackWarning(uncovered: readonly string[]): string {
   return (
     `platform.botEgress is "fqdn", but botfleet knows no hosts for bots ${uncovered.join(", ")}: they still reach ` +
-    `any public address on their ports. Set bots[].exchange to one of ${[...new Set(Object.keys(EXCHANGE_HOSTS))].join(", ")}, ` +
-    `or list the hosts a bot needs in bots[].egressHosts`
+    `any public address on their ports. The exchanges it knows: ${Object.keys(EXCHANGE_HOSTS).join(", ")} ` +
+    `(config/exchange-hosts.ts, where another one is added with its source); a bot without an exchange ` +
+    `lists the hosts it needs in bots[].egressHosts`
   );
 }

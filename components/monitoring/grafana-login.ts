@@ -22,18 +22,23 @@ export function clientSecretEnvName(login: GrafanaLogin): string {
 }
 
 /**
- * JMESPath over the user's groups that yields "Admin", "Editor" or "Viewer" (Grafana `role_attribute_path`):
- * the first listed role whose groups the user is in, else Viewer; a user without the claim is a Viewer too
- * (`not_null`: `contains` on a missing field is an error). Group names cannot hold a quote (schema).
+ * JMESPath over the user's groups that yields "Admin" or "Editor" (Grafana `role_attribute_path`): the
+ * first listed role whose groups the user is in; `false` when none. Grafana evaluates it over several
+ * documents in turn (for GitHub the /user response, then `{ groups }`; for OIDC the ID token, then the
+ * userinfo response) and keeps the first string, so the expression must yield no string for "not
+ * found": a fallback `'Viewer'` would stop it at the first document (grafana/grafana
+ * pkg/login/social/connectors/social_base.go `searchRole`). With no match anywhere Grafana assigns
+ * `auto_assign_org_role` (Viewer). A missing claim is no group (`not_null`: `contains` on null is an
+ * error). Group names cannot hold a quote (schema). Undefined when no role has groups.
  */
-export function roleAttributePath(login: GrafanaLogin, groupsField = "groups"): string {
+export function roleAttributePath(login: GrafanaLogin, groupsField = "groups"): string | undefined {
   const terms = roleGroups(login)
     .filter((r) => r.groups.length > 0)
     .map(
       (r) =>
         `(${r.groups.map((g) => `contains(not_null(${groupsField}, \`[]\`), '${g}')`).join(" || ")}) && '${r.role}'`,
     );
-  return [...terms, "'Viewer'"].join(" || ");
+  return terms.length === 0 ? undefined : terms.join(" || ");
 }
 
 export interface GrafanaIniArgs {
@@ -51,7 +56,8 @@ export interface GrafanaIniArgs {
 export function grafanaIni(args: GrafanaIniArgs): Record<string, Record<string, unknown>> {
   const ini: Record<string, Record<string, unknown>> = {
     "auth.anonymous": { enabled: false },
-    users: { allow_sign_up: false, allow_org_create: false },
+    // Who matches no admin or editor group is a Viewer.
+    users: { allow_sign_up: false, allow_org_create: false, auto_assign_org_role: "Viewer" },
     // Nothing outside the cluster is told Grafana exists.
     analytics: { reporting_enabled: false, check_for_updates: false, check_for_plugin_updates: false },
   };
@@ -71,12 +77,13 @@ export function grafanaIni(args: GrafanaIniArgs): Record<string, Record<string, 
     skip_org_role_sync: false,
     allow_assign_grafana_admin: false,
   };
+  const role = (path: string | undefined) => (path === undefined ? {} : { role_attribute_path: path });
   if (login.provider === "github") {
     ini[SECTION.github] = {
       ...common,
       scopes: "user:email,read:org",
       allowed_organizations: login.organizations.join(","),
-      role_attribute_path: roleAttributePath(login),
+      ...role(roleAttributePath(login)),
     };
   } else {
     ini[SECTION.oidc] = {
@@ -88,8 +95,9 @@ export function grafanaIni(args: GrafanaIniArgs): Record<string, Record<string, 
       scopes: login.scopes.join(" "),
       allowed_domains: login.allowedDomains.join(","),
       groups_attribute_path: login.groupsClaim,
+      ...(login.allowedGroups.length > 0 ? { allowed_groups: login.allowedGroups.join(",") } : {}),
       use_pkce: true,
-      role_attribute_path: roleAttributePath(login, login.groupsClaim),
+      ...role(roleAttributePath(login, login.groupsClaim)),
     };
   }
   return ini;

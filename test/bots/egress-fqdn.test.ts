@@ -2,7 +2,7 @@
  * DNS-aware bot egress (`platform.botEgress: fqdn`): which hosts each bot may reach by name, the
  * CiliumNetworkPolicies that say so, and the address-based rules that then leave those bots out.
  */
-import { botEgressHosts, fqdnEgressPlan } from "../../components/bots/egress-fqdn";
+import { botEgressHosts, fqdnEgressPlan, fqdnFallbackWarning } from "../../components/bots/egress-fqdn";
 import {
   botsInternetPolicy,
   botsNetworkPolicy,
@@ -128,6 +128,20 @@ describe("the policies", () => {
     bad.spec.egress[1].toFQDNs = [{ matchPattern: "binance.com/x" }];
     bad.spec.egress[1].toEntities = ["world"];
     expect(ciliumPolicyErrors(bad)).toHaveLength(2);
+  });
+
+  test("a bot on an exchange botfleet does not know keeps the address rule, even with egressHosts", () => {
+    const ftLive = rawFleet.find((b) => b.name === "ft-live") as Obj;
+    const [bitget] = parseFleet([{ ...ftLive, exchange: "bitget", egressHosts: ["api.telegram.org"] }]);
+    const [custom] = parseFleet([
+      { ...rawFleet.find((b) => b.name === "daily-report"), egressHosts: ["hooks.example.com"] },
+    ]);
+    const mixed = fqdnEgressPlan([bitget, custom]);
+    expect(mixed.uncovered).toEqual(["ft-live"]);
+    expect(mixed.covered).toEqual(["daily-report"]);
+    expect(fqdnFallbackWarning(mixed.uncovered)).toMatch(
+      /^platform.botEgress is "fqdn", but botfleet knows no hosts for bots ft-live: they still reach any public address/,
+    );
   });
 
   test("a bot's egressPorts go into its policy", () => {

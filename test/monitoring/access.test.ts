@@ -160,24 +160,43 @@ describe("who reaches Prometheus and Alertmanager", () => {
 });
 
 describe("Grafana sign-in", () => {
-  const role = (login: GrafanaLogin, user: Obj, field = "groups") =>
-    jmespath.search(user, roleAttributePath(login, field)) as string;
+  /**
+   * Grafana's role search (grafana/grafana pkg/login/social/connectors/social_base.go `searchRole`,
+   * `extractRoleAndAdmin`): the expression runs over each document in turn and the first non-empty string
+   * wins; with none, `auto_assign_org_role` (Viewer). A non-string result counts as none.
+   */
+  const grafanaRole = (path: string | undefined, documents: readonly Obj[]): string => {
+    for (const doc of path === undefined ? [] : documents) {
+      const found: unknown = jmespath.search(doc, path!);
+      if (typeof found === "string" && found !== "") return found;
+    }
+    return "Viewer";
+  };
+  /** GitHub: the /user response (no groups), then `{ groups }` (github_oauth.go `UserInfo`). */
+  const github = (login: GrafanaLogin, groups: string[]) =>
+    grafanaRole(roleAttributePath(login), [{ login: "someone", id: 1, email: "a@example.com" }, { groups }]);
+  /** Generic OAuth: the ID token, then the userinfo response (generic_oauth.go). */
+  const oidc = (login: GrafanaLogin, idToken: Obj, userinfo: Obj = {}) =>
+    grafanaRole(roleAttributePath(login, login.provider === "oidc" ? login.groupsClaim : "groups"), [
+      idToken,
+      userinfo,
+    ]);
 
-  test("GitHub teams map to roles; the first match wins; everyone else is a Viewer", () => {
-    expect(role(GITHUB, { login: "ana", groups: ["@acme/ops", "@acme/quants"] })).toBe("Admin");
-    expect(
-      role(GITHUB, { login: "bo", groups: ["https://github.com/orgs/acme/teams/on-call", "@acme/on-call"] }),
-    ).toBe("Editor");
-    expect(role(GITHUB, { login: "cy", groups: ["@acme/interns"] })).toBe("Viewer");
-    expect(role(GITHUB, { login: "di", groups: [] })).toBe("Viewer");
+  test("GitHub teams map to roles through Grafana's second document; the first match wins; else Viewer", () => {
+    expect(github(GITHUB, ["@acme/ops", "@acme/quants"])).toBe("Admin");
+    expect(github(GITHUB, ["https://github.com/orgs/acme/teams/on-call", "@acme/on-call"])).toBe("Editor");
+    expect(github(GITHUB, ["@acme/interns"])).toBe("Viewer");
+    expect(github(GITHUB, [])).toBe("Viewer");
     // A team of the same slug in another organization is not the same team.
-    expect(role(GITHUB, { login: "ed", groups: ["@evil/ops"] })).toBe("Viewer");
+    expect(github(GITHUB, ["@evil/ops"])).toBe("Viewer");
+    // The expression yields no string on the /user document, so Grafana goes on to the groups.
+    expect(jmespath.search({ login: "someone" }, roleAttributePath(GITHUB)!)).toBe(false);
   });
 
-  test("OIDC groups come from the configured claim", () => {
-    expect(role(OIDC, { email: "a@example.com", roles: ["grafana-admins"] }, "roles")).toBe("Admin");
-    expect(role(OIDC, { email: "b@example.com", roles: ["traders"] }, "roles")).toBe("Editor");
-    expect(role(OIDC, { email: "c@example.com", groups: ["grafana-admins"] }, "roles")).toBe("Viewer");
+  test("OIDC groups come from the configured claim, in the ID token or the userinfo response", () => {
+    expect(oidc(OIDC, { email: "a@example.com", roles: ["grafana-admins"] })).toBe("Admin");
+    expect(oidc(OIDC, { email: "b@example.com" }, { roles: ["traders"] })).toBe("Editor");
+    expect(oidc(OIDC, { email: "c@example.com", groups: ["grafana-admins"] })).toBe("Viewer");
     const ini = grafanaIni({ login: OIDC, rootUrl: "https://grafana.example.com/" });
     expect(ini["auth.generic_oauth"]).toMatchObject({
       enabled: true,
@@ -186,15 +205,17 @@ describe("Grafana sign-in", () => {
       groups_attribute_path: "roles",
       scopes: "openid email profile",
     });
-    expect(
-      jmespath.search({ roles: ["traders"] }, ini["auth.generic_oauth"].role_attribute_path as string),
-    ).toBe("Editor");
+    expect(ini["auth.generic_oauth"].allowed_groups).toBeUndefined();
+    const restricted = grafanaLoginSchema.parse({ ...OIDC, allowedGroups: ["trading-desk", "ops"] });
+    expect(grafanaIni({ login: restricted })["auth.generic_oauth"].allowed_groups).toBe("trading-desk,ops");
   });
 
-  test("without roles configured everyone who may sign in is a Viewer", () => {
+  test("without roles configured Grafana gets no role expression: everyone who may sign in is a Viewer", () => {
     const plain = grafanaLoginSchema.parse({ provider: "github", clientId: "x", organizations: ["acme"] });
-    expect(roleAttributePath(plain)).toBe("'Viewer'");
-    expect(role(plain, { groups: ["@acme/ops"] })).toBe("Viewer");
+    expect(roleAttributePath(plain)).toBeUndefined();
+    expect(grafanaIni({ login: plain })["auth.github"].role_attribute_path).toBeUndefined();
+    expect(grafanaIni({ login: plain }).users.auto_assign_org_role).toBe("Viewer");
+    expect(github(plain, ["@acme/ops"])).toBe("Viewer");
   });
 
   test("the settings: no anonymous access, no self sign-up outside the organizations, roles synced, no secret", () => {
@@ -245,5 +266,15 @@ describe("Grafana sign-in", () => {
     expect(quote.success).toBe(false);
     const team = grafanaLoginSchema.safeParse({ ...GITHUB, adminTeams: ["ops"] });
     expect(team.error!.issues[0].message).toMatch(/"@<org>\/<team-slug>"/);
+    const port = grafanaLoginSchema.safeParse({ ...OIDC, tokenUrl: "https://sso.example.com:8443/token" });
+    expect(port.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
+      'tokenUrl: must use the https port 443 (Grafana may reach the identity provider on 443 only), got "https://sso.example.com:8443/token"',
+    ]);
+    const template = grafanaLoginSchema.safeParse({
+      ...OIDC,
+      name: "Keycloak",
+      adminGroups: ["{{ .Values }}"],
+    });
+    expect(template.error!.issues.map((i) => i.path.join("."))).toEqual(["adminGroups"]);
   });
 });
