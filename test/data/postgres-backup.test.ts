@@ -15,6 +15,7 @@ import {
   Credentials,
   PG_BIN,
   PgNode,
+  SCRIPTS_DIR,
   ownedDir,
   runAs,
   runScript,
@@ -288,6 +289,9 @@ describe("restore.sh into an empty server", () => {
     expect(kit).toMatch(/gpg --output/);
     target.superSql(`CREATE DATABASE kit OWNER ${target.username}`);
     const work = ownedDir(scratch, "kit");
+    // The two SQL files the kit's directory holds (docs/restore.md "Restore by hand").
+    for (const f of ["restore-prepare.sql", "restore-owners.sql"])
+      fs.copyFileSync(path.join(SCRIPTS_DIR, f), path.join(work, f));
     const run = (env: Record<string, string>) =>
       spawnSync("sh", ["-c", kit], {
         cwd: work,

@@ -6,7 +6,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Client } from "pg";
-import { PgNode, tempDir, writeCredentials, writeSecret, type Credentials } from "../support/postgres";
+import { execFileSync } from "child_process";
+import {
+  PG_BIN,
+  PgNode,
+  SCRIPTS_DIR,
+  tempDir,
+  writeCredentials,
+  writeSecret,
+  type Credentials,
+} from "../support/postgres";
 
 jest.setTimeout(120_000);
 
@@ -155,5 +164,127 @@ describe("reconcile at the next start", () => {
         "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolcanlogin AND rolname LIKE 'bot\\_%'",
       ),
     ).toBe("bot_gamma,bot_grid_2");
+  });
+});
+
+describe("restore (docs/restore.md) into a fresh primary", () => {
+  let fresh: PgNode | undefined;
+  afterAll(async () => {
+    await fresh?.stop();
+  });
+
+  /** A client program (pg_dump, pg_restore, psql) as the database owner, over TCP. */
+  const owner = (target: PgNode, bin: string, args: string[]) =>
+    execFileSync(path.join(PG_BIN, bin), args, {
+      env: {
+        ...process.env,
+        PGHOST: "127.0.0.1",
+        PGPORT: String(target.port),
+        PGUSER: "botfleet",
+        PGDATABASE: "botfleet",
+        PGPASSWORD: creds.appPassword,
+      },
+      encoding: "utf8",
+    });
+
+  test("each bot gets its schema, tables and sequences back, and writes again", async () => {
+    // A serial column: its sequence must follow the table to the bot.
+    await bot("grid-2", (c) =>
+      c.query("CREATE TABLE fills (id serial PRIMARY KEY, px numeric); INSERT INTO fills (px) VALUES (1.5)"),
+    );
+    const dump = path.join(root, "botfleet.dump");
+    owner(node, "pg_dump", ["-Fc", "-f", dump]);
+
+    // A fresh primary: roles.sh has created an empty schema for each listed bot, which the dump creates too.
+    fresh = new PgNode(root, {
+      role: "primary",
+      podName: "postgres-restored-0",
+      credentials: creds,
+      extraEnv: { PG_BOT_ROLES: "grid-2 gamma" },
+    });
+    await fresh.start();
+    const schemas = () =>
+      fresh!.superSql(
+        "SELECT string_agg(nspname || ':' || pg_get_userbyid(nspowner), ',' ORDER BY nspname) FROM pg_namespace WHERE nspname LIKE 'bot\\_%'",
+        "botfleet",
+      );
+    expect(schemas()).toBe("bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
+    // Without the prepare step the restore aborts on the existing schemas, all or nothing.
+    expect(() =>
+      owner(fresh!, "pg_restore", [
+        "--exit-on-error",
+        "--single-transaction",
+        "--no-owner",
+        "--no-privileges",
+        "-d",
+        "botfleet",
+        dump,
+      ]),
+    ).toThrow(/schema "bot_\w+" already exists/);
+
+    owner(fresh, "psql", [
+      "-X",
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-f",
+      path.join(SCRIPTS_DIR, "restore-prepare.sql"),
+    ]);
+    owner(fresh, "pg_restore", [
+      "--exit-on-error",
+      "--single-transaction",
+      "--no-owner",
+      "--no-privileges",
+      "-d",
+      "botfleet",
+      dump,
+    ]);
+    const asBot = async <T>(name: string, f: (c: Client) => Promise<T>) => {
+      const c = await fresh!.client(botPassword[name], `bot_${name.replace(/-/g, "_")}`);
+      try {
+        return await f(c);
+      } finally {
+        await c.end();
+      }
+    };
+    // pg_restore --no-owner: everything is the restoring user's, and the bots are refused their own tables.
+    await expect(asBot("grid-2", (c) => c.query("SELECT * FROM bot_grid_2.orders"))).rejects.toThrow(
+      /permission denied for schema bot_grid_2/,
+    );
+    owner(fresh, "psql", [
+      "-X",
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-f",
+      path.join(SCRIPTS_DIR, "restore-owners.sql"),
+    ]);
+
+    // bot_alpha has no role on this server (alpha left the fleet): its data stays the owner's.
+    expect(schemas()).toBe("bot_alpha:botfleet,bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
+    expect(
+      fresh.superSql(
+        "SELECT string_agg(schemaname || '.' || tablename || ':' || tableowner, ',' ORDER BY 1) FROM pg_tables WHERE schemaname LIKE 'bot\\_%'",
+        "botfleet",
+      ),
+    ).toBe(
+      "bot_alpha.legacy:botfleet,bot_alpha.trades:botfleet,bot_gamma.t:bot_gamma,bot_grid_2.fills:bot_grid_2,bot_grid_2.orders:bot_grid_2",
+    );
+    await asBot("grid-2", async (c) => {
+      expect((await c.query("SELECT id FROM orders")).rows[0].id).toBe(7);
+      await c.query("INSERT INTO fills (px) VALUES (2.5)");
+      expect((await c.query("SELECT max(id)::int AS id FROM fills")).rows[0].id).toBe(2);
+    });
+    await asBot("gamma", (c) => c.query("INSERT INTO t VALUES (1)"));
+    // Running it again changes nothing.
+    owner(fresh, "psql", [
+      "-X",
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-f",
+      path.join(SCRIPTS_DIR, "restore-owners.sql"),
+    ]);
+    expect(schemas()).toBe("bot_alpha:botfleet,bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
   });
 });
