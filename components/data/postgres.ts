@@ -32,9 +32,16 @@ import type { Namespaces } from "../../config/platform";
 /** Where the container scripts live in the repository. */
 export const POSTGRES_SCRIPTS_DIR = path.resolve(__dirname, "../../files/postgres");
 
-/** Reads files/postgres/*.sh for the scripts ConfigMap. */
+/**
+ * The scripts the pods run, for the scripts ConfigMap (its checksum is on the pod templates, so a change
+ * rolls them). restore.sh is not one: it runs on an operator's workstation (docs/restore.md), so a fix to
+ * it never restarts a database.
+ */
+export const POSTGRES_POD_SCRIPTS = ["backup.sh", "entrypoint.sh", "failover.sh", "roles.sh"] as const;
+
+/** Reads the pod scripts of files/postgres for the scripts ConfigMap. */
 export function readPostgresScripts(dir: string = POSTGRES_SCRIPTS_DIR): Record<string, string> {
-  return readFiles(dir, { extensions: [".sh"] });
+  return readFiles(dir, { names: POSTGRES_POD_SCRIPTS });
 }
 
 export interface PostgresArgs {

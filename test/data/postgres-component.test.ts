@@ -210,10 +210,12 @@ describe.each<[string, PostgresConfig, boolean, string[]]>([
     }
   });
 
-  test("the scripts ConfigMap is exactly files/postgres/*.sh (what the real-server tests ran)", () => {
+  test("the scripts ConfigMap is exactly the pod scripts of files/postgres (what the real-server tests ran)", () => {
     const cm = find(result.resources, "ConfigMap", "postgres-scripts");
     const dir = path.resolve(__dirname, "../../files/postgres");
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".sh"));
+    // Every shell script but restore.sh, which runs on a workstation: changing it never rolls a database.
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".sh") && f !== "restore.sh");
+    expect(files).toHaveLength(4);
     expect(Object.keys(cm.inputs.data).sort()).toEqual(files.sort());
     for (const f of files) expect(cm.inputs.data[f]).toBe(fs.readFileSync(path.join(dir, f), "utf8"));
   });
