@@ -187,6 +187,21 @@ describe("restore (docs/restore.md) into a fresh primary", () => {
       encoding: "utf8",
     });
 
+  /** One of files/postgres/restore-*.sql, as restore.sh runs it. */
+  const sqlFile = (target: PgNode, file: string) =>
+    owner(target, "psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", path.join(SCRIPTS_DIR, file)]);
+  /** restore.sh's pg_restore: all or nothing, objects the restoring user's. */
+  const restore = (target: PgNode, dump: string) =>
+    owner(target, "pg_restore", [
+      "--exit-on-error",
+      "--single-transaction",
+      "--no-owner",
+      "--no-privileges",
+      "-d",
+      "botfleet",
+      dump,
+    ]);
+
   test("each bot gets its schema, tables and sequences back, and writes again", async () => {
     // A serial column: its sequence must follow the table to the bot.
     await bot("grid-2", (c) =>
@@ -210,35 +225,10 @@ describe("restore (docs/restore.md) into a fresh primary", () => {
       );
     expect(schemas()).toBe("bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
     // Without the prepare step the restore aborts on the existing schemas, all or nothing.
-    expect(() =>
-      owner(fresh!, "pg_restore", [
-        "--exit-on-error",
-        "--single-transaction",
-        "--no-owner",
-        "--no-privileges",
-        "-d",
-        "botfleet",
-        dump,
-      ]),
-    ).toThrow(/schema "bot_\w+" already exists/);
+    expect(() => restore(fresh!, dump)).toThrow(/schema "bot_\w+" already exists/);
 
-    owner(fresh, "psql", [
-      "-X",
-      "-q",
-      "-v",
-      "ON_ERROR_STOP=1",
-      "-f",
-      path.join(SCRIPTS_DIR, "restore-prepare.sql"),
-    ]);
-    owner(fresh, "pg_restore", [
-      "--exit-on-error",
-      "--single-transaction",
-      "--no-owner",
-      "--no-privileges",
-      "-d",
-      "botfleet",
-      dump,
-    ]);
+    sqlFile(fresh, "restore-prepare.sql");
+    restore(fresh, dump);
     const asBot = async <T>(name: string, f: (c: Client) => Promise<T>) => {
       const c = await fresh!.client(botPassword[name], `bot_${name.replace(/-/g, "_")}`);
       try {
@@ -251,14 +241,7 @@ describe("restore (docs/restore.md) into a fresh primary", () => {
     await expect(asBot("grid-2", (c) => c.query("SELECT * FROM bot_grid_2.orders"))).rejects.toThrow(
       /permission denied for schema bot_grid_2/,
     );
-    owner(fresh, "psql", [
-      "-X",
-      "-q",
-      "-v",
-      "ON_ERROR_STOP=1",
-      "-f",
-      path.join(SCRIPTS_DIR, "restore-owners.sql"),
-    ]);
+    sqlFile(fresh, "restore-owners.sql");
 
     // bot_alpha has no role on this server (alpha left the fleet): its data stays the owner's.
     expect(schemas()).toBe("bot_alpha:botfleet,bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
@@ -277,14 +260,7 @@ describe("restore (docs/restore.md) into a fresh primary", () => {
     });
     await asBot("gamma", (c) => c.query("INSERT INTO t VALUES (1)"));
     // Running it again changes nothing.
-    owner(fresh, "psql", [
-      "-X",
-      "-q",
-      "-v",
-      "ON_ERROR_STOP=1",
-      "-f",
-      path.join(SCRIPTS_DIR, "restore-owners.sql"),
-    ]);
+    sqlFile(fresh, "restore-owners.sql");
     expect(schemas()).toBe("bot_alpha:botfleet,bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
   });
 });
