@@ -1,7 +1,8 @@
 /**
  * Grafana's sign-in settings (the chart's `grafana.ini` value) and the env var that carries the OAuth
- * client secret from a Secret. Pure. Setting names are Grafana 13.2's (conf/defaults.ini; the docs pages
- * cited in config/grafana-login.ts); the chart renders `grafana.ini` sections from this map
+ * client secret from a Secret. Pure. Setting names as Grafana documents them for 13.2 (the docs pages
+ * cited in config/grafana-login.ts) and its connectors read them (grafana/grafana
+ * pkg/login/social/connectors); the chart renders `grafana.ini` sections from this map
  * (grafana-12.11.1 templates/_config.tpl) and `envValueFrom` as `env[].valueFrom` (values.yaml).
  */
 import { roleGroups, type GrafanaLogin } from "../../config/grafana-login";
