@@ -8,11 +8,11 @@
 #                         under BACKUP_REMOTE; a dump outside BACKUP_REMOTE (another stack's) is refused
 #
 # Downloads the backup and its checksum, verifies the checksum, decrypts it with the private key in
-# $GNUPGHOME (gpg asks for its passphrase), refuses a database that already holds tables, and runs
-# pg_restore in one transaction (all or nothing). Objects are restored as $PGUSER's (--no-owner) and grants
-# are not replayed (--no-privileges): the target's roles may differ. Around it, restore-prepare.sql drops
-# the empty bot schemas a fresh primary created, and restore-owners.sql gives each bot_<name> schema and
-# its tables back to that bot's role.
+# $GNUPGHOME (gpg asks for its passphrase), refuses a database that already holds tables, and restores in
+# one transaction (all or nothing). Objects are restored as $PGUSER's (--no-owner) and grants are not
+# replayed (--no-privileges): the target's roles may differ. In the same transaction restore-prepare.sql
+# drops the empty bot schemas a fresh primary created, and restore-owners.sql gives each bot_<name> schema
+# and everything in it back to that bot's role.
 #
 # Environment: PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD/PGPASSFILE (the target), BACKUP_REMOTE,
 # RCLONE_CONFIG_<REMOTE>_*, RCLONE (rclone), GNUPGHOME (the keyring holding the backup private key;
@@ -65,12 +65,13 @@ tables="$(psql -X -A -t --no-password -d "$PGDATABASE" -c \
      AND n.nspname NOT LIKE 'pg_toast%'")" || die "cannot inspect $PGDATABASE"
 [ "$tables" = "0" ] || die "$PGDATABASE already holds $tables relations; restore only into an empty database"
 
+# The dump as SQL first (a damaged dump fails here, before the database is touched), then the bot schemas
+# made ready, the restore and the bots' ownership in ONE transaction: any failure rolls all of it back.
 here="$(cd "$(dirname "$0")" && pwd)"
-psql -X -q -v ON_ERROR_STOP=1 --no-password -d "$PGDATABASE" -f "$here/restore-prepare.sql" ||
-  die "cannot prepare $PGDATABASE (dropping the empty bot schemas)"
-pg_restore --exit-on-error --single-transaction --no-owner --no-privileges --no-password \
-  --dbname="$PGDATABASE" "$workdir/dump"
-psql -X -q -v ON_ERROR_STOP=1 --no-password -d "$PGDATABASE" -f "$here/restore-owners.sql" ||
-  die "restored, but the bot schemas are still the restoring user's: run $here/restore-owners.sql as it"
+pg_restore --no-owner --no-privileges --file="$workdir/restore.sql" "$workdir/dump" ||
+  die "cannot read the dump $name"
+psql -X -q --single-transaction -v ON_ERROR_STOP=1 --no-password -d "$PGDATABASE" \
+  -f "$here/restore-prepare.sql" -f "$workdir/restore.sql" -f "$here/restore-owners.sql" >/dev/null ||
+  die "restore of $name failed and was rolled back: $PGDATABASE is as it was"
 log "restored $name into $PGDATABASE on ${PGHOST:-local}:${PGPORT:-5432}"
 printf '%s\n' "$name"

@@ -187,28 +187,48 @@ describe("restore (docs/restore.md) into a fresh primary", () => {
       encoding: "utf8",
     });
 
-  /** One of files/postgres/restore-*.sql, as restore.sh runs it. */
-  const sqlFile = (target: PgNode, file: string) =>
-    owner(target, "psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", path.join(SCRIPTS_DIR, file)]);
-  /** restore.sh's pg_restore: all or nothing, objects the restoring user's. */
-  const restore = (target: PgNode, dump: string) =>
-    owner(target, "pg_restore", [
-      "--exit-on-error",
+  /** restore.sh's two steps: the dump as SQL, then prepare + restore + owners in one transaction. */
+  const toSql = (dump: string, sql: string) =>
+    owner(node, "pg_restore", ["--no-owner", "--no-privileges", `--file=${sql}`, dump]);
+  const restore = (target: PgNode, sql: string) =>
+    owner(target, "psql", [
+      "-X",
+      "-q",
       "--single-transaction",
-      "--no-owner",
-      "--no-privileges",
-      "-d",
-      "botfleet",
-      dump,
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-f",
+      path.join(SCRIPTS_DIR, "restore-prepare.sql"),
+      "-f",
+      sql,
+      "-f",
+      path.join(SCRIPTS_DIR, "restore-owners.sql"),
+    ]);
+  const owners = (target: PgNode) =>
+    owner(target, "psql", [
+      "-X",
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-f",
+      path.join(SCRIPTS_DIR, "restore-owners.sql"),
     ]);
 
-  test("each bot gets its schema, tables and sequences back, and writes again", async () => {
-    // A serial column: its sequence must follow the table to the bot.
+  test("each bot gets its schema and everything in it back, and writes again; a failure changes nothing", async () => {
+    // A serial column (its sequence follows the table), a SECURITY DEFINER function, an enum, a domain, a
+    // statistics object: each must be the bot's again, or the function would run as the owner.
     await bot("grid-2", (c) =>
-      c.query("CREATE TABLE fills (id serial PRIMARY KEY, px numeric); INSERT INTO fills (px) VALUES (1.5)"),
+      c.query(`
+        CREATE TABLE fills (id serial PRIMARY KEY, px numeric); INSERT INTO fills (px) VALUES (1.5);
+        CREATE FUNCTION whoami() RETURNS text LANGUAGE sql SECURITY DEFINER AS 'SELECT current_user::text';
+        CREATE TYPE side AS ENUM ('buy', 'sell');
+        CREATE DOMAIN qty AS numeric CHECK (VALUE > 0);
+        CREATE STATISTICS fills_stats ON id, px FROM fills;`),
     );
     const dump = path.join(root, "botfleet.dump");
     owner(node, "pg_dump", ["-Fc", "-f", dump]);
+    const sql = path.join(root, "restore.sql");
+    toSql(dump, sql);
 
     // A fresh primary: roles.sh has created an empty schema for each listed bot, which the dump creates too.
     fresh = new PgNode(root, {
@@ -224,11 +244,50 @@ describe("restore (docs/restore.md) into a fresh primary", () => {
         "botfleet",
       );
     expect(schemas()).toBe("bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
-    // Without the prepare step the restore aborts on the existing schemas, all or nothing.
-    expect(() => restore(fresh!, dump)).toThrow(/schema "bot_\w+" already exists/);
+    // The restore alone aborts on the schemas roles.sh created.
+    expect(() =>
+      owner(fresh!, "psql", ["-X", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1", "-f", sql]),
+    ).toThrow(/schema "bot_\w+" already exists/);
+    // A damaged restore (cut short) fails and rolls everything back: the bots keep their schemas.
+    const cut = path.join(root, "cut.sql");
+    fs.writeFileSync(
+      cut,
+      fs.readFileSync(sql, "utf8").split("\n").slice(0, 60).join("\n") + "\nSELECT 1/0;\n",
+    );
+    expect(() => restore(fresh!, cut)).toThrow(/division by zero/);
+    expect(schemas()).toBe("bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
 
-    sqlFile(fresh, "restore-prepare.sql");
-    restore(fresh, dump);
+    restore(fresh, sql);
+    // bot_alpha has no role on this server (alpha left the fleet): its data stays the owner's.
+    expect(schemas()).toBe("bot_alpha:botfleet,bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
+    const owned = fresh.superSql(
+      `SELECT string_agg(what, ',' ORDER BY what) FROM (
+         SELECT n.nspname || '.' || c.relname || ':' || pg_get_userbyid(c.relowner) AS what
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname LIKE 'bot\\_%' AND c.relkind IN ('r', 'S')
+         UNION ALL SELECT p.oid::regprocedure || ':' || pg_get_userbyid(p.proowner)
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname LIKE 'bot\\_%'
+         UNION ALL SELECT t.oid::regtype || ':' || pg_get_userbyid(t.typowner)
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+          WHERE n.nspname LIKE 'bot\\_%' AND t.typtype IN ('e', 'd')
+         UNION ALL SELECT s.stxname || ':' || pg_get_userbyid(s.stxowner)
+           FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE n.nspname LIKE 'bot\\_%'
+       ) o`,
+      "botfleet",
+    );
+    expect(owned.split(",")).toEqual([
+      "bot_alpha.legacy:botfleet",
+      "bot_alpha.trades:botfleet",
+      "bot_alpha.trades_id_seq:botfleet",
+      "bot_gamma.t:bot_gamma",
+      "bot_grid_2.fills:bot_grid_2",
+      "bot_grid_2.fills_id_seq:bot_grid_2",
+      "bot_grid_2.orders:bot_grid_2",
+      "bot_grid_2.qty:bot_grid_2",
+      "bot_grid_2.side:bot_grid_2",
+      "bot_grid_2.whoami():bot_grid_2",
+      "fills_stats:bot_grid_2",
+    ]);
     const asBot = async <T>(name: string, f: (c: Client) => Promise<T>) => {
       const c = await fresh!.client(botPassword[name], `bot_${name.replace(/-/g, "_")}`);
       try {
@@ -237,30 +296,18 @@ describe("restore (docs/restore.md) into a fresh primary", () => {
         await c.end();
       }
     };
-    // pg_restore --no-owner: everything is the restoring user's, and the bots are refused their own tables.
-    await expect(asBot("grid-2", (c) => c.query("SELECT * FROM bot_grid_2.orders"))).rejects.toThrow(
-      /permission denied for schema bot_grid_2/,
-    );
-    sqlFile(fresh, "restore-owners.sql");
-
-    // bot_alpha has no role on this server (alpha left the fleet): its data stays the owner's.
-    expect(schemas()).toBe("bot_alpha:botfleet,bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
-    expect(
-      fresh.superSql(
-        "SELECT string_agg(schemaname || '.' || tablename || ':' || tableowner, ',' ORDER BY 1) FROM pg_tables WHERE schemaname LIKE 'bot\\_%'",
-        "botfleet",
-      ),
-    ).toBe(
-      "bot_alpha.legacy:botfleet,bot_alpha.trades:botfleet,bot_gamma.t:bot_gamma,bot_grid_2.fills:bot_grid_2,bot_grid_2.orders:bot_grid_2",
-    );
     await asBot("grid-2", async (c) => {
       expect((await c.query("SELECT id FROM orders")).rows[0].id).toBe(7);
       await c.query("INSERT INTO fills (px) VALUES (2.5)");
       expect((await c.query("SELECT max(id)::int AS id FROM fills")).rows[0].id).toBe(2);
+      // Its SECURITY DEFINER function runs as the bot again, and it may change its own types.
+      expect((await c.query("SELECT whoami() AS u")).rows[0].u).toBe("bot_grid_2");
+      await c.query("ALTER TYPE side ADD VALUE 'cancel'");
+      await c.query("CREATE OR REPLACE FUNCTION whoami() RETURNS text LANGUAGE sql AS 'SELECT 1::text'");
     });
     await asBot("gamma", (c) => c.query("INSERT INTO t VALUES (1)"));
-    // Running it again changes nothing.
-    sqlFile(fresh, "restore-owners.sql");
+    // Running the owners step again changes nothing.
+    owners(fresh);
     expect(schemas()).toBe("bot_alpha:botfleet,bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
   });
 });
