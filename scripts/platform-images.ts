@@ -3,6 +3,7 @@
  * digest (policy pack `prod-images-by-digest`), so a tag in Pulumi.prod.yaml, or a key left at its
  * default, is resolved at promotion time and written back as `<tag>@sha256:<digest>`. Pure.
  */
+import { isRecord } from "../config/common";
 import { DEFAULT_MQTT_IMAGE } from "../config/platform";
 import {
   DEFAULT_BACKUP_IMAGE,
@@ -12,7 +13,6 @@ import {
 import { DEFAULT_EXPORTER_IMAGE as DEFAULT_REDIS_EXPORTER_IMAGE, DEFAULT_REDIS_IMAGE } from "../config/redis";
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Each image key under `botfleet:` and the image the program uses when the key is not set. */
 export const PLATFORM_IMAGES: readonly { readonly path: readonly string[]; readonly fallback: string }[] = [
@@ -36,7 +36,7 @@ export function platformImages(prodConfig: Readonly<Obj>, project: string): Plat
   return PLATFORM_IMAGES.map(({ path, fallback }) => {
     const [section, ...rest] = path;
     let node: unknown = prodConfig[`${project}:${section}`];
-    for (const key of rest) node = isObj(node) ? node[key] : undefined;
+    for (const key of rest) node = isRecord(node) ? node[key] : undefined;
     return { path: [`${project}:${section}`, ...rest], image: node ?? fallback };
   });
 }

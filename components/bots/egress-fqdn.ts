@@ -9,14 +9,12 @@
  */
 import { createHash } from "crypto";
 import { DEFAULT_EGRESS_PORTS, type BotConfig } from "../../config/bots";
+import { isRecord } from "../../config/common";
 import { EXCHANGE_HOSTS, HUMMINGBOT_RATE_ORACLE_HOST, TELEGRAM_API_HOST } from "../../config/exchange-hosts";
-import type { CiliumLabelSelector, NamedCiliumPolicy } from "../specs/cilium";
+import { podsOfNamespace, type CiliumLabelSelector, type NamedCiliumPolicy } from "../specs/cilium";
 
 /** A bot's `exchange` when it names none (config/bots.ts). */
 const NO_EXCHANGE = "none";
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
  * The hosts a bot may reach by name: its exchange's (none for an exchange not in EXCHANGE_HOSTS), what its
@@ -57,7 +55,7 @@ export interface FqdnEgressPlan {
 }
 
 const KUBE_DNS: CiliumLabelSelector = {
-  matchLabels: { "k8s:io.kubernetes.pod.namespace": "kube-system", "k8s:k8s-app": "kube-dns" },
+  matchLabels: { ...podsOfNamespace("kube-system").matchLabels, "k8s:k8s-app": "kube-dns" },
 };
 
 /** The policies for `bots` (each needs its TCP ports: the defaults and its `egressPorts`). */
