@@ -44,17 +44,14 @@ FROM pg_type t JOIN bot_schemas s ON s.nsp = t.typnamespace
 WHERE t.typowner <> s.role AND t.typtype IN ('e', 'd', 'r', 'c')
   AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
 \gexec
--- Collations, text search configurations and dictionaries, extended statistics.
-SELECT format('ALTER COLLATION %I.%I OWNER TO %I', s.name, o.collname, s.name)
-FROM pg_collation o JOIN bot_schemas s ON s.nsp = o.collnamespace WHERE o.collowner <> s.role
-\gexec
-SELECT format('ALTER TEXT SEARCH CONFIGURATION %I.%I OWNER TO %I', s.name, o.cfgname, s.name)
-FROM pg_ts_config o JOIN bot_schemas s ON s.nsp = o.cfgnamespace WHERE o.cfgowner <> s.role
-\gexec
-SELECT format('ALTER TEXT SEARCH DICTIONARY %I.%I OWNER TO %I', s.name, o.dictname, s.name)
-FROM pg_ts_dict o JOIN bot_schemas s ON s.nsp = o.dictnamespace WHERE o.dictowner <> s.role
-\gexec
-SELECT format('ALTER STATISTICS %I.%I OWNER TO %I', s.name, o.stxname, s.name)
-FROM pg_statistic_ext o JOIN bot_schemas s ON s.nsp = o.stxnamespace WHERE o.stxowner <> s.role
+-- Collations, text search configurations and dictionaries, extended statistics: named in their schema.
+SELECT format('ALTER %s %I.%I OWNER TO %I', o.kind, s.name, o.name, s.name)
+FROM (
+  SELECT 'COLLATION' AS kind, collname AS name, collnamespace AS nsp, collowner AS owner FROM pg_collation
+  UNION ALL SELECT 'TEXT SEARCH CONFIGURATION', cfgname, cfgnamespace, cfgowner FROM pg_ts_config
+  UNION ALL SELECT 'TEXT SEARCH DICTIONARY', dictname, dictnamespace, dictowner FROM pg_ts_dict
+  UNION ALL SELECT 'STATISTICS', stxname, stxnamespace, stxowner FROM pg_statistic_ext
+) o JOIN bot_schemas s ON s.nsp = o.nsp
+WHERE o.owner <> s.role
 \gexec
 DROP VIEW bot_schemas;

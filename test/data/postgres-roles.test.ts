@@ -29,16 +29,21 @@ function writeBotPassword(bot: string): void {
   writeSecret(path.join(creds.dir, `bot-${bot}-password`), botPassword[bot]);
 }
 
-async function as<T>(user: string, password: string, f: (c: Client) => Promise<T>): Promise<T> {
-  const c = await node.client(password, user);
+async function as<T>(
+  user: string,
+  password: string,
+  f: (c: Client) => Promise<T>,
+  server: PgNode = node,
+): Promise<T> {
+  const c = await server.client(password, user);
   try {
     return await f(c);
   } finally {
     await c.end();
   }
 }
-const bot = <T>(name: string, f: (c: Client) => Promise<T>) =>
-  as(`bot_${name.replace(/-/g, "_")}`, botPassword[name], f);
+const bot = <T>(name: string, f: (c: Client) => Promise<T>, server: PgNode = node) =>
+  as(`bot_${name.replace(/-/g, "_")}`, botPassword[name], f, server);
 
 beforeAll(async () => {
   root = tempDir("botfleet-pg-roles");
@@ -223,7 +228,9 @@ describe("restore (docs/restore.md) into a fresh primary", () => {
         CREATE FUNCTION whoami() RETURNS text LANGUAGE sql SECURITY DEFINER AS 'SELECT current_user::text';
         CREATE TYPE side AS ENUM ('buy', 'sell');
         CREATE DOMAIN qty AS numeric CHECK (VALUE > 0);
-        CREATE STATISTICS fills_stats ON id, px FROM fills;`),
+        CREATE STATISTICS fills_stats ON id, px FROM fills;
+        CREATE COLLATION bytewise FROM "C";
+        CREATE TEXT SEARCH CONFIGURATION notes (COPY = simple);`),
     );
     const dump = path.join(root, "botfleet.dump");
     owner(node, "pg_dump", ["-Fc", "-f", dump]);
@@ -250,10 +257,10 @@ describe("restore (docs/restore.md) into a fresh primary", () => {
     ).toThrow(/schema "bot_\w+" already exists/);
     // A damaged restore (cut short) fails and rolls everything back: the bots keep their schemas.
     const cut = path.join(root, "cut.sql");
-    fs.writeFileSync(
-      cut,
-      fs.readFileSync(sql, "utf8").split("\n").slice(0, 60).join("\n") + "\nSELECT 1/0;\n",
-    );
+    // Cut after the last complete statement of the first 60 lines (one ending in ";"), then fail.
+    const head = fs.readFileSync(sql, "utf8").split("\n").slice(0, 60);
+    const end = head.map((l) => l.trimEnd().endsWith(";")).lastIndexOf(true);
+    fs.writeFileSync(cut, head.slice(0, end + 1).join("\n") + "\nSELECT 1/0;\n");
     expect(() => restore(fresh!, cut)).toThrow(/division by zero/);
     expect(schemas()).toBe("bot_gamma:bot_gamma,bot_grid_2:bot_grid_2");
 
@@ -272,6 +279,10 @@ describe("restore (docs/restore.md) into a fresh primary", () => {
           WHERE n.nspname LIKE 'bot\\_%' AND t.typtype IN ('e', 'd')
          UNION ALL SELECT s.stxname || ':' || pg_get_userbyid(s.stxowner)
            FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE n.nspname LIKE 'bot\\_%'
+         UNION ALL SELECT o.collname || ':' || pg_get_userbyid(o.collowner)
+           FROM pg_collation o JOIN pg_namespace n ON n.oid = o.collnamespace WHERE n.nspname LIKE 'bot\\_%'
+         UNION ALL SELECT o.cfgname || ':' || pg_get_userbyid(o.cfgowner)
+           FROM pg_ts_config o JOIN pg_namespace n ON n.oid = o.cfgnamespace WHERE n.nspname LIKE 'bot\\_%'
        ) o`,
       "botfleet",
     );
@@ -286,16 +297,11 @@ describe("restore (docs/restore.md) into a fresh primary", () => {
       "bot_grid_2.qty:bot_grid_2",
       "bot_grid_2.side:bot_grid_2",
       "bot_grid_2.whoami():bot_grid_2",
+      "bytewise:bot_grid_2",
       "fills_stats:bot_grid_2",
+      "notes:bot_grid_2",
     ]);
-    const asBot = async <T>(name: string, f: (c: Client) => Promise<T>) => {
-      const c = await fresh!.client(botPassword[name], `bot_${name.replace(/-/g, "_")}`);
-      try {
-        return await f(c);
-      } finally {
-        await c.end();
-      }
-    };
+    const asBot = <T>(name: string, f: (c: Client) => Promise<T>) => bot(name, f, fresh!);
     await asBot("grid-2", async (c) => {
       expect((await c.query("SELECT id FROM orders")).rows[0].id).toBe(7);
       await c.query("INSERT INTO fills (px) VALUES (2.5)");
